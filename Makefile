@@ -1,0 +1,37 @@
+# Each target creates .venv and installs what it needs when missing (or when pyproject.toml
+# changed since the last install), so a fresh clone needs nothing but Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+ARGS ?=
+
+.PHONY: crawl demo test lint clean
+
+crawl: $(VENV)/.runtime  ## crawl the live site into data/ (extra spider options: make crawl ARGS='-a full=1')
+	$(BIN)/scrapy crawl press $(ARGS)
+
+demo: $(VENV)/.runtime  ## crawl the bundled fixture site on 127.0.0.1 into data/demo.db, print a summary
+	$(BIN)/cqcscraper demo
+
+test: $(VENV)/.dev  ## linters and the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@ $(VENV)/.runtime
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -1,0 +1,83 @@
+"""The ``cqcscraper`` command: a thin layer over the archive and the mirror.
+
+``cqcscraper demo`` serves the bundled fixture site on a free loopback port, runs the real
+``scrapy crawl press`` against it into ``data/demo.db`` and ``data/demo.jsonl`` and prints a
+summary; ``cqcscraper summary`` prints the summary of any archive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cqcscraper.archive import Archive
+from cqcscraper.mirror import Mirror
+
+# Politeness off: the demo crawls its own loopback server, not the site.
+LOCAL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False")
+
+
+def crawl_command(start_url: str, db: str, jsonl: str, *settings: str) -> list[str]:
+    """The ``scrapy crawl press`` command line for a crawl from ``start_url`` into an archive."""
+    command = [sys.executable, "-m", "scrapy", "crawl", "press", "-a", f"start_url={start_url}"]
+    for setting in (f"CQC_DB={db}", f"CQC_JSONL={jsonl}", *settings):
+        command += ["-s", setting]
+    return command
+
+
+def summary_text(db: str) -> str:
+    with Archive(db) as archive:
+        info = archive.summary()
+    lines = [f"{db}: {info['rows']} press releases, {info['rejects']} rejected pages"]
+    if info["rows"]:
+        lines.append(f"published from {info['first']} to {info['last']}; latest:")
+        lines += [f"  {published or '????-??-??'}  {title}" for published, title in info["latest"]]
+    return "\n".join(lines)
+
+
+def demo(args: argparse.Namespace) -> int:
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "cqcscraper.settings"}
+    with Mirror(args.fixtures) as mirror:
+        start_url = f"{mirror.url}/www/english/"
+        print(f"Serving {args.fixtures} at {mirror.url}/; crawling {start_url}", flush=True)
+        command = crawl_command(start_url, args.db, args.jsonl, *LOCAL_SETTINGS, "LOG_LEVEL=WARNING")
+        returncode = subprocess.run(command, env=env, check=False).returncode
+    if returncode != 0:
+        print(f"scrapy crawl press failed with exit code {returncode}", file=sys.stderr)
+        return returncode
+    print(summary_text(args.db))
+    print(f"records also in {args.jsonl}")
+    return 0
+
+
+def summary(args: argparse.Namespace) -> int:
+    if not Path(args.db).exists():
+        print(f"no archive at {args.db}", file=sys.stderr)
+        return 1
+    print(summary_text(args.db))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cqcscraper", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run_demo = commands.add_parser("demo", help="crawl the bundled fixture site on 127.0.0.1")
+    run_demo.add_argument("--fixtures", default="fixtures/html", help="folder to serve")
+    run_demo.add_argument("--db", default="data/demo.db", help="archive to write")
+    run_demo.add_argument("--jsonl", default="data/demo.jsonl", help="JSONL file to write")
+    run_demo.set_defaults(handler=demo)
+
+    show = commands.add_parser("summary", help="rows, date range and latest titles of an archive")
+    show.add_argument("--db", default=os.environ.get("CQC_DB", "data/cqc.db"))
+    show.set_defaults(handler=summary)
+
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""Listing page -> the links worth following. Pure: HTML and its URL in, URLs out.
+
+Articles are recognised by their URL pattern, never by a CSS class, so a redesign of the
+listing markup does not hide them. Pagination comes either as plain links to ``index_N.shtml``
+in the same folder or as the TRS CMS script call ``createPageHTML(count, current, "index",
+"shtml")`` that writes those links in the browser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from cqcscraper import urls
+
+CREATE_PAGE_HTML = re.compile(
+    r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([\w-]+)["']\s*,\s*["'](\w+)["']\s*\)"""
+)
+# A listing that claims more pages than this is treated as this long (a typo in the script
+# call must not schedule a million requests).
+MAX_SCRIPT_PAGES = 1000
+
+
+@dataclass
+class Links:
+    """Links of one listing page, each already rewritten onto the crawl's origin."""
+
+    articles: list[str] = field(default_factory=list)
+    pagination: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+
+
+def script_pages(html: str, page_url: str) -> list[str]:
+    """The pages named by ``createPageHTML`` calls: ``index.shtml``, ``index_1.shtml``, …"""
+    pages = []
+    for count, _current, stem, ext in CREATE_PAGE_HTML.findall(html):
+        for n in range(min(int(count), MAX_SCRIPT_PAGES)):
+            name = f"{stem}.{ext}" if n == 0 else f"{stem}_{n}.{ext}"
+            pages.append(urljoin(page_url, name))
+    return pages
+
+
+def page_links(html: str, page_url: str, origin: str) -> Links:
+    """Sort the in-site links of a page into articles, pagination and other sections.
+
+    ``page_url`` is the URL the page was fetched from; ``origin`` is where the crawl runs
+    (the live site or a mirror). Links to any spelling of the site are rewritten onto
+    ``origin``; links elsewhere, to non-HTML files or outside ``/www/english/`` are left out.
+    """
+    hosts = urls.same_site_hosts(page_url) | urls.SITE_HOSTS
+    selector = Selector(text=html)
+    base = selector.css("base::attr(href)").get() or page_url
+    hrefs = selector.css("a::attr(href), area::attr(href)").getall()
+    candidates = [urljoin(page_url, urljoin(base, h.strip())) for h in hrefs]
+    candidates += script_pages(html, page_url)
+
+    found = Links()
+    seen: set[str] = set()
+    for url in candidates:
+        if urls.article_ref(url) is not None and urls.host_of(url) in hosts:
+            target, bucket = urls.rehost(url, origin), found.articles
+        elif urls.is_english_page(url, hosts):
+            target = urls.listing_url(url, origin)
+            paginates = urls.is_pagination_of(url, page_url)
+            bucket = found.pagination if paginates else found.sections
+        else:
+            continue
+        if target not in seen:
+            seen.add(target)
+            bucket.append(target)
+    return found

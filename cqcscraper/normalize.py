@@ -1,0 +1,193 @@
+"""Raw fields -> clean fields. Pure text rules, one small function per rule.
+
+The rules are those of DESIGN.md, with the seed pages as examples: collapse whitespace and
+apply Unicode NFC everywhere; choose the full title; take ``published`` from the
+``Public Time`` label, else from the URL; map both spellings of the centre to one origin; keep
+the body's paragraphs and drop the page furniture around them. Every rule is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+from cqcscraper import urls
+from cqcscraper.extract import LABEL, RawArticle
+from cqcscraper.records import PressRelease
+
+CENTRE = "China Quality Certification Centre"
+
+_WHITESPACE = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SITE_NAME = re.compile(
+    r"(?:cqc|china\s*quality\s*certification\s*cent(?:re|er)|中国质量认证中心)"
+    r"(?:\s*(?:english|英文版|website|official\s*website|co\.?,?\s*ltd\.?|有限公司))*",
+    re.IGNORECASE,
+)
+_TITLE_SUFFIX = re.compile(r"^(?P<title>.*?\S)\s*(?:-{1,2}|–|—|_{1,2}|\||｜|·)\s*(?P<site>[^-–—_|｜·]+)$")
+_ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…+)$")
+# Lines of the page's header and footer: items separated by slashes or bars, all from here.
+_NAV_ITEMS = frozenset(
+    "homepage|home|favorites|favourites|add to favorites|中文版|english|加入收藏|设为首页"
+    "|introduction of website|exception clause|contact us|sitemap|site map".split("|")
+)
+_NAV_SEPARATOR = re.compile(r"\s*[/|｜·]\s*")
+_COPYRIGHT = re.compile(r"^(?:copyright\b|©|\(c\)\s|版权所有)", re.IGNORECASE)
+_PHOTO_MARKER = re.compile(r"^(?:\d{1,3}|图片\s*\d{0,3})$")
+_INFO_LABEL = re.compile(r"public|publish|发布|origin|来源", re.IGNORECASE)
+_MAX_FURNITURE_LINE = 200
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_COMPANY_SUFFIX = re.compile(r"(?:colimited|coltd|limited|ltd|有限责任公司|有限公司)$")
+_CENTRE_KEYS = frozenset(
+    {"cqc", "中国质量认证中心", "chinaqualitycertificationcentre", "chinaqualitycertificationcenter"}
+)
+
+
+def clean_text(text: str | None) -> str:
+    """NFC, invisible characters removed, every run of whitespace (no-break too) one space."""
+    if not text:
+        return ""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def strip_site_suffix(title: str) -> str:
+    """``Title -- China Quality Certification Centre`` -> ``Title`` (repeatedly)."""
+    title = clean_text(title)
+    while (match := _TITLE_SUFFIX.match(title)) and _is_site_name(match["site"]):
+        title = match["title"]
+    return title
+
+
+def _is_site_name(text: str) -> bool:
+    return _SITE_NAME.fullmatch(clean_text(text)) is not None
+
+
+def _same_text(a: str, b: str) -> bool:
+    return clean_text(a).casefold() == clean_text(b).casefold()
+
+
+def choose_title(raw: RawArticle, first_paragraph: str = "") -> str | None:
+    """The page heading; its full form when the heading is cut short with ``...`` or ``…``.
+
+    A heading confirmed by ``og:title`` or ``<title>`` is taken first; with no heading, those
+    two are used in that order. Site names (a logo in an ``<h1>``) never count as a title.
+    """
+    headings = [h for h in map(clean_text, raw.headings) if h and not _is_site_name(h)]
+    fulls = [clean_text(raw.og_title), strip_site_suffix(raw.html_title or "")]
+    fulls = [t for t in fulls if t and not _is_site_name(t)]
+    for heading in headings:
+        if any(_same_text(heading, full) for full in fulls):
+            return heading
+    if not headings:
+        return fulls[0] if fulls else None
+    heading = headings[0]
+    if _ELLIPSIS.search(heading):
+        stem = _ELLIPSIS.sub("", heading).casefold()
+        for candidate in [*fulls, clean_text(first_paragraph)]:
+            if len(candidate) > len(stem) and candidate.casefold().startswith(stem):
+                return candidate
+    return heading
+
+
+def parse_date(text: str | None) -> str | None:
+    """An ISO date from a label's value, or None when it holds no valid date.
+
+    ``2020-11-23``, ``2020/11/23 10:32``, ``2020年11月23日`` are read by a regular expression;
+    other wordings (``23 Nov 2020``) go to dateparser, which is slow, and only when a
+    four-digit year is present (so ``soon`` or ``yesterday`` never become a date).
+    """
+    text = clean_text(text)
+    if match := _ISO_DATE.search(text):
+        return _valid_date(*map(int, match.groups()))
+    if not _YEAR.search(text):
+        return None
+    return _dateparser_date(text[:100])
+
+
+def _valid_date(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _dateparser_date(text: str) -> str | None:
+    import dateparser  # imported late: it takes a second to load and most pages never need it
+
+    parsed = dateparser.parse(
+        text,
+        languages=["en", "zh"],
+        settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]},
+    )
+    return parsed.date().isoformat() if parsed else None
+
+
+def canonical_origin(raw: str | None) -> str | None:
+    """Both names of the centre (any case, spacing, ``CO.,LTD.``) -> one name; others as given."""
+    text = clean_text(raw)
+    if not text:
+        return None
+    key = "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+    if _COMPANY_SUFFIX.sub("", key) in _CENTRE_KEYS:
+        return CENTRE
+    return text
+
+
+def is_furniture(line: str) -> bool:
+    """Header and footer links, copyright, the Public Time/Origin line, photo markers."""
+    line = clean_text(line)
+    if not line or _PHOTO_MARKER.match(line):
+        return True
+    if len(line) > _MAX_FURNITURE_LINE:
+        return False
+    items = [item.casefold() for item in _NAV_SEPARATOR.split(line)]
+    if all(item in _NAV_ITEMS for item in items):
+        return True
+    label = LABEL.match(line)
+    return bool(_COPYRIGHT.match(line) or (label and _INFO_LABEL.search(label["name"])))
+
+
+def clean_paragraphs(paragraphs: list[str] | tuple[str, ...], title: str | None) -> list[str]:
+    """The body's paragraphs, cleaned, with furniture gone and a leading title line dropped."""
+    kept = [p for p in map(clean_text, paragraphs) if not is_furniture(p)]
+    if kept and title and _same_text(kept[0], title):
+        kept = kept[1:]
+    return kept
+
+
+def content_hash(title: str | None, body: str) -> str:
+    return hashlib.sha256(f"{title or ''}\n\n{body}".encode()).hexdigest()
+
+
+def normalize_article(raw: RawArticle) -> PressRelease:
+    """The clean record of an article page. ``raw.url`` must be an article URL."""
+    ref = urls.article_ref(raw.url)
+    if ref is None:
+        raise ValueError(f"not an article URL: {raw.url}")
+    paragraphs = [clean_text(p) for p in raw.paragraphs]
+    first = next((p for p in paragraphs if not is_furniture(p)), "")
+    title = choose_title(raw, first) or None
+    body = "\n\n".join(clean_paragraphs(paragraphs, title))
+    published = parse_date(raw.public_time)
+    published_from = "public_time" if published else None
+    if published is None and ref.url_date:
+        published, published_from = ref.url_date, "url"
+    origin_raw = clean_text(raw.origin) or None
+    return PressRelease(
+        id=ref.id,
+        url=ref.canonical_url,
+        title=title,
+        published=published,
+        published_from=published_from,
+        origin=canonical_origin(origin_raw),
+        origin_raw=origin_raw,
+        body=body,
+        images=tuple(raw.images),
+        content_hash=content_hash(title, body),
+    )

@@ -1,0 +1,47 @@
+"""The two kinds of item that flow through the pipelines, and the one place fields are listed.
+
+``ArticlePage`` is what the spider hands over (a fetched article, or why it could not be
+fetched); ``PressRelease`` is a clean record, one row of the archive. The archive's columns
+are ``PressRelease``'s fields plus the timestamps it keeps itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """An article URL as fetched: its HTML, or the HTTP status / error that stopped it."""
+
+    url: str
+    status: int
+    fetched_at: str
+    html: str | None = field(default=None, repr=False)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PressRelease:
+    """One press release, normalised. ``id`` is the site's article id."""
+
+    id: int
+    url: str
+    title: str | None
+    published: str | None
+    published_from: str | None
+    origin: str | None
+    origin_raw: str | None
+    body: str = field(repr=False)
+    images: tuple[str, ...]
+    content_hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["images"] = list(self.images)
+        return data
+
+
+RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(PressRelease))

@@ -1,0 +1,49 @@
+"""Scrapy settings of cqcscraper. Override any of them with ``-s NAME=VALUE``.
+
+The archive paths also follow the environment variables ``CQC_DB`` and ``CQC_JSONL``.
+Politeness is on by default (robots.txt, AutoThrottle, at most 2 requests at a time to the
+site); for a local mirror turn it off with ``-s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False``.
+"""
+
+import os
+
+from cqcscraper import __version__
+
+BOT_NAME = "cqcscraper"
+SPIDER_MODULES = ["cqcscraper.spiders"]
+NEWSPIDER_MODULE = "cqcscraper.spiders"
+
+# -- the archive -----------------------------------------------------------------------------
+CQC_DB = os.environ.get("CQC_DB", "data/cqc.db")
+CQC_JSONL = os.environ.get("CQC_JSONL", "data/press_releases.jsonl")
+# How long a write waits for a lock held by another process before the run fails.
+CQC_DB_LOCK_TIMEOUT = 60.0
+
+# -- discovery -------------------------------------------------------------------------------
+# How many section hops from the start page are followed (pagination does not count).
+CQC_LISTING_DEPTH = 3
+
+ITEM_PIPELINES = {
+    "cqcscraper.pipelines.ParsePipeline": 100,
+    "cqcscraper.pipelines.ValidatePipeline": 200,
+    "cqcscraper.pipelines.ArchivePipeline": 300,
+}
+
+# -- politeness ------------------------------------------------------------------------------
+USER_AGENT = f"cqcscraper/{__version__} (archive of CQC English press releases; polite crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 2
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 3
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+# A scheduled archiver opens no listening port: no telnet console, no remote-control server.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+LOG_LEVEL = "INFO"

@@ -1,0 +1,105 @@
+"""URL rules of the CQC English site: which URLs are articles, their ids, canonical forms.
+
+Pure functions of strings. The site answers at several spellings (http/https, with and without
+``www.``); an article's number in its path is the site's own id and is the same under all of
+them, so it is the archive's key and every article gets one canonical URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+SITE_ORIGIN = "https://www.cqc.com.cn"
+SITE_HOSTS = frozenset({"www.cqc.com.cn", "cqc.com.cn"})
+ENGLISH_ROOT = "/www/english/"
+START_URL = SITE_ORIGIN + ENGLISH_ROOT
+
+ARTICLE_PATH = re.compile(r"^/www/english/c/(\d{4}-\d{2}-\d{2})/(\d+)\.shtml$")
+LISTING_INDEX = re.compile(r"^index(?:_\d+)?\.s?html?$")
+# Paths that can be an HTML page: a folder, or a file with an HTML extension (or none).
+PAGE_EXTENSIONS = frozenset({"", ".shtml", ".html", ".htm"})
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """What an article URL tells by itself: its id and the date in its path."""
+
+    id: int
+    url_date: str | None  # ISO date, or None when the path holds an impossible date
+    canonical_url: str
+
+
+def article_ref(url: str) -> ArticleRef | None:
+    """The article an URL points at, or None when it is not an English article page."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return None
+    match = ARTICLE_PATH.match(parts.path)
+    if not match:
+        return None
+    day, number = match.groups()
+    try:
+        url_date: str | None = dt.date.fromisoformat(day).isoformat()
+    except ValueError:
+        url_date = None
+    return ArticleRef(int(number), url_date, SITE_ORIGIN + parts.path)
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of an URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def same_site_hosts(start_url: str) -> frozenset[str]:
+    """Hosts that serve the same site as the start URL (all spellings of the live site)."""
+    host = host_of(start_url)
+    return SITE_HOSTS if host in SITE_HOSTS else frozenset({host})
+
+
+def rehost(url: str, origin: str) -> str:
+    """The same path, query dropped, fragment dropped, served from ``origin``."""
+    parts = urlsplit(url)
+    base = urlsplit(origin)
+    return urlunsplit((base.scheme, base.netloc, parts.path or "/", "", ""))
+
+
+def listing_url(url: str, origin: str) -> str:
+    """Canonical form of a listing page on ``origin``: ``/dir/index.shtml`` becomes ``/dir/``.
+
+    Both spellings serve the same page, so one form keeps the duplicate filter effective.
+    """
+    url = rehost(url, origin)
+    parts = urlsplit(url)
+    if posixpath.basename(parts.path) == "index.shtml":
+        return urlunsplit((parts.scheme, parts.netloc, posixpath.dirname(parts.path) + "/", "", ""))
+    return url
+
+
+def is_english_page(url: str, hosts: frozenset[str]) -> bool:
+    """An http(s) URL of the English edition, on one of ``hosts``, that can be an HTML page."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in hosts:
+        return False
+    if not parts.path.startswith(ENGLISH_ROOT):
+        return False
+    return posixpath.splitext(parts.path)[1].lower() in PAGE_EXTENSIONS
+
+
+def is_pagination_of(url: str, page_url: str) -> bool:
+    """True when ``url`` is another page of the listing at ``page_url`` (same folder, index_N)."""
+    path, page_path = urlsplit(url).path, urlsplit(page_url).path
+    folder = page_path if page_path.endswith("/") else posixpath.dirname(page_path) + "/"
+    if path == folder:
+        return True
+    return posixpath.dirname(path) + "/" == folder and bool(
+        LISTING_INDEX.match(posixpath.basename(path))
+    )
