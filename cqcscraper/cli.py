@@ -43,7 +43,9 @@ def demo(args: argparse.Namespace) -> int:
     with Mirror(args.fixtures) as mirror:
         start_url = f"{mirror.url}/www/english/"
         print(f"Serving {args.fixtures} at {mirror.url}/; crawling {start_url}", flush=True)
-        command = crawl_command(start_url, args.db, args.jsonl, *LOCAL_SETTINGS, "LOG_LEVEL=WARNING")
+        command = crawl_command(
+            start_url, args.db, args.jsonl, *LOCAL_SETTINGS, "LOG_LEVEL=WARNING"
+        )
         returncode = subprocess.run(command, env=env, check=False).returncode
     if returncode != 0:
         print(f"scrapy crawl press failed with exit code {returncode}", file=sys.stderr)

@@ -26,13 +26,54 @@ from lxml import etree
 from parsel import Selector
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body center dd details div dl dt fieldset figcaption "
-    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary "
-    "table tbody td tfoot th thead tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
 )
-SKIP_TAGS = frozenset("head script style noscript template select button iframe svg".split())
+SKIP_TAGS = frozenset(
+    ["head", "script", "style", "noscript", "template", "select", "button", "iframe", "svg"]
+)
 # Elements that can hold an article body.
-CONTAINER_TAGS = frozenset("article body div main section td".split())
+CONTAINER_TAGS = frozenset(["article", "body", "div", "main", "section", "td"])
 # Fast first try: body containers of the site's CMS (TRS WCM) and of common templates.
 BODY_SELECTORS = ("div.TRS_Editor", "div#zoom", "article div.content", "div.article-content")
 # Headings in order of trust: every <h1> first, then the rest in document order.
@@ -135,13 +176,19 @@ def _blocks(root: etree._Element) -> Iterator[Block]:
             if links:
                 link_chars += len(text.strip())
 
-    walker = etree.iterwalk(root, events=("start", "end"))
-    for event, el in walker:
+    # An explicit stack, not recursion: deeply nested markup cannot overflow it. An entry is
+    # (element, closing): the element's start, or its end (then its tail text follows).
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    while stack:
+        el, closing = stack.pop()
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if event == "start":
-            if tag in SKIP_TAGS or not tag:
-                walker.skip_subtree()
-                continue
+        if closing:
+            if tag in BLOCK_TAGS:
+                yield from flush()
+                owners.pop()
+            elif tag == "a":
+                links -= 1
+        elif tag and tag not in SKIP_TAGS:
             if tag == "br" or tag in BLOCK_TAGS:
                 yield from flush()
             if tag in BLOCK_TAGS:
@@ -149,14 +196,12 @@ def _blocks(root: etree._Element) -> Iterator[Block]:
             if tag == "a":
                 links += 1
             add(el.text)
-        else:
-            if tag in BLOCK_TAGS:
-                yield from flush()
-                owners.pop()
-            elif tag == "a":
-                links -= 1
-            if el is not root:
-                add(el.tail)
+            stack.append((el, True))
+            stack.extend((child, False) for child in reversed(el))
+            continue
+        # Ended, skipped (script, style) or not an element (a comment): its tail is still text.
+        if el is not root:
+            add(el.tail)
     yield from flush()
 
 

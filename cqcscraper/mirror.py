@@ -16,7 +16,7 @@ import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ INDEX = "index.shtml"
 class MirrorHandler(SimpleHTTPRequestHandler):
     """Static files from the mirror's folder, with the site's conventions."""
 
-    extensions_map = {
+    extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
         ".shtml": "text/html",
         ".html": "text/html",
@@ -38,6 +38,10 @@ class MirrorHandler(SimpleHTTPRequestHandler):
     def __init__(self, *args: Any, quiet: bool = False, **kwargs: Any) -> None:
         self.quiet = quiet
         super().__init__(*args, **kwargs)
+
+    def send_head(self):  # type: ignore[no-untyped-def]  # (typeshed: BinaryIO | None)
+        self.server.requests.append(self.path)  # type: ignore[attr-defined]
+        return super().send_head()
 
     def translate_path(self, path: str) -> str:
         local = super().translate_path(path)
@@ -56,7 +60,11 @@ class MirrorHandler(SimpleHTTPRequestHandler):
 
 
 class Mirror:
-    """The mirror server, run in a background thread: ``with Mirror(folder) as mirror: ...``."""
+    """The mirror server, run in a background thread: ``with Mirror(folder) as mirror: ...``.
+
+    ``requests`` lists the path of every request served, in order, so a test can tell exactly
+    what a crawl fetched.
+    """
 
     def __init__(self, root: str | os.PathLike[str], port: int = 0, *, quiet: bool = True):
         self.root = Path(root).resolve()
@@ -65,6 +73,7 @@ class Mirror:
         handler = functools.partial(MirrorHandler, directory=str(self.root), quiet=quiet)
         self.server = ThreadingHTTPServer((HOST, port), handler)
         self.server.daemon_threads = True
+        self.server.requests = self.requests = []  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
 
     @property

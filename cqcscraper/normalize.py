@@ -27,12 +27,28 @@ _SITE_NAME = re.compile(
     r"(?:\s*(?:english|英文版|website|official\s*website|co\.?,?\s*ltd\.?|有限公司))*",
     re.IGNORECASE,
 )
-_TITLE_SUFFIX = re.compile(r"^(?P<title>.*?\S)\s*(?:-{1,2}|–|—|_{1,2}|\||｜|·)\s*(?P<site>[^-–—_|｜·]+)$")
+_TITLE_SUFFIX = re.compile(
+    r"^(?P<title>.*?\S)\s*(?:-{1,2}|–|—|_{1,2}|\||｜|·)\s*(?P<site>[^-–—_|｜·]+)$"
+)
 _ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…+)$")
 # Lines of the page's header and footer: items separated by slashes or bars, all from here.
 _NAV_ITEMS = frozenset(
-    "homepage|home|favorites|favourites|add to favorites|中文版|english|加入收藏|设为首页"
-    "|introduction of website|exception clause|contact us|sitemap|site map".split("|")
+    [
+        "homepage",
+        "home",
+        "favorites",
+        "favourites",
+        "add to favorites",
+        "中文版",
+        "english",
+        "加入收藏",
+        "设为首页",
+        "introduction of website",
+        "exception clause",
+        "contact us",
+        "sitemap",
+        "site map",
+    ]
 )
 _NAV_SEPARATOR = re.compile(r"\s*[/|｜·]\s*")
 _COPYRIGHT = re.compile(r"^(?:copyright\b|©|\(c\)\s|版权所有)", re.IGNORECASE)
@@ -43,7 +59,12 @@ _ISO_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _COMPANY_SUFFIX = re.compile(r"(?:colimited|coltd|limited|ltd|有限责任公司|有限公司)$")
 _CENTRE_KEYS = frozenset(
-    {"cqc", "中国质量认证中心", "chinaqualitycertificationcentre", "chinaqualitycertificationcenter"}
+    {
+        "cqc",
+        "中国质量认证中心",
+        "chinaqualitycertificationcentre",
+        "chinaqualitycertificationcenter",
+    }
 )
 
 

@@ -1,0 +1,41 @@
+"""The ``cqcscraper`` command as a user runs it (``make demo`` is ``cqcscraper demo``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from cqcscraper.cli import main
+
+CQCSCRAPER = Path(sys.executable).with_name("cqcscraper")
+
+
+def test_demo_crawls_the_fixture_site_and_prints_a_summary(tmp_path: Path) -> None:
+    db, jsonl = tmp_path / "demo.db", tmp_path / "demo.jsonl"
+    command = [str(CQCSCRAPER), "demo", "--db", str(db), "--jsonl", str(jsonl)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Serving fixtures/html at http://127.0.0.1:")
+    assert lines[1:] == [
+        f"{db}: 5 press releases, 1 rejected pages",
+        "published from 2006-11-15 to 2024-09-10; latest:",
+        "  2024-09-10  CQC and Yiwu Municipal Government Sign Strategic Cooperation Agreement",
+        "  2023-08-04  CQC Held 2023 International Certification Factory Inspection"
+        " Working Conference",
+        "  2020-12-21  For High-quality Development of Yangtze River Delta Region CCIC and"
+        " Suzhou MPG Signed Strategic Cooperation Agreement(SCA)",
+        f"records also in {jsonl}",
+    ]
+    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 5
+
+
+def test_summary_of_a_missing_archive_fails_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["summary", "--db", str(tmp_path / "none.db")]) == 1
+    assert "no archive at" in capsys.readouterr().err

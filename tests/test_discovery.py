@@ -1,0 +1,117 @@
+"""URL rules and link discovery: articles by their URL pattern, listings and pagination."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SITE, read_page
+from cqcscraper import urls
+from cqcscraper.discovery import Links, page_links, script_pages
+
+MIRROR = "http://127.0.0.1:8123"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.cqc.com.cn/www/english/c/2024-09-10/597552.shtml",
+        "http://cqc.com.cn/www/english/c/2024-09-10/597552.shtml",
+        "https://cqc.com.cn/www/english/c/2024-09-10/597552.shtml?from=list#top",
+        "http://127.0.0.1:8123/www/english/c/2024-09-10/597552.shtml",
+    ],
+)
+def test_every_spelling_of_an_article_has_one_id_and_canonical_url(url: str) -> None:
+    ref = urls.article_ref(url)
+    assert ref == urls.ArticleRef(
+        597552, "2024-09-10", "https://www.cqc.com.cn/www/english/c/2024-09-10/597552.shtml"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.cqc.com.cn/www/english/News/",
+        "https://www.cqc.com.cn/www/chinese/c/2024-09-11/612345.shtml",
+        "https://www.cqc.com.cn/www/english/c/2024-09-10/597552.pdf",
+        "https://www.cqc.com.cn/www/english/c/2024-09-10/",
+        "ftp://www.cqc.com.cn/www/english/c/2024-09-10/597552.shtml",
+    ],
+)
+def test_non_articles(url: str) -> None:
+    assert urls.article_ref(url) is None
+
+
+def test_impossible_date_in_url_gives_no_url_date() -> None:
+    ref = urls.article_ref("https://www.cqc.com.cn/www/english/c/2024-02-30/1.shtml")
+    assert ref is not None
+    assert ref.url_date is None
+
+
+def test_script_pagination_names_every_page_in_the_same_folder() -> None:
+    html = '<script>createPageHTML(3, 0, "index", "shtml");</script>'
+    assert script_pages(html, "http://h/www/english/News/") == [
+        "http://h/www/english/News/index.shtml",
+        "http://h/www/english/News/index_1.shtml",
+        "http://h/www/english/News/index_2.shtml",
+    ]
+
+
+def test_script_pagination_is_bounded() -> None:
+    html = "createPageHTML(99999999, 0, 'index', 'shtml')"
+    assert len(script_pages(html, "http://h/a/")) == 1000
+
+
+def links_of(path: str, page_url: str) -> Links:
+    return page_links(read_page(SITE / path), page_url, MIRROR)
+
+
+def test_home_page_links() -> None:
+    links = links_of("www/english/index.shtml", f"{MIRROR}/www/english/")
+    assert links.articles == [
+        f"{MIRROR}/www/english/c/2024-09-10/597552.shtml",
+        f"{MIRROR}/www/english/c/2023-08-04/595908.shtml",
+    ]
+    assert links.pagination == [f"{MIRROR}/www/english/"]
+    assert links.sections == [
+        f"{MIRROR}/www/english/News/",
+        f"{MIRROR}/www/english/Activities/",
+        f"{MIRROR}/www/english/About/",
+        f"{MIRROR}/www/english/Service/certquery.shtml",
+        f"{MIRROR}/www/english/search/",
+        f"{MIRROR}/www/english/About/clause.shtml",
+    ]
+
+
+def test_plain_link_pagination_and_host_spellings() -> None:
+    first = links_of("www/english/News/index.shtml", f"{MIRROR}/www/english/News/")
+    assert set(first.pagination) == {
+        f"{MIRROR}/www/english/News/",
+        f"{MIRROR}/www/english/News/index_1.shtml",
+    }
+    assert f"{MIRROR}/www/english/c/2023-08-04/595908.shtml" in first.articles  # fragment dropped
+    second = links_of("www/english/News/index_1.shtml", f"{MIRROR}/www/english/News/index_1.shtml")
+    assert (
+        second.articles[0] == f"{MIRROR}/www/english/c/2020-12-21/595388.shtml"
+    )  # http://cqc.com.cn
+    assert second.pagination == [f"{MIRROR}/www/english/News/"]
+
+
+def test_script_only_pagination_is_found() -> None:
+    links = links_of("www/english/Activities/index.shtml", f"{MIRROR}/www/english/Activities/")
+    assert links.pagination == [
+        f"{MIRROR}/www/english/Activities/",
+        f"{MIRROR}/www/english/Activities/index_1.shtml",
+    ]
+    assert links.articles == [f"{MIRROR}/www/english/c/2020-11-23/595351.shtml"]
+
+
+def test_links_elsewhere_are_never_followed() -> None:
+    html = """
+      <a href="https://www.samr.gov.cn/www/english/c/2024-01-01/1.shtml">other site</a>
+      <a href="mailto:a@b.c">mail</a> <a href="javascript:void(0)">js</a>
+      <a href="/www/english/upload/a.pdf">pdf</a> <a href="/www/english/img/a.jpg">image</a>
+      <a href="/www/chinese/index.shtml">Chinese</a> <a href="/">root</a>
+      <a href="ftp://www.cqc.com.cn/www/english/">ftp</a>
+    """
+    links = page_links(html, f"{MIRROR}/www/english/", MIRROR)
+    assert (links.articles, links.pagination, links.sections) == ([], [], [])

@@ -1,0 +1,128 @@
+"""Extraction finds fields by what a reader sees, whatever the markup around them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import article_pages, page_of, read_page, site_url
+from cqcscraper.extract import extract
+
+URL = "https://www.cqc.com.cn/www/english/c/2020-11-23/595351.shtml"
+
+
+def page(body: str, head: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def test_gbk_page_declared_only_by_meta_tag_decodes_its_chinese_origin() -> None:
+    path = page_of(595388)
+    assert b"charset=GBK" in path.read_bytes()
+    raw = extract(read_page(path), site_url(path))
+    assert raw.origin == "中国质量认证中心"
+
+
+def test_legacy_br_runs_become_paragraphs_with_their_nbsp_indents() -> None:
+    raw = extract(read_page(page_of(593364)), site_url(page_of(593364)))
+    assert len(raw.paragraphs) == 4  # the repeated title, then three paragraphs
+    assert raw.paragraphs[1].lstrip("\r\n").startswith("\u00a0\u00a0\u00a0\u00a0\u00a0 On June 22")
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        "<p>Public Time:2020-11-23 Origin:CQC</p>",
+        "<p>Public Time：2020-11-23&nbsp;&nbsp;Origin：CQC</p>",
+        "<p><span>Public Time</span><span>:</span><span>2020-11-23</span> <b>Origin</b>: CQC</p>",
+        "<div>Public Time:</div><div>2020-11-23</div><div>Origin:</div><div>CQC</div>",
+        "<table><tr><td>Public Time:</td><td>2020-11-23</td>"
+        "<td>Origin:</td><td>CQC</td></tr></table>",
+    ],
+)
+def test_labels_found_in_one_element_or_split_across_elements(info: str) -> None:
+    raw = extract(page(info + "<p>" + "Body text of the release. " * 4 + "</p>"), URL)
+    assert (raw.public_time, raw.origin) == ("2020-11-23", "CQC")
+
+
+def test_label_in_a_long_paragraph_is_not_taken_for_the_info_line() -> None:
+    body = "<p>" + "The report names its Source: a survey of 2,000 companies. " * 5 + "</p>"
+    raw = extract(page("<p>Public Time:2020-11-23</p>" + body), URL)
+    assert (raw.public_time, raw.origin) == ("2020-11-23", None)
+
+
+def test_stop_labels_end_a_label_value() -> None:
+    raw = extract(page("<p>Public Time: 2020-11-23 Views: 120 Origin: CQC Author: X</p>"), URL)
+    assert (raw.public_time, raw.origin) == ("2020-11-23", "CQC")
+
+
+def test_body_is_the_container_of_the_prose_not_the_link_lists() -> None:
+    prose = "".join(
+        f"<p>Paragraph {i} of the release, long enough to be prose.</p>" for i in range(3)
+    )
+    links = "".join(
+        f'<li><a href="/x{i}">A related release with a long link title {i}</a></li>'
+        for i in range(9)
+    )
+    raw = extract(
+        page(f'<div class="nav"><ul>{links}</ul></div><div class="text">{prose}</div>'), URL
+    )
+    assert [p[:11] for p in raw.paragraphs] == ["Paragraph 0", "Paragraph 1", "Paragraph 2"]
+
+
+def test_images_are_absolute_unique_and_only_from_the_body() -> None:
+    body = (
+        '<img src="/logo.png"><div class="TRS_Editor">'
+        "<p>Paragraph long enough to be prose text.</p>"
+        '<p><img src="./W1.jpg"><img src="./W1.jpg">'
+        '<img src="data:image/png;base64,AAAA"></p></div>'
+    )
+    raw = extract(page(body), URL)
+    assert raw.images == ("https://www.cqc.com.cn/www/english/c/2020-11-23/W1.jpg",)
+
+
+def test_scripts_styles_and_comments_are_not_text() -> None:
+    body = (
+        '<div class="TRS_Editor"><p>Visible paragraph of the release text.</p>'
+        '<script>var x = "hidden";</script>'
+        "<style>p { color: red }</style><!-- a comment -->tail text</div>"
+    )
+    raw = extract(page(body), URL)
+    assert raw.paragraphs == ("Visible paragraph of the release text.", "tail text")
+
+
+def test_title_candidates() -> None:
+    head = '<title>T--CQC</title><meta property="og:title" content="OG title">'
+    raw = extract(page("<h2>Second</h2><h1>First</h1><div class='title'>Third</div>", head), URL)
+    assert raw.headings == ("First", "Second", "Third")
+    assert (raw.og_title, raw.html_title) == ("OG title", "T--CQC")
+
+
+@pytest.mark.parametrize("html", ["", " ", "<", "<html>", "\x00\x01", "<p>only</p>", "<!-- -->"])
+def test_degenerate_pages_give_empty_fields(html: str) -> None:
+    raw = extract(html, URL)
+    assert raw.public_time is None
+    assert raw.images == ()
+
+
+def test_deeply_nested_markup_does_not_overflow() -> None:
+    html = page("<div>" * 5000 + "<p>Deep paragraph that is long enough.</p>" + "</div>" * 5000)
+    extract(html, URL)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=2000))
+def test_extract_never_raises_on_arbitrary_text(text: str) -> None:
+    extract(text, URL)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(article_pages()), st.data())
+def test_extract_never_raises_on_mutated_fixture_pages(path: Path, data: st.DataObject) -> None:
+    html = read_page(path)
+    start = data.draw(st.integers(0, len(html)))
+    end = data.draw(st.integers(start, min(len(html), start + 500)))
+    junk = data.draw(st.text(max_size=50))
+    extract(html[:start] + junk + html[end:], site_url(path))

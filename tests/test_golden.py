@@ -1,0 +1,64 @@
+"""Every article fixture, extracted and normalised, equals its golden record (whole record).
+
+Run with ``--update-golden`` after an intended rule change to rewrite the golden files, then
+read the diff: that diff is exactly what the change does to the archive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import EXPECTED, article_pages, load_json, read_page, site_url, write_json
+from cqcscraper.extract import extract
+from cqcscraper.normalize import normalize_article
+from cqcscraper.records import PressRelease
+from cqcscraper.validation import reject_reason
+
+REJECTS = EXPECTED / "rejects.json"
+
+
+def record_of(path: Path, *, fast_path: bool = True) -> PressRelease:
+    return normalize_article(extract(read_page(path), site_url(path), fast_path=fast_path))
+
+
+def expected_rejects() -> dict[str, str]:
+    return {row["url"]: row["reason"] for row in load_json(REJECTS)}
+
+
+def test_update_golden(update_golden: bool) -> None:
+    if not update_golden:
+        pytest.skip("only with --update-golden")
+    rejects = []
+    for old in EXPECTED.glob("[0-9]*.json"):
+        old.unlink()
+    for path in article_pages():
+        record = record_of(path)
+        if reason := reject_reason(record):
+            rejects.append({"url": record.url, "reason": reason})
+        else:
+            write_json(EXPECTED / f"{record.id}.json", record.to_dict())
+    write_json(REJECTS, rejects)
+
+
+def test_every_article_fixture_has_an_expectation() -> None:
+    accepted = {int(p.stem) for p in EXPECTED.glob("[0-9]*.json")}
+    rejected = {url.rsplit("/", 1)[1].removesuffix(".shtml") for url in expected_rejects()}
+    assert sorted(int(p.stem) for p in article_pages()) == sorted(
+        accepted | set(map(int, rejected))
+    )
+    assert len(accepted) >= 5
+    assert rejected
+
+
+@pytest.mark.parametrize("path", article_pages(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("fast_path", [True, False], ids=["cms-selectors", "layout-rules-only"])
+def test_record_equals_golden(path: Path, fast_path: bool) -> None:
+    record = record_of(path, fast_path=fast_path)
+    golden = EXPECTED / f"{path.stem}.json"
+    if record.url in expected_rejects():
+        assert reject_reason(record) == expected_rejects()[record.url]
+    else:
+        assert reject_reason(record) is None
+        assert record.to_dict() == load_json(golden)

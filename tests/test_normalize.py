@@ -1,0 +1,278 @@
+"""The text rules of normalize.py, each on its own, and their properties under hypothesis."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cqcscraper.extract import RawArticle
+from cqcscraper.normalize import (
+    CENTRE,
+    canonical_origin,
+    choose_title,
+    clean_paragraphs,
+    clean_text,
+    is_furniture,
+    normalize_article,
+    parse_date,
+    strip_site_suffix,
+)
+
+ARTICLE = "https://www.cqc.com.cn/www/english/c/2020-11-23/595351.shtml"
+
+
+def raw(**fields: object) -> RawArticle:
+    defaults: dict[str, object] = {
+        "url": ARTICLE,
+        "headings": (),
+        "og_title": None,
+        "html_title": None,
+        "public_time": None,
+        "origin": None,
+        "paragraphs": (),
+        "images": (),
+    }
+    return RawArticle(**{**defaults, **fields})
+
+
+# -- whitespace and titles -------------------------------------------------------------------
+
+
+def test_clean_text_collapses_every_kind_of_space_and_applies_nfc() -> None:
+    assert clean_text("\u00a0\u00a0 A\t\u3000 B\n") == "A B"
+    assert clean_text("Cafe\u0301\u200b") == "Café"
+    assert clean_text(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Title--China Quality Certification Centre", "Title"),
+        ("Title - China Quality Certification Center", "Title"),
+        ("Title | CQC", "Title"),
+        ("Title_中国质量认证中心", "Title"),
+        ("Title -- CQC -- China Quality Certification Centre", "Title"),
+        ("High-quality Development", "High-quality Development"),
+        ("CQC - SAMR events", "CQC - SAMR events"),
+        ("Agreement(SCA)", "Agreement(SCA)"),
+    ],
+)
+def test_strip_site_suffix(title: str, expected: str) -> None:
+    assert strip_site_suffix(title) == expected
+
+
+def test_heading_confirmed_by_og_title_wins_over_logo() -> None:
+    page = raw(
+        headings=("China Quality Certification Centre", "Related news", "The Title"),
+        og_title="The Title",
+    )
+    assert choose_title(page) == "The Title"
+
+
+def test_heading_cut_short_takes_full_title_from_og_title() -> None:
+    page = raw(
+        headings=("A very long title that was cut...",),
+        og_title="A very long title that was cut short",
+    )
+    assert choose_title(page) == "A very long title that was cut short"
+
+
+def test_heading_cut_short_takes_full_title_from_body_line() -> None:
+    page = raw(headings=("Signing of the agreement betw…",), html_title="News--CQC")
+    assert choose_title(page, "Signing of the agreement between A and B") == (
+        "Signing of the agreement between A and B"
+    )
+
+
+def test_without_heading_the_title_comes_from_og_title_then_title_tag() -> None:
+    assert choose_title(raw(og_title="OG", html_title="Tag--CQC")) == "OG"
+    assert choose_title(raw(html_title="Tag--CQC")) == "Tag"
+    assert choose_title(raw(html_title="CQC")) is None
+
+
+# -- dates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2020-11-23", "2020-11-23"),
+        ("2020-11-23 10:32:11", "2020-11-23"),
+        (" 2020/1/5 ", "2020-01-05"),
+        ("2020年11月23日", "2020-11-23"),
+        ("Date 2006.11.15 Views 12", "2006-11-15"),
+        ("23 November 2020", "2020-11-23"),
+        ("November 23, 2020", "2020-11-23"),
+        ("2020-13-45", None),
+        ("", None),
+        (None, None),
+        ("soon", None),
+        ("yesterday", None),
+        ("November 2020", None),
+    ],
+)
+def test_parse_date(text: str | None, expected: str | None) -> None:
+    assert parse_date(text) == expected
+
+
+def test_public_time_wins_over_url_date_and_url_date_is_the_fallback() -> None:
+    labelled = normalize_article(raw(public_time="2020-11-24", paragraphs=("Body text.",)))
+    assert (labelled.published, labelled.published_from) == ("2020-11-24", "public_time")
+    unlabelled = normalize_article(raw(paragraphs=("Body text.",)))
+    assert (unlabelled.published, unlabelled.published_from) == ("2020-11-23", "url")
+    broken = normalize_article(raw(public_time="2020-13-45", paragraphs=("Body text.",)))
+    assert (broken.published, broken.published_from) == ("2020-11-23", "url")
+
+
+def test_no_date_anywhere_is_null() -> None:
+    page = raw(url="https://www.cqc.com.cn/www/english/c/2020-02-30/1.shtml", paragraphs=("B",))
+    record = normalize_article(page)
+    assert (record.published, record.published_from) == (None, None)
+
+
+def test_normalize_refuses_a_non_article_url() -> None:
+    with pytest.raises(ValueError, match="not an article URL"):
+        normalize_article(raw(url="https://www.cqc.com.cn/www/english/News/"))
+
+
+# -- origin ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "中国质量认证中心",
+        "中国质量认证中心有限公司",
+        "CHINA QUALITY CERTIFICATION CENTRE CO.,LTD.",
+        "China Quality Certification Centre",
+        "china  quality certification center",
+        "China Quality Certification Centre Co., Ltd",
+        "ＣＱＣ",
+        "CQC",
+    ],
+)
+def test_both_names_of_the_centre_map_to_one(name: str) -> None:
+    assert canonical_origin(name) == CENTRE
+
+
+def test_unknown_origin_kept_verbatim_and_missing_stays_none() -> None:
+    assert canonical_origin("State Administration for  Market Regulation") == (
+        "State Administration for Market Regulation"
+    )
+    assert canonical_origin("") is None
+    assert canonical_origin(None) is None
+
+
+# -- body ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Homepage / Favorites / 中文版",
+        "Introduction of Website / Exception Clause",
+        "Copyright by CHINA QUALITY CERTIFICATION CENTRE CO., LTD.",
+        "© 2024 CQC",
+        "Public Time:2020-11-23 Origin:中国质量认证中心",
+        "Origin：CQC",
+        "1",
+        "12",
+        "图片",
+        "图片1",
+        "\u00a0\u00a0",
+        "",
+    ],
+)
+def test_furniture_lines(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2024 was a good year for certification.",
+        "Home appliances / electronics were covered.",
+        "Source: the 2023 annual report shows growth in every field." * 5,
+        "1,000 companies attended.",
+    ],
+)
+def test_prose_is_not_furniture(line: str) -> None:
+    assert not is_furniture(line)
+
+
+def test_clean_paragraphs_drops_leading_title_and_keeps_breaks() -> None:
+    paragraphs = [
+        "Homepage / Favorites / 中文版",
+        "The  Title",
+        "\u00a0\u00a0 First.",
+        "",
+        "2",
+        "Second.",
+    ]
+    assert clean_paragraphs(paragraphs, "The Title") == ["First.", "Second."]
+    assert clean_paragraphs(["First.", "The Title"], "The Title") == ["First.", "The Title"]
+
+
+# -- properties ------------------------------------------------------------------------------
+
+TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
+
+
+@given(TEXT)
+def test_clean_text_is_idempotent(text: str) -> None:
+    assert clean_text(clean_text(text)) == clean_text(text)
+
+
+@given(TEXT)
+def test_strip_site_suffix_is_idempotent(text: str) -> None:
+    once = strip_site_suffix(text)
+    assert strip_site_suffix(once) == once
+
+
+@given(TEXT)
+def test_canonical_origin_is_idempotent(text: str) -> None:
+    once = canonical_origin(text)
+    assert canonical_origin(once) == once
+
+
+@given(st.lists(TEXT, max_size=8), st.one_of(st.none(), TEXT))
+def test_clean_paragraphs_is_idempotent_without_title(
+    paragraphs: list[str], title: str | None
+) -> None:
+    once = clean_paragraphs(paragraphs, None)
+    assert clean_paragraphs(once, None) == once
+    assert all(p == clean_text(p) and p for p in clean_paragraphs(paragraphs, title))
+
+
+@settings(max_examples=200)
+@given(TEXT)
+def test_parse_date_never_raises_and_gives_iso_or_none(text: str) -> None:
+    result = parse_date(text)
+    assert result is None or (len(result) == 10 and parse_date(result) == result)
+
+
+@given(
+    st.lists(TEXT, max_size=4),
+    st.one_of(st.none(), TEXT),
+    st.one_of(st.none(), TEXT),
+    st.one_of(st.none(), TEXT),
+    st.lists(TEXT, max_size=6),
+)
+def test_normalize_article_never_raises(
+    headings: list[str],
+    title: str | None,
+    public_time: str | None,
+    origin: str | None,
+    body: list[str],
+) -> None:
+    page = raw(
+        headings=tuple(headings),
+        og_title=title,
+        html_title=title,
+        public_time=public_time,
+        origin=origin,
+        paragraphs=tuple(body),
+    )
+    record = normalize_article(page)
+    assert record.body == "\n\n".join(clean_paragraphs(record.body.split("\n\n"), None))
