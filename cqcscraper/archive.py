@@ -221,12 +221,14 @@ class Archive:
         return count
 
     def summary(self) -> dict[str, Any]:
-        """Rows, date range and the three latest titles (what ``cqcscraper summary`` prints)."""
+        """Rows, date range, the three latest titles and the rejects of the latest run."""
         rows, first, last = self.db.execute(
             f"SELECT count(*), min(published), max(published) FROM {RELEASES}"
         ).fetchone()
         latest = self.db.execute(
             f"SELECT published, title FROM {RELEASES} ORDER BY published DESC, id DESC LIMIT 3"
         ).fetchall()
-        rejects = self.db.execute("SELECT count(*) FROM rejects").fetchone()[0]
+        rejects = self.db.execute(
+            "SELECT count(*) FROM rejects WHERE crawl_id = (SELECT max(id) FROM crawls)"
+        ).fetchone()[0]
         return {"rows": rows, "first": first, "last": last, "latest": latest, "rejects": rejects}

@@ -31,7 +31,9 @@ def crawl_command(start_url: str, db: str, jsonl: str, *settings: str) -> list[s
 def summary_text(db: str) -> str:
     with Archive(db) as archive:
         info = archive.summary()
-    lines = [f"{db}: {info['rows']} press releases, {info['rejects']} rejected pages"]
+    lines = [
+        f"{db}: {info['rows']} press releases; {info['rejects']} pages rejected in the last run"
+    ]
     if info["rows"]:
         lines.append(f"published from {info['first']} to {info['last']}; latest:")
         lines += [f"  {published or '????-??-??'}  {title}" for published, title in info["latest"]]

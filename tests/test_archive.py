@@ -170,6 +170,10 @@ def test_write_fails_clearly_when_the_lock_outlasts_the_bound(tmp_path: Path) ->
 def test_summary(archive: Archive) -> None:
     archive.store(release(1, "2020-01-01", title="Old"))
     archive.store(release(2, "2024-01-01", title="New"))
+    for _ in range(2):
+        crawl = archive.begin_crawl("http://127.0.0.1:1/", {})
+        archive.reject("https://x/3.shtml", "no_body", crawl_id=crawl)
     info = archive.summary()
     assert (info["rows"], info["first"], info["last"]) == (2, "2020-01-01", "2024-01-01")
+    assert info["rejects"] == 1  # of the latest run only
     assert [tuple(row) for row in info["latest"]] == [("2024-01-01", "New"), ("2020-01-01", "Old")]
