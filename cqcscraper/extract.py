@@ -26,54 +26,13 @@ from lxml import etree
 from parsel import Selector
 
 BLOCK_TAGS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "center",
-        "dd",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-    ]
+    "address article aside blockquote body center dd details div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary "
+    "table tbody td tfoot th thead tr ul".split()
 )
-SKIP_TAGS = frozenset(
-    ["head", "script", "style", "noscript", "template", "select", "button", "iframe", "svg"]
-)
+SKIP_TAGS = frozenset("head script style noscript template select button iframe svg".split())
 # Elements that can hold an article body.
-CONTAINER_TAGS = frozenset(["article", "body", "div", "main", "section", "td"])
+CONTAINER_TAGS = frozenset("article body div main section td".split())
 # Fast first try: body containers of the site's CMS (TRS WCM) and of common templates.
 BODY_SELECTORS = ("div.TRS_Editor", "div#zoom", "article div.content", "div.article-content")
 # Headings in order of trust: every <h1> first, then the rest in document order.

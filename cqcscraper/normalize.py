@@ -33,22 +33,8 @@ _TITLE_SUFFIX = re.compile(
 _ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…+)$")
 # Lines of the page's header and footer: items separated by slashes or bars, all from here.
 _NAV_ITEMS = frozenset(
-    [
-        "homepage",
-        "home",
-        "favorites",
-        "favourites",
-        "add to favorites",
-        "中文版",
-        "english",
-        "加入收藏",
-        "设为首页",
-        "introduction of website",
-        "exception clause",
-        "contact us",
-        "sitemap",
-        "site map",
-    ]
+    "homepage|home|favorites|favourites|add to favorites|中文版|english|加入收藏|设为首页"
+    "|introduction of website|exception clause|contact us|sitemap|site map".split("|")
 )
 _NAV_SEPARATOR = re.compile(r"\s*[/|｜·]\s*")
 _COPYRIGHT = re.compile(r"^(?:copyright\b|©|\(c\)\s|版权所有)", re.IGNORECASE)

@@ -43,16 +43,17 @@ class ParsePipeline:
         if ref is None:
             raise Rejected(item.url, validation.NOT_AN_ARTICLE)
         if item.html is None:
-            reason = validation.NOT_HTML if item.status == 200 else validation.FETCH_FAILED
+            fetched = 200 <= item.status < 300
+            reason = validation.NOT_HTML if fetched else validation.FETCH_FAILED
             raise Rejected(ref.canonical_url, reason, item.error or f"HTTP {item.status}")
         record = normalize_article(extract(item.html, ref.canonical_url))
-        date_from_url = ref.url_date
-        if record.published_from == "public_time" and date_from_url not in (None, record.published):
+        url_date = ref.url_date
+        if record.published_from == "public_time" and url_date and record.published != url_date:
             self.stats.inc_value("cqc/published/differs_from_url")
             logger.info(
                 "Public Time %s differs from the URL's date %s: %s",
                 record.published,
-                date_from_url,
+                url_date,
                 record.url,
             )
         return record
