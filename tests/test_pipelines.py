@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from conftest import page_of, read_page
 from cqcscraper import validation
-from cqcscraper.pipelines import ParsePipeline, ValidatePipeline
+from cqcscraper.archive import Archive
+from cqcscraper.pipelines import ArchivePipeline, ParsePipeline, ValidatePipeline
 from cqcscraper.records import ArticlePage, PressRelease
 from cqcscraper.spiders.press import PressSpider
 from cqcscraper.validation import Rejected
@@ -93,3 +97,25 @@ def test_other_items_pass_through(parse: ParsePipeline) -> None:
     item = {"anything": 1}
     assert parse.process_item(item) is item
     assert ValidatePipeline().process_item(item) is item
+
+
+def test_archive_pipeline_records_every_drop_and_finishes_the_crawl(tmp_path: Path) -> None:
+    settings = {"CQC_DB": str(tmp_path / "cqc.db"), "CQC_JSONL": str(tmp_path / "out.jsonl")}
+    crawler = get_crawler(PressSpider, settings_dict=settings)
+    crawler.stats.open_spider()
+    crawler.spider = PressSpider.from_crawler(crawler, start_url="http://127.0.0.1:1/www/english/")
+    archiving = ArchivePipeline.from_crawler(crawler)
+    archiving.open_spider()
+    spider = crawler.spider
+    archiving.item_dropped(page(), None, Rejected(CANONICAL, validation.NO_BODY), spider)
+    archiving.item_dropped(page(), None, DropItem("dropped by another component"), spider)
+    archiving.spider_closed(spider, "finished")
+    with Archive(tmp_path / "cqc.db") as archive:
+        rejects = [(r["url"], r["reason"], r["detail"]) for r in archive.db["rejects"].rows]
+        (run,) = archive.db["crawls"].rows
+    assert rejects == [
+        (CANONICAL, "no_body", ""),
+        (MIRRORED, "dropped", "dropped by another component"),
+    ]
+    assert (run["finish_reason"], run["articles_rejected"]) == ("finished", 2)
+    assert (tmp_path / "out.jsonl").read_text() == ""
