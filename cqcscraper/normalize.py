@@ -162,10 +162,17 @@ def is_furniture(line: str) -> bool:
 
 def clean_paragraphs(paragraphs: list[str] | tuple[str, ...], title: str | None) -> list[str]:
     """The body's paragraphs, cleaned, with furniture gone and a leading title line dropped."""
-    kept = [p for p in map(clean_text, paragraphs) if not is_furniture(p)]
-    if kept and title and _same_text(kept[0], title):
-        kept = kept[1:]
-    return kept
+    return _without_title_line(_content_lines(paragraphs), title)
+
+
+def _content_lines(paragraphs: list[str] | tuple[str, ...]) -> list[str]:
+    return [p for p in map(clean_text, paragraphs) if not is_furniture(p)]
+
+
+def _without_title_line(lines: list[str], title: str | None) -> list[str]:
+    if lines and title and _same_text(lines[0], title):
+        return lines[1:]
+    return lines
 
 
 def content_hash(title: str | None, body: str) -> str:
@@ -177,10 +184,9 @@ def normalize_article(raw: RawArticle) -> PressRelease:
     ref = urls.article_ref(raw.url)
     if ref is None:
         raise ValueError(f"not an article URL: {raw.url}")
-    paragraphs = [clean_text(p) for p in raw.paragraphs]
-    first = next((p for p in paragraphs if not is_furniture(p)), "")
-    title = choose_title(raw, first) or None
-    body = "\n\n".join(clean_paragraphs(paragraphs, title))
+    lines = _content_lines(raw.paragraphs)  # cleaned once: the title rule reads the first line
+    title = choose_title(raw, lines[0] if lines else "") or None
+    body = "\n\n".join(_without_title_line(lines, title))
     published = parse_date(raw.public_time)
     published_from = "public_time" if published else None
     if published is None and ref.url_date:
