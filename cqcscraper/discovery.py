@@ -52,9 +52,9 @@ def page_links(html: str, page_url: str, origin: str) -> Links:
     """
     hosts = urls.same_site_hosts(page_url) | urls.SITE_HOSTS
     selector = Selector(text=html)
-    base = selector.css("base::attr(href)").get() or page_url
+    base = urljoin(page_url, selector.css("base::attr(href)").get() or "")
     hrefs = selector.css("a::attr(href), area::attr(href)").getall()
-    candidates = [urljoin(page_url, urljoin(base, h.strip())) for h in hrefs]
+    candidates = [urljoin(base, h.strip()) for h in hrefs]
     candidates += script_pages(html, page_url)
 
     found = Links()

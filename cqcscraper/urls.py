@@ -87,7 +87,7 @@ def listing_url(url: str, origin: str) -> str:
 def is_english_page(url: str, hosts: frozenset[str]) -> bool:
     """An http(s) URL of the English edition, on one of ``hosts``, that can be an HTML page."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in hosts:
+    if parts.scheme not in ("http", "https") or host_of(url) not in hosts:
         return False
     if not parts.path.startswith(ENGLISH_ROOT):
         return False

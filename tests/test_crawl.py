@@ -1,5 +1,8 @@
 """End to end: the real ``scrapy crawl press`` over HTTP against the fixture site on 127.0.0.1.
 
+It runs from the project folder with no settings module in the environment, so scrapy.cfg is
+what finds the settings, as when an operator types the command.
+
 The crawl runs once per module as a subprocess, into a temporary archive; each test reads one
 aspect of what it wrote.
 """
@@ -8,7 +11,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +18,9 @@ import pytest
 
 from conftest import EXPECTED, ROOT, SITE, golden_ids, load_json
 from cqcscraper.archive import TIMESTAMPS, Archive
+from cqcscraper.cli import LOCAL_SETTINGS, crawl_command
 from cqcscraper.mirror import Mirror
 
-SCRAPY = Path(sys.executable).with_name("scrapy")
 # Linked from Activities/index_1.shtml but absent from the fixture site: the mirror answers 404.
 DEAD_LINK = "https://www.cqc.com.cn/www/english/c/2005-06-01/590001.shtml"
 
@@ -35,16 +37,8 @@ class Crawl:
 def run_crawl(out: Path, *settings: str) -> Crawl:
     db, jsonl = out / "cqc.db", out / "press_releases.jsonl"
     with Mirror(SITE) as mirror:
-        command = [
-            str(SCRAPY), "crawl", "press",
-            "-a", f"start_url={mirror.url}/www/english/",
-            "-s", f"CQC_DB={db}",
-            "-s", f"CQC_JSONL={jsonl}",
-            "-s", "DOWNLOAD_DELAY=0",
-            "-s", "AUTOTHROTTLE_ENABLED=False",
-        ]  # fmt: skip
-        for setting in settings:
-            command += ["-s", setting]
+        start_url = f"{mirror.url}/www/english/"
+        command = crawl_command(start_url, str(db), str(jsonl), *LOCAL_SETTINGS, *settings)
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
         return Crawl(done.returncode, done.stderr, db, jsonl, list(mirror.requests))
 
