@@ -1,46 +1,52 @@
-"""The SQLite archive: schema, writes, the crawl log, rejects, full-text search, JSONL export.
+"""The SQLite archive: schema, writes, edit history, snapshots, the crawl log, rejects, JSONL.
 
-Knows nothing of HTML or Scrapy: it stores ``PressRelease`` records and plain dicts. The
-article id is the primary key, so one release reached under any URL spelling is one row, and
-writing the same record twice changes nothing but ``last_seen``. Each write is one
-transaction; a write that meets a lock held by another process is retried (tenacity, with
-exponential backoff) until ``lock_timeout`` seconds have passed.
+Knows nothing of HTML or Scrapy: it stores ``PressRelease`` records, raw responses and plain
+dicts. The article id is the primary key, so one release reached under any URL spelling is one
+row. Every write is one transaction (a fetched page's snapshot and its record or reject go in
+together), so a run killed at any moment leaves the archive consistent. A write that meets a
+lock held by another process is retried (tenacity, exponential backoff) until ``lock_timeout``
+seconds have passed; then ``sqlite3.OperationalError`` is raised.
+
+The schema is versioned with ``PRAGMA user_version`` and upgraded in place by ``MIGRATIONS``;
+a new archive runs the same migrations, so an upgraded archive and a new one are identical.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
-from cqcscraper.records import RECORD_FIELDS, PressRelease
+from cqcscraper import urls
+from cqcscraper.history import REVISION_TIMES, TIMESTAMPS, Outcome, Row, fold, record_row
+from cqcscraper.records import RECORD_FIELDS, PressRelease, RawResponse
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 RELEASES = "press_releases"
-TIMESTAMPS = ("first_seen", "last_seen", "last_changed")
-COLUMNS: dict[str, type] = {
-    **{name: int if name == "id" else str for name in RECORD_FIELDS},
-    **dict.fromkeys(TIMESTAMPS, str),
-}
+FIELD_TYPES: dict[str, type] = {name: int if name == "id" else str for name in RECORD_FIELDS}
+COLUMNS: dict[str, type] = {**FIELD_TYPES, **dict.fromkeys(TIMESTAMPS, str)}
 CRAWL_COUNTS = (
     "requests",
     "responses",
+    "articles_linked",
     "articles_new",
     "articles_updated",
     "articles_unchanged",
     "articles_rejected",
 )
-Outcome = Literal["new", "updated", "unchanged"]
+COVERAGE = ("title", "published", "origin", "body")
 T = TypeVar("T")
 
 
@@ -49,13 +55,106 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _is_lock_error(exc: BaseException) -> bool:
+def is_lock_error(exc: BaseException) -> bool:
     message = str(exc).lower()
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message)
 
 
 class ArchiveError(Exception):
     """The archive cannot be used (a newer schema, a broken file)."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A stored article response: a run of identical fetches from ``first_fetched`` to
+    ``last_fetched``."""
+
+    snapshot: int
+    article_id: int | None
+    first_fetched: str
+    last_fetched: str
+    raw: RawResponse
+
+
+# -- schema ---------------------------------------------------------------------------------
+
+
+def _schema_1(db: Database) -> None:
+    """Releases, crawls, rejects and the full-text index."""
+    db[RELEASES].create(COLUMNS, pk="id", not_null=["url", "body", "content_hash", *TIMESTAMPS])
+    db[RELEASES].create_index(["published"])
+    db["crawls"].create(
+        {
+            "id": int,
+            "started": str,
+            "finished": str,
+            "start_url": str,
+            "args": str,
+            "finish_reason": str,
+            "requests": int,
+            "responses": int,
+            "articles_new": int,
+            "articles_updated": int,
+            "articles_unchanged": int,
+            "articles_rejected": int,
+            "stats": str,
+        },
+        pk="id",
+        not_null=["started"],
+    )
+    db["rejects"].create(
+        {"id": int, "crawl_id": int, "url": str, "reason": str, "detail": str, "seen": str},
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+        not_null=["url", "reason", "seen"],
+    )
+    db["rejects"].create_index(["url"])
+    db[RELEASES].enable_fts(["title", "body"], create_triggers=True, tokenize="porter unicode61")
+
+
+def _schema_2(db: Database) -> None:
+    """Scheduled runs: edit history, duplicates, raw snapshots, health verdict, coverage."""
+    db[RELEASES].add_column("duplicate_of", int)
+    db[RELEASES].create_index(["content_hash"])
+    db["revisions"].create(
+        {"revision": int, **FIELD_TYPES, **dict.fromkeys(REVISION_TIMES, str)},
+        pk="revision",
+        not_null=["id", "content_hash", *REVISION_TIMES],
+        column_order=["revision", "id", "content_hash"],
+    )
+    db["revisions"].create_index(["id"])
+    db["snapshots"].create(
+        {
+            "snapshot": int,
+            "article_id": int,
+            "url": str,
+            "status": int,
+            "headers": str,
+            "body": bytes,
+            "size": int,
+            "sha256": str,
+            "first_fetched": str,
+            "last_fetched": str,
+            "fetches": int,
+        },
+        pk="snapshot",
+        not_null=["url", "status", "headers", "body", "sha256", "first_fetched", "last_fetched"],
+    )
+    db["snapshots"].create_index(["article_id", "snapshot"])
+    db["snapshots"].create_index(["url", "snapshot"])
+    db["rejects"].add_column("article_id", int)
+    db["rejects"].create_index(["article_id"])
+    crawls = db["crawls"]
+    crawls.add_column("statuses", str)
+    crawls.add_column("articles_linked", int)
+    for name in COVERAGE:
+        crawls.add_column(f"coverage_{name}", float)
+    crawls.add_column("verdict", str)
+    crawls.add_column("verdict_reason", str)
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_schema_1, _schema_2)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class Archive:
@@ -69,12 +168,11 @@ class Archive:
         clock: Callable[[], str] = utc_now,
     ) -> None:
         self.path = Path(path)
-        if self.path.parent:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = Database(self.path)
         self.clock = clock
         self._retrying = Retrying(
-            retry=retry_if_exception(_is_lock_error),
+            retry=retry_if_exception(is_lock_error),
             wait=wait_exponential(multiplier=0.05, max=2.0),
             stop=stop_after_delay(lock_timeout),
             reraise=True,
@@ -82,7 +180,9 @@ class Archive:
                 "archive %s is locked, retrying (attempt %d)", self.path, state.attempt_number
             ),
         )
-        self._write(self._ensure_schema)
+        if self.db.journal_mode != "wal":
+            self._retrying(self.db.enable_wal)  # not inside a transaction: SQLite refuses that
+        self._write(self._migrate)
 
     def __enter__(self) -> Archive:
         return self
@@ -94,110 +194,208 @@ class Archive:
         self.db.close()
 
     def _write(self, fn: Callable[..., T], *args: Any) -> T:
-        return self._retrying(fn, *args)
+        """Run ``fn`` in one transaction, retried while another process holds a lock."""
 
-    # -- schema -----------------------------------------------------------------------------
+        def transaction() -> T:
+            with self.db.atomic():
+                return fn(*args)
 
-    def _ensure_schema(self) -> None:
+        return self._retrying(transaction)
+
+    def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise ArchiveError(
                 f"{self.path} has schema version {version}; this cqcscraper knows "
                 f"{SCHEMA_VERSION}. Upgrade cqcscraper to use it."
             )
-        if version == SCHEMA_VERSION:
-            return
-        self.db.enable_wal()
-        with self.db.atomic():
-            self.db[RELEASES].create(
-                COLUMNS,
-                pk="id",
-                not_null=["url", "body", "content_hash", *TIMESTAMPS],
-                if_not_exists=True,
-            )
-            self.db[RELEASES].create_index(["published"], if_not_exists=True)
-            self.db["crawls"].create(
-                {
-                    "id": int,
-                    "started": str,
-                    "finished": str,
-                    "start_url": str,
-                    "args": str,
-                    "finish_reason": str,
-                    **dict.fromkeys(CRAWL_COUNTS, int),
-                    "stats": str,
-                },
-                pk="id",
-                not_null=["started"],
-                if_not_exists=True,
-            )
-            self.db["rejects"].create(
-                {"id": int, "crawl_id": int, "url": str, "reason": str, "detail": str, "seen": str},
-                pk="id",
-                foreign_keys=[("crawl_id", "crawls", "id")],
-                not_null=["url", "reason", "seen"],
-                if_not_exists=True,
-            )
-            self.db["rejects"].create_index(["url"], if_not_exists=True)
-            self.db[RELEASES].enable_fts(
-                ["title", "body"], create_triggers=True, tokenize="porter unicode61"
-            )
-            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            logger.info("archive %s: schema version %d -> %d", self.path, number - 1, number)
+            migration(self.db)
+            self.db.execute(f"PRAGMA user_version = {number}")
 
     # -- writes -----------------------------------------------------------------------------
 
-    def store(self, record: PressRelease) -> Outcome:
-        """Insert or update one release; say whether it was new, updated or unchanged."""
-        return self._write(self._store, record)
+    def store(
+        self, record: PressRelease, *, seen: str | None = None, raw: RawResponse | None = None
+    ) -> Outcome:
+        """Archive one fetched release (and its raw response); new, updated or unchanged."""
+        return self._write(self._store, record, seen or self.clock(), raw)
 
-    def _store(self, record: PressRelease) -> Outcome:
-        now = self.clock()
-        row = record.to_dict()
-        row["images"] = json.dumps(row["images"], ensure_ascii=False)
-        table = self.db[RELEASES]
-        with self.db.atomic():
-            old = self.db.execute(
-                f"SELECT {', '.join(RECORD_FIELDS)} FROM {RELEASES} WHERE id = ?", [record.id]
-            ).fetchone()
-            if old is None:
-                table.insert({**row, "first_seen": now, "last_seen": now, "last_changed": now})
-                return "new"
-            if dict(zip(RECORD_FIELDS, old, strict=True)) == row:
-                table.update(record.id, {"last_seen": now})
-                return "unchanged"
-            table.update(record.id, {**row, "last_seen": now, "last_changed": now})
-            return "updated"
+    def _store(self, record: PressRelease, seen: str, raw: RawResponse | None) -> Outcome:
+        if raw is not None:
+            self._snapshot(raw, record.id, seen)
+        current = self._row(record.id)
+        row, revision, outcome = fold(current, record_row(record), seen)
+        if revision is not None:
+            self.db["revisions"].insert(revision)
+        if outcome == "unchanged":
+            self.db[RELEASES].update(record.id, {"last_seen": seen})
+            return outcome
+        self.db[RELEASES].upsert(row, pk="id")
+        self._link_duplicates(
+            {record.content_hash, *([current["content_hash"]] if current else [])}
+        )
+        return outcome
 
-    def reject(self, url: str, reason: str, detail: str = "", crawl_id: int | None = None) -> None:
+    def reject(
+        self,
+        url: str,
+        reason: str,
+        detail: str = "",
+        *,
+        crawl_id: int | None = None,
+        seen: str | None = None,
+        raw: RawResponse | None = None,
+    ) -> None:
         """Record a page that could not become a release, with the reason why."""
+        self._write(self._reject, url, reason, detail, crawl_id, seen or self.clock(), raw)
+
+    def _reject(
+        self,
+        url: str,
+        reason: str,
+        detail: str,
+        crawl_id: int | None,
+        seen: str,
+        raw: RawResponse | None,
+    ) -> None:
+        ref = urls.article_ref(url)
+        article_id = ref.id if ref else None
+        if raw is not None:
+            self._snapshot(raw, article_id, seen)
         row = {"crawl_id": crawl_id, "url": url, "reason": reason, "detail": detail}
-        self._write(self._insert, "rejects", {**row, "seen": self.clock()})
+        self.db["rejects"].insert({**row, "seen": seen, "article_id": article_id})
+
+    def _snapshot(self, raw: RawResponse, article_id: int | None, seen: str) -> None:
+        """Store a response, unless it is identical to the latest one of the same article."""
+        digest = hashlib.sha256(raw.body).hexdigest()
+        key, value = ("article_id", article_id) if article_id is not None else ("url", raw.url)
+        latest = self.db.execute(
+            f"SELECT snapshot, status, sha256 FROM snapshots WHERE {key} = ? "
+            "ORDER BY snapshot DESC LIMIT 1",
+            [value],
+        ).fetchone()
+        if latest is not None and tuple(latest[1:]) == (raw.status, digest):
+            self.db.execute(
+                "UPDATE snapshots SET last_fetched = ?, fetches = fetches + 1 WHERE snapshot = ?",
+                [seen, latest[0]],
+            )
+            return
+        self.db["snapshots"].insert(
+            {
+                "article_id": article_id,
+                "url": raw.url,
+                "status": raw.status,
+                "headers": json.dumps(raw.headers, ensure_ascii=False, sort_keys=True),
+                "body": zlib.compress(raw.body),
+                "size": len(raw.body),
+                "sha256": digest,
+                "first_fetched": seen,
+                "last_fetched": seen,
+                "fetches": 1,
+            }
+        )
+
+    def _link_duplicates(self, hashes: Collection[str] | None = None) -> None:
+        """Point each row at the lowest id with the same content (``duplicate_of``)."""
+        where, params = "", []
+        if hashes is not None:
+            where = f"WHERE content_hash IN ({', '.join('?' * len(hashes))})"
+            params = list(hashes)
+        self.db.execute(
+            f"""UPDATE {RELEASES} SET duplicate_of = (
+                    SELECT min(other.id) FROM {RELEASES} AS other
+                    WHERE other.content_hash = {RELEASES}.content_hash
+                      AND other.id < {RELEASES}.id)
+                {where}""",
+            params,
+        )
 
     def begin_crawl(self, start_url: str, args: dict[str, Any]) -> int:
-        """Open this run's row in ``crawls``; returns its id."""
+        """Open this run's row in ``crawls``; returns its id.
+
+        Call it only while holding the run lock (``ArchiveLock``): any earlier row still open
+        then belongs to a run that died without closing it, and is marked so.
+        """
+        return self._write(self._begin_crawl, start_url, args)
+
+    def _begin_crawl(self, start_url: str, args: dict[str, Any]) -> int:
+        self.db.execute(
+            "UPDATE crawls SET finish_reason = 'killed', verdict = 'fail', verdict_reason = "
+            "'the run ended without closing (killed, crashed or lost power)' "
+            "WHERE finished IS NULL AND finish_reason IS NULL"
+        )
         row = {"started": self.clock(), "start_url": start_url, "args": json.dumps(args)}
-        return self._write(self._insert, "crawls", row)
+        return self.db["crawls"].insert(row).last_pk
 
-    def finish_crawl(
-        self, crawl_id: int, reason: str, counts: dict[str, int], stats: dict[str, Any]
-    ) -> None:
-        row = {
-            "finished": self.clock(),
-            "finish_reason": reason,
-            **{name: counts.get(name, 0) for name in CRAWL_COUNTS},
-            "stats": json.dumps(stats, default=str, sort_keys=True),
-        }
-        self._write(self._update, "crawls", crawl_id, row)
+    def finish_crawl(self, crawl_id: int, row: dict[str, Any]) -> None:
+        """Close this run's row: ``row`` holds the counts, coverage, verdict and stats."""
+        self._write(self.db["crawls"].update, crawl_id, {"finished": self.clock(), **row})
 
-    def _insert(self, table: str, row: dict[str, Any]) -> int:
-        with self.db.atomic():
-            return self.db[table].insert(row).last_pk
+    def replace_history(self, article_id: int, row: Row, revisions: list[Row]) -> None:
+        """Set a release's row and revisions (``reparse``); call inside ``rebuild``."""
+        self.db["revisions"].delete_where("id = ?", [article_id])
+        self.db["revisions"].insert_all(revisions)
+        self.db[RELEASES].upsert(row, pk="id")
 
-    def _update(self, table: str, pk: int, row: dict[str, Any]) -> None:
-        with self.db.atomic():
-            self.db[table].update(pk, row)
+    def rebuild(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` (a whole rebuild) as one transaction, then relink every duplicate."""
+
+        def everything() -> T:
+            result = fn()
+            self._link_duplicates()
+            return result
+
+        return self._write(everything)
 
     # -- reads ------------------------------------------------------------------------------
+
+    def _row(self, article_id: int) -> Row | None:
+        rows = list(self.db.query(f"SELECT * FROM {RELEASES} WHERE id = ?", [article_id]))
+        return rows[0] if rows else None
+
+    def history(self, article_id: int) -> tuple[Row | None, list[Row]]:
+        """A release's row and its revisions (oldest first), as stored."""
+        revisions = self.db.query(
+            "SELECT * FROM revisions WHERE id = ? ORDER BY revision", [article_id]
+        )
+        return self._row(article_id), [
+            {k: v for k, v in r.items() if k != "revision"} for r in revisions
+        ]
+
+    def snapshots(self) -> Iterator[Snapshot]:
+        """Every stored response, by article then in the order fetched."""
+        for row in self.db.query("SELECT * FROM snapshots ORDER BY article_id, snapshot"):
+            raw = RawResponse(
+                row["url"],
+                row["status"],
+                json.loads(row["headers"]),
+                zlib.decompress(row["body"]),
+            )
+            yield Snapshot(
+                row["snapshot"], row["article_id"], row["first_fetched"], row["last_fetched"], raw
+            )
+
+    def known_ids(
+        self, *, refresh_since: str | None = None, retry_reasons: Collection[str] = ()
+    ) -> frozenset[int]:
+        """Articles an incremental run need not fetch: archived ones, and ones whose latest
+        reject is not in ``retry_reasons``; except those dated ``refresh_since`` or later."""
+        known = set()
+        dated = self.db.execute(f"SELECT id, published, url FROM {RELEASES}").fetchall()
+        dated += self.db.execute(
+            "SELECT article_id, NULL, url FROM rejects WHERE id IN (SELECT max(id) FROM rejects "
+            f"WHERE article_id IS NOT NULL AND article_id NOT IN (SELECT id FROM {RELEASES}) "
+            f"GROUP BY article_id) AND reason NOT IN ({', '.join('?' * len(retry_reasons))})",
+            list(retry_reasons),
+        ).fetchall()
+        for article_id, published, url in dated:
+            ref = urls.article_ref(url)
+            day = published or (ref.url_date if ref else None)
+            if refresh_since is None or day is None or day < refresh_since:
+                known.add(article_id)
+        return frozenset(known)
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every release as a plain dict (``images`` as a list), by ``published`` then ``id``."""
@@ -221,7 +419,7 @@ class Archive:
         return count
 
     def summary(self) -> dict[str, Any]:
-        """Rows, date range, the three latest titles and the rejects of the latest run."""
+        """Rows, date range, the three latest titles and the latest run's rejects and verdict."""
         rows, first, last = self.db.execute(
             f"SELECT count(*), min(published), max(published) FROM {RELEASES}"
         ).fetchone()
@@ -231,4 +429,14 @@ class Archive:
         rejects = self.db.execute(
             "SELECT count(*) FROM rejects WHERE crawl_id = (SELECT max(id) FROM crawls)"
         ).fetchone()[0]
-        return {"rows": rows, "first": first, "last": last, "latest": latest, "rejects": rejects}
+        run = self.db.execute(
+            "SELECT verdict, verdict_reason FROM crawls ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return {
+            "rows": rows,
+            "first": first,
+            "last": last,
+            "latest": latest,
+            "rejects": rejects,
+            "verdict": run,
+        }

@@ -4,6 +4,9 @@
 a free port, printed on the first line). A folder URL serves its ``index.shtml``, and pages go
 out as ``text/html`` with no charset, as the live site does, so a page's own ``<meta>``
 charset decides how it is read. Tests, ``make demo`` and the benchmarks crawl this server.
+
+``delay`` slows the answer to every path that matches ``delay_paths`` (a regular expression),
+so a test can stop a crawl part-way.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import argparse
 import functools
 import logging
 import os
+import re
 import sys
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -41,6 +46,9 @@ class MirrorHandler(SimpleHTTPRequestHandler):
 
     def send_head(self):  # type: ignore[no-untyped-def]  # (typeshed: BinaryIO | None)
         self.server.requests.append(self.path)  # type: ignore[attr-defined]
+        delay, pattern = self.server.delay  # type: ignore[attr-defined]
+        if delay and pattern.search(self.path):
+            time.sleep(delay)
         return super().send_head()
 
     def translate_path(self, path: str) -> str:
@@ -66,7 +74,15 @@ class Mirror:
     what a crawl fetched.
     """
 
-    def __init__(self, root: str | os.PathLike[str], port: int = 0, *, quiet: bool = True):
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        port: int = 0,
+        *,
+        quiet: bool = True,
+        delay: float = 0.0,
+        delay_paths: str = "",
+    ):
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise NotADirectoryError(f"not a folder: {self.root}")
@@ -74,6 +90,7 @@ class Mirror:
         self.server = ThreadingHTTPServer((HOST, port), handler)
         self.server.daemon_threads = True
         self.server.requests = self.requests = []  # type: ignore[attr-defined]
+        self.server.delay = (delay, re.compile(delay_paths))  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
 
     @property

@@ -1,8 +1,10 @@
-"""The two kinds of item that flow through the pipelines, and the one place fields are listed.
+"""The items that flow through the pipelines, and the one place record fields are listed.
 
-``ArticlePage`` is what the spider hands over (a fetched article, or why it could not be
-fetched); ``PressRelease`` is a clean record, one row of the archive. The archive's columns
-are ``PressRelease``'s fields plus the timestamps it keeps itself.
+``ArticlePage`` is what the spider hands over: a fetched article (with the raw response, kept
+as a snapshot) or why it could not be fetched. ``PressRelease`` is a clean record, one row of
+the archive; ``ParsedPage`` carries a record together with the page it was read from, so the
+archive stores both in one transaction. The archive's columns are ``PressRelease``'s fields
+plus what the archive keeps itself (timestamps, ``duplicate_of``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """An HTTP response as received: enough to rebuild the page offline (``reparse``)."""
+
+    url: str
+    status: int
+    headers: dict[str, list[str]]
+    body: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,7 @@ class ArticlePage:
     fetched_at: str
     html: str | None = field(default=None, repr=False)
     error: str | None = None
+    raw: RawResponse | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,14 @@ class PressRelease:
         data = dataclasses.asdict(self)
         data["images"] = list(self.images)
         return data
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """A record and the page it was read from."""
+
+    page: ArticlePage
+    record: PressRelease
 
 
 RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(PressRelease))

@@ -12,6 +12,8 @@ from cqcscraper import __version__
 BOT_NAME = "cqcscraper"
 SPIDER_MODULES = ["cqcscraper.spiders"]
 NEWSPIDER_MODULE = "cqcscraper.spiders"
+# Our ``crawl`` command: Scrapy's, plus the exit code of the run's health verdict.
+COMMANDS_MODULE = "cqcscraper.commands"
 
 # -- the archive -----------------------------------------------------------------------------
 CQC_DB = os.environ.get("CQC_DB", "data/cqc.db")
@@ -19,15 +21,19 @@ CQC_JSONL = os.environ.get("CQC_JSONL", "data/press_releases.jsonl")
 # How long a write waits for a lock held by another process before the run fails.
 CQC_DB_LOCK_TIMEOUT = 60.0
 
+# -- health verdict (a failed run exits non-zero) --------------------------------------------
+# The run fails when more than this share of the articles it fetched were rejected ...
+CQC_MAX_REJECTED_SHARE = 0.1
+# ... or when fewer than this share of the article pages read gave a publication date.
+CQC_MIN_PUBLISHED_COVERAGE = 0.95
+
 # -- discovery -------------------------------------------------------------------------------
 # How many section hops from the start page are followed (pagination does not count).
 CQC_LISTING_DEPTH = 3
-
-ITEM_PIPELINES = {
-    "cqcscraper.pipelines.ParsePipeline": 100,
-    "cqcscraper.pipelines.ValidatePipeline": 200,
-    "cqcscraper.pipelines.ArchivePipeline": 300,
-}
+# An incremental run stops walking a listing after this many pages in a row on which every
+# article is already known. (The pipelines and the archive extension are the press spider's
+# own: see ``PressSpider.custom_settings``.)
+CQC_STOP_AFTER_KNOWN_PAGES = 1
 
 # -- politeness ------------------------------------------------------------------------------
 USER_AGENT = f"cqcscraper/{__version__} (archive of CQC English press releases; polite crawler)"

@@ -19,7 +19,7 @@ ENGLISH_ROOT = "/www/english/"
 START_URL = SITE_ORIGIN + ENGLISH_ROOT
 
 ARTICLE_PATH = re.compile(r"^/www/english/c/(\d{4}-\d{2}-\d{2})/(\d+)\.shtml$")
-LISTING_INDEX = re.compile(r"^index(?:_\d+)?\.s?html?$")
+LISTING_INDEX = re.compile(r"^index(?:_(\d+))?\.s?html?$")
 # Paths that can be an HTML page: a folder, or a file with an HTML extension (or none).
 PAGE_EXTENSIONS = frozenset({"", ".shtml", ".html", ".htm"})
 
@@ -103,3 +103,10 @@ def is_pagination_of(url: str, page_url: str) -> bool:
     return posixpath.dirname(path) + "/" == folder and bool(
         LISTING_INDEX.match(posixpath.basename(path))
     )
+
+
+def listing_page_number(url: str) -> int:
+    """Which page of its listing ``url`` is: 0 for the folder or ``index.shtml``, N for
+    ``index_N.shtml``."""
+    match = LISTING_INDEX.match(posixpath.basename(urlsplit(url).path))
+    return int(match.group(1)) if match and match.group(1) else 0

@@ -2,6 +2,10 @@
 
 A rejected page is never dropped silently: it becomes a ``rejects`` row with one of these
 reasons (and a count in the run's stats under ``cqc/rejects/{reason}``).
+
+Most reasons are permanent: the page is what it is, and an incremental run does not fetch it
+again (``-a full=1`` does). ``fetch_failed`` is transient (a timeout, a 5xx after the retries
+ran out), so the next run tries the article again.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ NO_TITLE = "no_title"  # the page shows no title
 NO_BODY = "no_body"  # nothing of the page is left as body text
 NOT_AN_ARTICLE = "not_an_article"  # the article URL ended (after redirects) on another kind of page
 NOT_HTML = "not_html"  # the article URL answered with something other than HTML
-FETCH_FAILED = "fetch_failed"  # the article could not be downloaded (HTTP error, timeout, ...)
+NOT_FOUND = "not_found"  # the article URL answered 404 or 410: the link is dead
+FETCH_FAILED = "fetch_failed"  # could not be downloaded this time (timeout, 5xx, ...)
+
+TRANSIENT = frozenset({FETCH_FAILED})
+GONE_STATUSES = frozenset({404, 410})
 
 
 class Rejected(DropItem):

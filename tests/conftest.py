@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from w3lib.encoding import html_to_unicode
 
 from cqcscraper import urls
+from cqcscraper.archive import Archive
+from cqcscraper.cli import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
+from cqcscraper.mirror import Mirror
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "fixtures" / "html"
@@ -59,3 +64,66 @@ def load_json(path: Path) -> object:
 
 def write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+@dataclass
+class Crawl:
+    """What one ``scrapy crawl press`` run did: exit code, log, archive files, paths served."""
+
+    returncode: int
+    log: str
+    db: Path
+    jsonl: Path
+    requests: list[str]
+
+    @property
+    def last_line(self) -> str:
+        return self.log.rstrip().splitlines()[-1]
+
+
+def crawl_args(start_url: str, out: Path, *options: str) -> list[str]:
+    """The command line of a crawl into ``out``; ``options`` are ``-a NAME=V``/``NAME=V``
+    (``-a`` for spider arguments, else a setting); polite delays off, fixture thresholds on."""
+    settings = [o for o in options if not o.startswith("-a ")]
+    command = crawl_command(
+        start_url,
+        str(out / "cqc.db"),
+        str(out / "press_releases.jsonl"),
+        *LOCAL_SETTINGS,
+        *FIXTURE_SETTINGS,
+        *settings,
+    )
+    for option in options:
+        if option.startswith("-a "):
+            command += ["-a", option[3:]]
+    return command
+
+
+def run_crawl(out: Path, *options: str, site: Path = SITE) -> Crawl:
+    """Serve ``site`` on 127.0.0.1 and run the real ``scrapy crawl press`` against it, from
+    the project folder (so scrapy.cfg finds the settings, as when an operator types it)."""
+    with Mirror(site) as mirror:
+        command = crawl_args(f"{mirror.url}/www/english/", out, *options)
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        return Crawl(
+            done.returncode,
+            done.stderr,
+            out / "cqc.db",
+            out / "press_releases.jsonl",
+            list(mirror.requests),
+        )
+
+
+def rows(db: Path) -> list[dict]:
+    with Archive(db) as archive:
+        return list(archive.records())
+
+
+def golden_rows(db: Path) -> dict[int, dict]:
+    """The archive's rows without what the archive keeps itself, to compare with golden."""
+    kept = {"first_seen", "last_seen", "last_changed", "duplicate_of"}
+    return {row["id"]: {k: v for k, v in row.items() if k not in kept} for row in rows(db)}
+
+
+def golden_records() -> dict[int, object]:
+    return {article_id: load_json(EXPECTED / f"{article_id}.json") for article_id in golden_ids()}

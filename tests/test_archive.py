@@ -1,10 +1,12 @@
-"""The SQLite archive: one row per article id, idempotent writes, FTS, crawls, rejects, JSONL."""
+"""The SQLite archive: one row per article id, idempotent writes, edit history, duplicates,
+snapshots, FTS, crawls, rejects, JSONL, schema migration."""
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
 import json
+import shutil
 import sqlite3
 import threading
 import time
@@ -13,9 +15,12 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from conftest import ROOT
 from cqcscraper.archive import COLUMNS, SCHEMA_VERSION, Archive, ArchiveError
 from cqcscraper.normalize import content_hash
-from cqcscraper.records import PressRelease
+from cqcscraper.records import PressRelease, RawResponse
+
+V1_ARCHIVE = ROOT / "fixtures" / "archives" / "v1.db"  # written by cqcscraper 0.1 (schema 1)
 
 
 def release(
@@ -59,10 +64,10 @@ def archive(tmp_path: Path) -> Archive:
 def test_schema(archive: Archive) -> None:
     table = archive.db["press_releases"]
     assert table.pks == ["id"]
-    assert list(table.columns_dict) == list(COLUMNS)
+    assert list(table.columns_dict) == [*COLUMNS, "duplicate_of"]
     assert archive.db.journal_mode == "wal"
     assert table.detect_fts() == "press_releases_fts"
-    assert {"crawls", "rejects"} <= set(archive.db.table_names())
+    assert {"crawls", "rejects", "revisions", "snapshots"} <= set(archive.db.table_names())
     assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
@@ -124,21 +129,131 @@ def test_jsonl_export_is_ordered_complete_and_atomic(archive: Archive, tmp_path:
 def test_crawl_log_and_rejects(archive: Archive) -> None:
     crawl = archive.begin_crawl("http://127.0.0.1:1/www/english/", {"full": "1"})
     archive.reject("https://x/1.shtml", "no_body", crawl_id=crawl)
-    archive.finish_crawl(crawl, "finished", {"articles_new": 2, "requests": 9}, {"a": 1})
+    archive.finish_crawl(crawl, {"finish_reason": "finished", "articles_new": 2, "verdict": "ok"})
     row = archive.db["crawls"].get(crawl)
-    assert (row["finish_reason"], row["articles_new"], row["requests"], row["responses"]) == (
+    assert (row["finish_reason"], row["articles_new"], row["verdict"], row["finished"]) == (
         "finished",
         2,
-        9,
-        0,
+        "ok",
+        "2026-01-01T00:00:02Z",
     )
     assert json.loads(row["args"]) == {"full": "1"}
     (reject,) = archive.db["rejects"].rows
-    assert (reject["url"], reject["reason"], reject["crawl_id"]) == (
+    assert (reject["url"], reject["reason"], reject["crawl_id"], reject["article_id"]) == (
         "https://x/1.shtml",
         "no_body",
         crawl,
+        None,
     )
+
+
+def test_a_run_that_never_closed_is_marked_killed_by_the_next(archive: Archive) -> None:
+    killed = archive.begin_crawl("http://127.0.0.1:1/", {})
+    archive.begin_crawl("http://127.0.0.1:1/", {})
+    row = archive.db["crawls"].get(killed)
+    assert (row["finish_reason"], row["verdict"], row["finished"]) == ("killed", "fail", None)
+    assert "without closing" in row["verdict_reason"]
+
+
+def test_an_edit_keeps_the_replaced_content_as_a_revision(archive: Archive) -> None:
+    archive.store(release(), seen="2026-01-01T00:00:00Z")
+    archive.store(release(), seen="2026-01-02T00:00:00Z")
+    archive.store(release(body="Corrected body."), seen="2026-01-03T00:00:00Z")
+    archive.store(release(body="Corrected body."), seen="2026-01-04T00:00:00Z")
+    archive.store(release(body="Corrected again."), seen="2026-01-05T00:00:00Z")
+    row = archive.db["press_releases"].get(1)
+    assert (row["body"], row["first_seen"], row["last_changed"], row["last_seen"]) == (
+        "Corrected again.",
+        "2026-01-01T00:00:00Z",
+        "2026-01-05T00:00:00Z",
+        "2026-01-05T00:00:00Z",
+    )
+    revisions = list(archive.db.query("SELECT * FROM revisions ORDER BY revision"))
+    assert [(r["id"], r["body"], r["first_seen"], r["last_seen"]) for r in revisions] == [
+        (1, "Photovoltaic modules.", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"),
+        (1, "Corrected body.", "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z"),
+    ]
+    assert revisions[0]["content_hash"] == release().content_hash
+    assert archive.db["press_releases"].count == 1
+
+
+def test_a_corrected_date_is_an_edit_too(archive: Archive) -> None:
+    archive.store(release(published="2024-01-02"))
+    assert archive.store(release(published="2024-01-03")) == "updated"
+    (revision,) = archive.db["revisions"].rows
+    assert revision["published"] == "2024-01-02"
+
+
+def test_same_content_under_a_new_id_is_a_duplicate_of_the_earlier_id(archive: Archive) -> None:
+    same = {"title": "Notice", "body": "The same notice."}
+    archive.store(release(7, **same))
+    archive.store(release(5, **same))  # the earlier id arrives later
+    archive.store(release(6, title="Other"))
+    duplicates = {row["id"]: row["duplicate_of"] for row in archive.db["press_releases"].rows}
+    assert duplicates == {5: None, 6: None, 7: 5}
+    archive.store(release(5, title="Notice", body="Edited: no longer the same."))
+    duplicates = {row["id"]: row["duplicate_of"] for row in archive.db["press_releases"].rows}
+    assert duplicates == {5: None, 6: None, 7: None}
+
+
+def raw(body: bytes, status: int = 200) -> RawResponse:
+    url = "https://www.cqc.com.cn/www/english/c/2024-01-02/1.shtml"
+    return RawResponse(url, status, {"Content-Type": ["text/html"]}, body)
+
+
+def test_snapshots_are_stored_compressed_once_per_run_of_identical_fetches(
+    archive: Archive,
+) -> None:
+    for seen, body in [("01", b"<p>A</p>"), ("02", b"<p>A</p>"), ("03", b"<p>B</p>")]:
+        archive.store(release(), seen=f"2026-01-{seen}T00:00:00Z", raw=raw(body))
+    archive.store(release(), seen="2026-01-04T00:00:00Z", raw=raw(b"<p>A</p>"))  # back to A
+    stored = list(archive.snapshots())
+    assert [(s.raw.body, s.first_fetched[8:10], s.last_fetched[8:10]) for s in stored] == [
+        (b"<p>A</p>", "01", "02"),
+        (b"<p>B</p>", "03", "03"),
+        (b"<p>A</p>", "04", "04"),
+    ]
+    assert stored[0].raw.headers == {"Content-Type": ["text/html"]}
+    assert [s.article_id for s in stored] == [1, 1, 1]
+    row = next(archive.db.query("SELECT * FROM snapshots LIMIT 1"))
+    assert (row["size"], row["fetches"], len(row["sha256"])) == (8, 2, 64)
+
+
+def test_a_rejected_fetch_keeps_its_snapshot(archive: Archive) -> None:
+    archive.reject(raw(b"").url, "no_body", raw=raw(b"<html></html>"))
+    (snapshot,) = archive.snapshots()
+    assert (snapshot.article_id, snapshot.raw.body) == (1, b"<html></html>")
+
+
+def test_known_ids_skip_archived_and_permanently_rejected_articles(archive: Archive) -> None:
+    archive.store(release(1, "2026-01-10"))
+    archive.store(release(2, "2025-06-01"))
+    base = "https://www.cqc.com.cn/www/english/c"
+    archive.reject(f"{base}/2026-01-11/3.shtml", "not_found")
+    archive.reject(f"{base}/2025-01-01/4.shtml", "fetch_failed")  # transient: fetched again
+    archive.reject(f"{base}/2025-01-01/5.shtml", "fetch_failed")
+    archive.reject(f"{base}/2025-01-01/5.shtml", "no_body")  # its latest reject is permanent
+    assert archive.known_ids(retry_reasons={"fetch_failed"}) == {1, 2, 3, 5}
+    recent = archive.known_ids(refresh_since="2026-01-01", retry_reasons={"fetch_failed"})
+    assert recent == {2, 5}  # 1 (published) and 3 (URL date) are recent: fetched again
+
+
+def test_a_version_1_archive_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "cqc.db"
+    shutil.copy(V1_ARCHIVE, path)
+    with Archive(path) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert archive.db.journal_mode == "wal"
+        rows = {row["id"]: row for row in archive.db["press_releases"].rows}
+        assert sorted(rows) == [595908, 597552]
+        assert rows[597552]["duplicate_of"] is None
+        assert [hit["id"] for hit in archive.db["press_releases"].search("Yiwu")] == [597552]
+        assert archive.store(release(9)) == "new"
+        (old_run,) = archive.db["crawls"].rows
+        assert (old_run["articles_new"], old_run["verdict"]) == (2, None)
+        with Archive(tmp_path / "fresh.db") as fresh:
+            for table in ["press_releases", "revisions", "snapshots", "crawls", "rejects"]:
+                assert archive.db[table].columns_dict == fresh.db[table].columns_dict, table
 
 
 def test_write_waits_for_a_lock_held_by_another_connection(tmp_path: Path) -> None:

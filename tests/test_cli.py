@@ -17,13 +17,14 @@ CQCSCRAPER = Path(sys.executable).with_name("cqcscraper")
 def test_demo_crawls_the_fixture_site_and_prints_a_summary(tmp_path: Path) -> None:
     db, jsonl = tmp_path / "demo.db", tmp_path / "demo.jsonl"
     command = [str(CQCSCRAPER), "demo", "--db", str(db), "--jsonl", str(jsonl)]
-    for _ in range(2):  # a second demo run finds the same archive and the same summary
+    for _ in range(2):  # the second run is incremental: nothing new, nothing rejected
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     assert lines[0].startswith("Serving fixtures/html at http://127.0.0.1:")
     assert lines[1:] == [
-        f"{db}: 5 press releases; 2 pages rejected in the last run",
+        f"{db}: 5 press releases; 0 pages rejected in the last run",
+        "last run: ok: 4 articles linked; 0 new, 0 updated, 0 unchanged, 0 rejected",
         "published from 2006-11-15 to 2024-09-10; latest:",
         "  2024-09-10  CQC and Yiwu Municipal Government Sign Strategic Cooperation Agreement",
         "  2023-08-04  CQC Held 2023 International Certification Factory Inspection"

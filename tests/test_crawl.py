@@ -1,46 +1,33 @@
 """End to end: the real ``scrapy crawl press`` over HTTP against the fixture site on 127.0.0.1.
 
-It runs from the project folder with no settings module in the environment, so scrapy.cfg is
-what finds the settings, as when an operator types the command.
-
-The crawl runs once per module as a subprocess, into a temporary archive; each test reads one
-aspect of what it wrote.
+The crawl runs once per module as a subprocess (``conftest.run_crawl``), into a temporary
+archive; each test reads one aspect of what it wrote. Runs after the first (incremental runs,
+edits, reparse, the health verdict, overlap and interruption) are in ``test_scheduled.py``.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import EXPECTED, ROOT, SITE, golden_ids, load_json
-from cqcscraper.archive import TIMESTAMPS, Archive
-from cqcscraper.cli import LOCAL_SETTINGS, crawl_command
-from cqcscraper.mirror import Mirror
+from conftest import (
+    EXPECTED,
+    SITE,
+    Crawl,
+    golden_ids,
+    golden_records,
+    golden_rows,
+    load_json,
+    rows,
+    run_crawl,
+)
+from cqcscraper.archive import Archive
 
 # Linked from Activities/index_1.shtml but absent from the fixture site: the mirror answers 404.
 DEAD_LINK = "https://www.cqc.com.cn/www/english/c/2005-06-01/590001.shtml"
-
-
-@dataclass
-class Crawl:
-    returncode: int
-    log: str
-    db: Path
-    jsonl: Path
-    requests: list[str]
-
-
-def run_crawl(out: Path, *settings: str) -> Crawl:
-    db, jsonl = out / "cqc.db", out / "press_releases.jsonl"
-    with Mirror(SITE) as mirror:
-        start_url = f"{mirror.url}/www/english/"
-        command = crawl_command(start_url, str(db), str(jsonl), *LOCAL_SETTINGS, *settings)
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
-        return Crawl(done.returncode, done.stderr, db, jsonl, list(mirror.requests))
 
 
 @pytest.fixture(scope="module")
@@ -48,21 +35,15 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     return run_crawl(tmp_path_factory.mktemp("crawl"))
 
 
-def rows(db: Path) -> list[dict]:
-    with Archive(db) as archive:
-        return list(archive.records())
-
-
 def test_crawl_exits_zero(crawl: Crawl) -> None:
     assert crawl.returncode == 0, crawl.log[-3000:]
 
 
 def test_every_row_equals_its_golden_record(crawl: Crawl) -> None:
-    archived = {row["id"]: row for row in rows(crawl.db)}
-    assert sorted(archived) == golden_ids()
-    for article_id, row in archived.items():
-        assert all(row.pop(name) for name in TIMESTAMPS)
-        assert row == load_json(EXPECTED / f"{article_id}.json")
+    assert golden_rows(crawl.db) == golden_records()
+    for row in rows(crawl.db):
+        assert row["first_seen"] == row["last_seen"] == row["last_changed"]
+        assert row["duplicate_of"] is None
 
 
 def test_jsonl_equals_the_table(crawl: Crawl) -> None:
@@ -74,7 +55,7 @@ def test_reject_page_and_dead_link_made_rejects_rows_and_no_record(crawl: Crawl)
     with Archive(crawl.db) as archive:
         rejects = {(r["url"], r["reason"], r["detail"]) for r in archive.db["rejects"].rows}
     expected = {(r["url"], r["reason"], "") for r in load_json(EXPECTED / "rejects.json")}
-    assert rejects == {*expected, (DEAD_LINK, "fetch_failed", "HTTP 404")}
+    assert rejects == {*expected, (DEAD_LINK, "not_found", "HTTP 404")}
 
 
 def test_non_article_pages_were_crawled_and_made_no_row(crawl: Crawl) -> None:
@@ -109,10 +90,31 @@ def test_crawls_row_counts_the_run(crawl: Crawl) -> None:
         (run,) = archive.db["crawls"].rows
     assert run["finish_reason"] == "finished"
     assert (run["articles_new"], run["articles_updated"], run["articles_unchanged"]) == (5, 0, 0)
-    assert run["articles_rejected"] == 2
+    assert (run["articles_linked"], run["articles_rejected"]) == (7, 2)
     assert run["requests"] == run["responses"] == len(crawl.requests)
+    assert json.loads(run["statuses"]) == {"200": len(crawl.requests) - 1, "404": 1}
+    # 6 article pages were read (the 404 was not): all have a title and a body, 5 a date (the
+    # empty page's URL date), 4 an origin.
+    coverage = [run[f"coverage_{name}"] for name in ["title", "published", "origin", "body"]]
+    assert coverage == [1.0, 1.0, 4 / 6, 5 / 6]
+    assert (run["verdict"], run["verdict_reason"]) == (
+        "ok",
+        "7 articles linked; 5 new, 0 updated, 0 unchanged, 2 rejected",
+    )
     stats = json.loads(run["stats"])
-    assert (stats["cqc/rejects/no_body"], stats["cqc/rejects/fetch_failed"]) == (1, 1)
+    assert (stats["cqc/rejects/no_body"], stats["cqc/rejects/not_found"]) == (1, 1)
+
+
+def test_every_article_response_is_kept_as_a_snapshot(crawl: Crawl) -> None:
+    with Archive(crawl.db) as archive:
+        snapshots = list(archive.snapshots())
+    articles = sorted(path for path in crawl.requests if "/c/" in path)
+    assert sorted(urlsplit(s.raw.url).path for s in snapshots) == articles
+    for snapshot in snapshots:
+        served = SITE / urlsplit(snapshot.raw.url).path.lstrip("/")
+        if snapshot.raw.status == 200:
+            assert snapshot.raw.body == served.read_bytes()
+        assert snapshot.raw.headers["Content-Type"][0].startswith("text/html")
 
 
 def test_listing_depth_bounds_discovery(tmp_path: Path) -> None:

@@ -1,18 +1,22 @@
-"""The parse and validate pipelines: every way an article page becomes a record or a reject."""
+"""The pipelines and the run extension: every way an article page becomes a record or a
+reject, and how a run's row is closed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from conftest import page_of, read_page
 from cqcscraper import validation
 from cqcscraper.archive import Archive
+from cqcscraper.lock import ArchiveLock
 from cqcscraper.pipelines import ArchivePipeline, ParsePipeline, ValidatePipeline
-from cqcscraper.records import ArticlePage, PressRelease
+from cqcscraper.records import ArticlePage, ParsedPage, PressRelease, RawResponse
+from cqcscraper.run import EXIT_FAIL, ArchiveRun
 from cqcscraper.spiders.press import PressSpider
 from cqcscraper.validation import Rejected
 
@@ -22,7 +26,7 @@ CANONICAL = "https://www.cqc.com.cn/www/english/c/2024-09-10/597552.shtml"
 
 @pytest.fixture
 def parse() -> ParsePipeline:
-    crawler = get_crawler(PressSpider)
+    crawler = get_crawler()
     crawler.stats.open_spider()
     return ParsePipeline.from_crawler(crawler)
 
@@ -34,16 +38,24 @@ def page(
 
 
 def test_fetched_article_becomes_a_record_at_its_canonical_url(parse: ParsePipeline) -> None:
-    record = parse.process_item(page(html=read_page(page_of(597552))))
-    assert isinstance(record, PressRelease)
-    assert (record.id, record.url) == (597552, CANONICAL)
-    assert ValidatePipeline().process_item(record) is record
+    item = page(html=read_page(page_of(597552)))
+    parsed = parse.process_item(item)
+    assert isinstance(parsed, ParsedPage)
+    assert isinstance(parsed.record, PressRelease)
+    assert parsed.page is item
+    assert (parsed.record.id, parsed.record.url) == (597552, CANONICAL)
+    assert ValidatePipeline().process_item(parsed) is parsed
+    assert parse.stats.get_value("cqc/parsed") == 1
+    for name in ["title", "published", "origin", "body"]:
+        assert parse.stats.get_value(f"cqc/fields/{name}") == 1, name
 
 
 @pytest.mark.parametrize(
     ("item", "reason", "detail"),
     [
-        (page(status=404, error="HTTP 404"), validation.FETCH_FAILED, "HTTP 404"),
+        (page(status=404, error="HTTP 404"), validation.NOT_FOUND, "HTTP 404"),
+        (page(status=410, error="HTTP 410"), validation.NOT_FOUND, "HTTP 410"),
+        (page(status=503, error="HTTP 503"), validation.FETCH_FAILED, "HTTP 503"),
         (
             page(status=0, error="TimeoutError: took too long"),
             validation.FETCH_FAILED,
@@ -80,15 +92,15 @@ def test_pages_that_cannot_become_records_are_rejected_with_a_reason(
     ],
 )
 def test_incomplete_records_are_rejected(parse: ParsePipeline, html: str, reason: str) -> None:
-    record = parse.process_item(page(html=f"<html><body>{html}</body></html>"))
+    parsed = parse.process_item(page(html=f"<html><body>{html}</body></html>"))
     with pytest.raises(Rejected) as rejected:
-        ValidatePipeline().process_item(record)
+        ValidatePipeline().process_item(parsed)
     assert (rejected.value.url, rejected.value.reason) == (CANONICAL, reason)
 
 
 def test_public_time_that_differs_from_the_url_is_counted(parse: ParsePipeline) -> None:
     html = "<h1>T</h1><p>Public Time:2024-09-11</p><div><p>Body text long enough to be prose.</p>"
-    record = parse.process_item(page(html=html))
+    record = parse.process_item(page(html=html)).record
     assert (record.published, record.published_from) == ("2024-09-11", "public_time")
     assert parse.stats.get_value("cqc/published/differs_from_url") == 1
 
@@ -99,23 +111,57 @@ def test_other_items_pass_through(parse: ParsePipeline) -> None:
     assert ValidatePipeline().process_item(item) is item
 
 
-def test_archive_pipeline_records_every_drop_and_finishes_the_crawl(tmp_path: Path) -> None:
+def run_crawler(tmp_path: Path) -> Crawler:
+    """A crawler of the press spider, built with its extensions (``ArchiveRun`` holds the lock)."""
     settings = {"CQC_DB": str(tmp_path / "cqc.db"), "CQC_JSONL": str(tmp_path / "out.jsonl")}
     crawler = get_crawler(PressSpider, settings_dict=settings)
     crawler.stats.open_spider()
     crawler.spider = PressSpider.from_crawler(crawler, start_url="http://127.0.0.1:1/www/english/")
-    archiving = ArchivePipeline.from_crawler(crawler)
-    archiving.open_spider()
+    return crawler
+
+
+def test_the_run_records_every_drop_and_closes_its_row(tmp_path: Path) -> None:
+    crawler = run_crawler(tmp_path)
+    run = crawler.get_extension(ArchiveRun)
     spider = crawler.spider
-    archiving.item_dropped(page(), None, Rejected(CANONICAL, validation.NO_BODY), spider)
-    archiving.item_dropped(page(), None, DropItem("dropped by another component"), spider)
-    archiving.spider_closed(spider, "finished")
+    run.spider_opened(spider)
+    raw = RawResponse(MIRRORED, 200, {"Content-Type": ["text/html"]}, b"<p>empty</p>")
+    fetched = ArticlePage(MIRRORED, 200, "2026-01-01T00:00:00Z", html="<p>empty</p>", raw=raw)
+    run.item_dropped(fetched, None, Rejected(CANONICAL, validation.NO_BODY), spider)
+    run.item_dropped(page(), None, DropItem("dropped by another component"), spider)
+    run.spider_closed(spider, "finished")
     with Archive(tmp_path / "cqc.db") as archive:
         rejects = [(r["url"], r["reason"], r["detail"]) for r in archive.db["rejects"].rows]
-        (run,) = archive.db["crawls"].rows
+        (run_row,) = archive.db["crawls"].rows
+        (snapshot,) = archive.snapshots()
     assert rejects == [
         (CANONICAL, "no_body", ""),
         (MIRRORED, "dropped", "dropped by another component"),
     ]
-    assert (run["finish_reason"], run["articles_rejected"]) == ("finished", 2)
+    assert snapshot.raw == raw
+    assert (run_row["finish_reason"], run_row["articles_rejected"]) == ("finished", 2)
+    assert run_row["verdict"] == "fail"  # no listing page was read
+    assert "could not be reached" in run_row["verdict_reason"]
+    assert crawler.cqc_outcome.exit_code == EXIT_FAIL
     assert (tmp_path / "out.jsonl").read_text() == ""
+    with ArchiveLock(tmp_path / "cqc.db"):  # released
+        pass
+
+
+def test_the_archive_pipeline_stores_the_record_with_its_snapshot(
+    tmp_path: Path, parse: ParsePipeline
+) -> None:
+    crawler = run_crawler(tmp_path)
+    archiving = ArchivePipeline.from_crawler(crawler)
+    body = page_of(597552).read_bytes()
+    raw = RawResponse(MIRRORED, 200, {"Content-Type": ["text/html"]}, body)
+    item = ArticlePage(
+        MIRRORED, 200, "2026-01-01T00:00:07Z", html=read_page(page_of(597552)), raw=raw
+    )
+    record = archiving.process_item(parse.process_item(item))
+    assert isinstance(record, PressRelease)
+    assert crawler.stats.get_value("cqc/articles/new") == 1
+    row = archiving.archive.db["press_releases"].get(597552)
+    assert row["first_seen"] == row["last_seen"] == "2026-01-01T00:00:07Z"
+    (snapshot,) = archiving.archive.snapshots()
+    assert (snapshot.raw, snapshot.first_fetched) == (raw, "2026-01-01T00:00:07Z")

@@ -4,79 +4,167 @@ Listing pages are found by following in-site links under ``/www/english/`` from 
 page, at most ``CQC_LISTING_DEPTH`` section hops deep (pagination does not count as a hop);
 articles are found by their URL pattern. Article responses are handed on as ``ArticlePage``
 items; everything else (extraction, normalisation, validation, storage) is the pipelines'.
+
+Incremental by default: an article the archive already knows is not fetched again, and each
+listing is walked page by page, newest first, stopping after ``CQC_STOP_AFTER_KNOWN_PAGES``
+pages in a row on which every article is known. ``-a full=1`` fetches every listing page and
+every article; ``-a refresh_days=N`` also fetches again the articles of the last N days.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from cqcscraper import urls
+from cqcscraper import health, urls
 from cqcscraper.archive import utc_now
 from cqcscraper.discovery import page_links
+from cqcscraper.pages import article_page
 from cqcscraper.records import ArticlePage
+from cqcscraper.run import ArchiveRun
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 class PressSpider(scrapy.Spider):
     """Crawl the English press releases, from ``start_url`` (default: the live site)."""
 
     name = "press"
+    # The archive is this spider's: other commands (scrapy shell, a benchmark spider) run
+    # without taking its lock or writing to it.
+    custom_settings: ClassVar[dict[str, Any]] = {
+        "EXTENSIONS": {"cqcscraper.run.ArchiveRun": 100},
+        "ITEM_PIPELINES": {
+            "cqcscraper.pipelines.ParsePipeline": 100,
+            "cqcscraper.pipelines.ValidatePipeline": 200,
+            "cqcscraper.pipelines.ArchivePipeline": 300,
+        },
+    }
 
-    def __init__(self, start_url: str | None = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        start_url: str | None = None,
+        full: str | None = None,
+        refresh_days: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.start_url = start_url or urls.START_URL
+        self.full = _flag(full)
+        self.refresh_days = None
+        if refresh_days not in (None, ""):
+            if not str(refresh_days).isdigit():
+                raise ValueError(f"refresh_days must be a whole number of days: {refresh_days!r}")
+            self.refresh_days = int(refresh_days)
         self.arguments = {"start_url": self.start_url, **kwargs}
+        if full is not None:
+            self.arguments["full"] = full
+        if refresh_days is not None:
+            self.arguments["refresh_days"] = refresh_days
         self.origin = urls.origin_of(self.start_url)
         # The allowed hosts follow the start URL: a mirror on 127.0.0.1 is crawled alone.
         self.allowed_domains = sorted(urls.same_site_hosts(self.start_url))
         self.max_depth = 3
+        self.stop_after_known_pages = 1
+        self.known: frozenset[int] = frozenset()
+        self.linked: set[int] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PressSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_depth = crawler.settings.getint("CQC_LISTING_DEPTH")
+        spider.stop_after_known_pages = crawler.settings.getint("CQC_STOP_AFTER_KNOWN_PAGES")
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        run = self.crawler.get_extension(ArchiveRun)
+        if run is not None and not self.full:
+            self.known = run.known_articles(self.refresh_days)
         yield self._listing(self.start_url, depth=0)
 
-    def parse_listing(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
-        """Schedule the articles, the other pages of this listing and (within depth) sections."""
+    def parse_listing(
+        self, response: Response, depth: int, known_pages: int = 0
+    ) -> Iterator[scrapy.Request]:
+        """Schedule this page's new articles, the next page of this listing (all pages in a
+        full run) and, within depth, other sections."""
         if not isinstance(response, TextResponse):
+            self._listing_failed(response.url, "not an HTML page")
             return
+        self.crawler.stats.inc_value(health.LISTINGS_OK)
         links = page_links(response.text, response.url, self.origin)
+        fresh = 0
         for url in links.articles:
+            ref = urls.article_ref(url)
+            if ref is None or ref.id in self.linked:
+                continue
+            self.linked.add(ref.id)
+            self.crawler.stats.inc_value(health.ARTICLES_LINKED)
+            if ref.id in self.known:
+                self.crawler.stats.inc_value(health.ARTICLES_KNOWN)
+                continue
+            fresh += 1
             yield scrapy.Request(url, callback=self.parse_article, errback=self.article_failed)
-        for url in links.pagination:
-            yield self._listing(url, depth)
+        if self.full:
+            for url in links.pagination:
+                yield self._listing(url, depth)
+        else:
+            known_pages = 0 if fresh else known_pages + 1
+            following = self._next_page(response.url, links.pagination)
+            if following and known_pages < self.stop_after_known_pages:
+                yield self._listing(following, depth, known_pages)
         if depth < self.max_depth:
             for url in links.sections:
                 yield self._listing(url, depth + 1)
 
     def parse_article(self, response: Response) -> Iterator[ArticlePage]:
         """Hand the fetched article page on to the pipelines."""
-        if isinstance(response, TextResponse):
-            yield ArticlePage(response.url, response.status, utc_now(), html=response.text)
-        else:
-            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-            error = f"content type {content_type or 'missing'}"
-            yield ArticlePage(response.url, response.status, utc_now(), error=error)
+        yield article_page(response, utc_now())
 
     def article_failed(self, failure: Failure) -> Iterator[ArticlePage]:
         """An article that could not be fetched still reaches the pipelines, to be rejected."""
         if failure.check(HttpError):
-            status = failure.value.response.status
-            error = f"HTTP {status}"
-        else:
-            status = 0
-            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        yield ArticlePage(failure.request.url, status, utc_now(), error=error)
+            yield article_page(failure.value.response, utc_now())
+            return
+        error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        yield ArticlePage(failure.request.url, 0, utc_now(), error=error)
 
-    def _listing(self, url: str, depth: int) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"depth": depth})
+    def listing_failed(self, failure: Failure) -> None:
+        if failure.check(HttpError):
+            error = f"HTTP {failure.value.response.status}"
+        elif failure.check(IgnoreRequest):  # robots.txt forbids it: not a failure of the site
+            self.logger.debug("Listing page %s skipped: %s", failure.request.url, failure.value)
+            return
+        else:
+            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self._listing_failed(failure.request.url, error)
+
+    def _listing_failed(self, url: str, error: str) -> None:
+        self.crawler.stats.inc_value(health.LISTINGS_FAILED)
+        if url == self.start_url:
+            self.crawler.stats.set_value(health.START_ERROR, f"{url}: {error}")
+        self.logger.warning("Listing page %s could not be read: %s", url, error)
+
+    @staticmethod
+    def _next_page(url: str, pagination: list[str]) -> str | None:
+        """The page after ``url`` among its listing's pages, if any."""
+        number = urls.listing_page_number(url)
+        later = [page for page in pagination if urls.listing_page_number(page) > number]
+        return min(later, key=urls.listing_page_number, default=None)
+
+    def _listing(self, url: str, depth: int, known_pages: int = 0) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            cb_kwargs={"depth": depth, "known_pages": known_pages},
+        )

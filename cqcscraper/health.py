@@ -1,0 +1,120 @@
+"""The health verdict of a run, from its Scrapy stats. Pure: a stats dict in, a verdict out.
+
+A scheduled run that "succeeds" while the site is down, or while a template change leaves
+every field empty, would fill the archive with nothing and tell no one. So each run ends with
+a verdict, ``ok`` or ``fail`` with a one-line reason, stored in ``crawls`` and turned into the
+exit code of ``scrapy crawl press``.
+
+The stat keys the spider and the pipelines write are named here, beside the code that reads
+them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+LISTINGS_OK = "cqc/listings/ok"
+LISTINGS_FAILED = "cqc/listings/failed"
+START_ERROR = "cqc/start_error"  # why the start page could not be read
+ARTICLES_LINKED = "cqc/articles/linked"  # distinct article links found on listing pages
+ARTICLES_KNOWN = "cqc/articles/known"  # ... of which already archived, so not fetched
+PARSED = "cqc/parsed"  # article pages read (before validation)
+FIELD = "cqc/fields/{}"  # parsed pages on which a field was found
+OUTCOME = "cqc/articles/{}"  # new / updated / unchanged
+REJECTS = "cqc/rejects/"  # cqc/rejects/{reason}
+ARCHIVE_ERROR = "cqc/archive_error"
+FIELDS = ("title", "published", "origin", "body")
+OUTCOMES = ("new", "updated", "unchanged")
+OK, FAIL = "ok", "fail"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    max_rejected_share: float = 0.1
+    min_published_coverage: float = 0.95
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == OK
+
+
+def _get(stats: dict[str, Any], key: str) -> int:
+    return int(stats.get(key, 0) or 0)
+
+
+def rejected(stats: dict[str, Any]) -> int:
+    return sum(int(v) for k, v in stats.items() if k.startswith(REJECTS))
+
+
+def coverage(stats: dict[str, Any]) -> dict[str, float | None]:
+    """Share of the article pages read on which each field was found (None: none read)."""
+    parsed = _get(stats, PARSED)
+    return {name: (_get(stats, FIELD.format(name)) / parsed if parsed else None) for name in FIELDS}
+
+
+def crawl_row(stats: dict[str, Any]) -> dict[str, Any]:
+    """The counts and coverage columns of a ``crawls`` row."""
+    statuses = {
+        key.rsplit("/", 1)[1]: value
+        for key, value in sorted(stats.items())
+        if key.startswith("downloader/response_status_count/")
+    }
+    return {
+        "requests": _get(stats, "downloader/request_count"),
+        "responses": _get(stats, "downloader/response_count"),
+        "statuses": json.dumps(statuses),
+        "articles_linked": _get(stats, ARTICLES_LINKED),
+        **{f"articles_{name}": _get(stats, OUTCOME.format(name)) for name in OUTCOMES},
+        "articles_rejected": rejected(stats),
+        **{f"coverage_{name}": share for name, share in coverage(stats).items()},
+    }
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part} of {whole}"
+
+
+def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> Verdict:
+    """``ok``, or ``fail`` with every reason that applies."""
+    problems = []
+    if error := stats.get(ARCHIVE_ERROR):
+        problems.append(f"archive error: {error}")
+    if finish_reason != "finished":
+        problems.append(f"the run did not finish ({finish_reason})")
+    linked = _get(stats, ARTICLES_LINKED)
+    if _get(stats, LISTINGS_OK) == 0:
+        why = stats.get(START_ERROR) or "no listing page could be read"
+        problems.append(f"the site could not be reached: {why}")
+    elif linked == 0:
+        pages = _get(stats, LISTINGS_OK)
+        problems.append(
+            f"the {pages} listing pages read link to no article "
+            "(has the site's layout or URL scheme changed?)"
+        )
+    outcomes = sum(_get(stats, OUTCOME.format(name)) for name in OUTCOMES)
+    bad = rejected(stats)
+    if bad and bad / (outcomes + bad) > thresholds.max_rejected_share:
+        problems.append(
+            f"{_share(bad, outcomes + bad)} articles fetched were rejected "
+            f"({bad / (outcomes + bad):.0%} > {thresholds.max_rejected_share:.0%}; "
+            "see the rejects table)"
+        )
+    parsed = _get(stats, PARSED)
+    dated = _get(stats, FIELD.format("published"))
+    if parsed and dated / parsed < thresholds.min_published_coverage:
+        problems.append(
+            f"a publication date was found on {_share(dated, parsed)} articles "
+            f"({dated / parsed:.0%} < {thresholds.min_published_coverage:.0%})"
+        )
+    if problems:
+        return Verdict(FAIL, "; ".join(problems))
+    counts = ", ".join(f"{_get(stats, OUTCOME.format(name))} {name}" for name in OUTCOMES)
+    return Verdict(OK, f"{linked} articles linked; {counts}, {bad} rejected")

@@ -1,0 +1,48 @@
+"""What a release's row becomes when a record of it is seen: the one rule for crawls and reparse.
+
+A row is a record's fields (``images`` as JSON text) plus ``first_seen`` (the first fetch
+ever), ``last_seen`` (the latest fetch) and ``last_changed`` (the fetch that brought the
+current content). When a record differs from the row in any field, the row takes the new
+content and the content it replaces becomes a revision, seen from its ``last_changed`` to its
+``last_seen``. A corrected date or origin is an edit too, so any field counts, not only
+``content_hash``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from cqcscraper.records import RECORD_FIELDS, PressRelease
+
+Row = dict[str, Any]
+Outcome = Literal["new", "updated", "unchanged"]
+TIMESTAMPS = ("first_seen", "last_seen", "last_changed")
+REVISION_TIMES = ("first_seen", "last_seen")
+
+
+def record_row(record: PressRelease) -> Row:
+    """A record as the archive stores it (``images`` as a JSON array)."""
+    row = record.to_dict()
+    row["images"] = json.dumps(row["images"], ensure_ascii=False)
+    return row
+
+
+def content(row: Row) -> Row:
+    return {name: row[name] for name in RECORD_FIELDS}
+
+
+def fold(current: Row | None, record: Row, seen: str) -> tuple[Row, Row | None, Outcome]:
+    """The row after ``record`` was seen at ``seen``, the revision it retired (if any), and
+    whether the record was new, an update or unchanged."""
+    if current is None:
+        return {**record, "first_seen": seen, "last_seen": seen, "last_changed": seen}, None, "new"
+    if content(current) == record:
+        return {**current, "last_seen": seen}, None, "unchanged"
+    revision = {
+        **content(current),
+        "first_seen": current["last_changed"],
+        "last_seen": current["last_seen"],
+    }
+    row = {**record, "first_seen": current["first_seen"], "last_seen": seen, "last_changed": seen}
+    return row, revision, "updated"

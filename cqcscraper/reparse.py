@@ -1,0 +1,104 @@
+"""Rebuild the releases from the stored snapshots with today's rules: ``cqcscraper reparse``.
+
+Each stored response is read again exactly as a crawl reads it (``pages.article_page`` then
+``pages.build_record``), and each article's snapshots are replayed in the order they were
+fetched through the same ``history.fold`` a crawl uses, so the row and its revisions come out
+as a crawl with today's rules would have written them. Nothing is fetched.
+
+A release whose snapshots no longer give a record (the new rules reject every one) keeps its
+row as it was, and is reported; rows with no snapshot (archived before snapshots existed) are
+left alone. The whole rebuild is one transaction: it is applied entirely or not at all.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+
+from cqcscraper.archive import Archive, Snapshot
+from cqcscraper.history import Row, fold, record_row
+from cqcscraper.pages import article_page, build_record, response_of
+from cqcscraper.validation import Rejected
+
+
+@dataclass
+class Report:
+    snapshots: int = 0
+    releases: int = 0
+    added: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+    kept: list[int] = field(default_factory=list)
+    rejected: Counter[str] = field(default_factory=Counter)
+
+    def __str__(self) -> str:
+        lines = [
+            f"reparsed {self.snapshots} snapshots into {self.releases} releases: "
+            f"{len(self.changed)} rows changed, {len(self.added)} added"
+        ]
+        if self.rejected:
+            reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.rejected.items()))
+            lines.append(f"snapshots that give no record: {reasons}")
+        if self.kept:
+            ids = ", ".join(map(str, self.kept))
+            lines.append(f"kept as they were (no snapshot gives a record now): {ids}")
+        return "\n".join(lines)
+
+
+def replay(snapshots: list[Snapshot], report: Report) -> tuple[Row | None, list[Row]]:
+    """One article's row and revisions, rebuilt from its snapshots (oldest first)."""
+    row: Row | None = None
+    revisions: list[Row] = []
+    for snapshot in snapshots:
+        page = article_page(response_of(snapshot.raw), snapshot.first_fetched)
+        try:
+            record = record_row(build_record(page))
+        except Rejected as rejected:
+            report.rejected[rejected.reason] += 1
+            continue
+        for seen in dict.fromkeys([snapshot.first_fetched, snapshot.last_fetched]):
+            row, revision, _ = fold(row, record, seen)
+            if revision is not None:
+                revisions.append(revision)
+    return row, revisions
+
+
+def reparse(archive: Archive) -> Report:
+    """Rebuild every release that has snapshots; report what changed."""
+
+    def rebuild() -> tuple[Report, dict[int, int | None]]:
+        report = Report()
+        before = {row["id"]: row["duplicate_of"] for row in archive.db["press_releases"].rows}
+        for article_id, group in itertools.groupby(archive.snapshots(), lambda s: s.article_id):
+            snapshots = list(group)
+            report.snapshots += len(snapshots)
+            row, revisions = replay(snapshots, report)
+            if article_id is None:
+                continue
+            if row is None:
+                if article_id in before:
+                    report.kept.append(article_id)
+                continue
+            report.releases += 1
+            stored, stored_revisions = archive.history(article_id)
+            if stored is None:
+                report.added.append(article_id)
+            elif ({**stored, "duplicate_of": None}, stored_revisions) != (
+                {**row, "duplicate_of": None},
+                revisions,
+            ):
+                report.changed.append(article_id)
+            else:
+                continue
+            archive.replace_history(article_id, row, revisions)
+        return report, before
+
+    report, before = archive.rebuild(rebuild)
+    # A release changes too when it becomes, or stops being, a duplicate of another.
+    relinked = {
+        row["id"]
+        for row in archive.db["press_releases"].rows
+        if row["id"] in before and before[row["id"]] != row["duplicate_of"]
+    }
+    report.changed = sorted({*report.changed, *relinked})
+    return report

@@ -1,0 +1,123 @@
+"""``ArchiveRun``: one crawl's hold on the archive, from the lock to the exit code.
+
+A Scrapy extension, enabled by the ``press`` spider. When the crawler is built it takes the
+run lock (or stops the run at once: ``ArchiveBusy``), opens the archive and opens this run's
+``crawls`` row. During the run it tells the spider which articles are already known (for the
+incremental walk) and records every dropped item as a reject. When the spider closes it
+judges the run's health (``health.judge``), closes the ``crawls`` row, exports the JSONL and
+releases the lock. Either way it leaves an ``Outcome`` (exit code and message) on the crawler
+as ``crawler.cqc_outcome``, for the ``crawl`` command to return: the extension may have
+failed to start, and then the crawler does not list it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from cqcscraper import health, validation
+from cqcscraper.archive import Archive
+from cqcscraper.lock import ArchiveBusy, ArchiveLock
+from cqcscraper.records import ArticlePage, ParsedPage
+from cqcscraper.validation import Rejected
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAIL, EXIT_BUSY = 0, 1, 75  # 75: EX_TEMPFAIL, "try again later"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    exit_code: int
+    message: str
+
+
+class ArchiveRun:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.db_path = settings.get("CQC_DB")
+        self.jsonl_path = settings.get("CQC_JSONL")
+        self.thresholds = health.Thresholds(
+            max_rejected_share=settings.getfloat("CQC_MAX_REJECTED_SHARE"),
+            min_published_coverage=settings.getfloat("CQC_MIN_PUBLISHED_COVERAGE"),
+        )
+        self.lock = ArchiveLock(self.db_path)
+        try:
+            self.lock.acquire()
+        except ArchiveBusy as busy:
+            crawler.cqc_outcome = Outcome(EXIT_BUSY, str(busy))  # type: ignore[attr-defined]
+            logger.error("%s", busy)
+            raise
+        try:
+            self.archive = Archive(
+                self.db_path, lock_timeout=settings.getfloat("CQC_DB_LOCK_TIMEOUT")
+            )
+        except BaseException:
+            self.lock.release()
+            raise
+        self.crawl_id: int | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveRun:
+        return cls(crawler)
+
+    def known_articles(self, refresh_days: int | None = None) -> frozenset[int]:
+        """Articles an incremental run skips (see ``Archive.known_ids``)."""
+        since = None
+        if refresh_days is not None:
+            since = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=refresh_days)).isoformat()
+        return self.archive.known_ids(refresh_since=since, retry_reasons=validation.TRANSIENT)
+
+    def spider_opened(self, spider: Spider) -> None:
+        start_url = getattr(spider, "start_url", "")
+        self.crawl_id = self.archive.begin_crawl(start_url, getattr(spider, "arguments", {}))
+        logger.info("Archiving into %s (crawl %d)", self.db_path, self.crawl_id)
+
+    def item_dropped(
+        self, item: Any, response: Response | None, exception: Exception, spider: Spider
+    ) -> None:
+        page = item.page if isinstance(item, ParsedPage) else item
+        raw, seen = None, None
+        if isinstance(page, ArticlePage):
+            raw, seen = page.raw, page.fetched_at
+        if isinstance(exception, Rejected):
+            url, reason, detail = exception.url, exception.reason, exception.detail
+        else:
+            url, reason, detail = getattr(page, "url", ""), "dropped", str(exception)
+        self.archive.reject(url, reason, detail, crawl_id=self.crawl_id, seen=seen, raw=raw)
+        self.crawler.stats.inc_value(f"{health.REJECTS}{reason}")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.crawler.stats.get_stats()
+        verdict = health.judge(stats, reason, self.thresholds)
+        row = health.crawl_row(stats)
+        try:
+            self.archive.finish_crawl(
+                self.crawl_id,
+                {
+                    "finish_reason": reason,
+                    **row,
+                    "verdict": verdict.verdict,
+                    "verdict_reason": verdict.reason,
+                    "stats": json.dumps(stats, default=str, sort_keys=True),
+                },
+            )
+            rows = self.archive.export_jsonl(self.jsonl_path)
+        finally:
+            self.archive.close()
+            self.lock.release()
+        logger.info("%d records in %s", rows, self.jsonl_path)
+        code = EXIT_OK if verdict.ok else EXIT_FAIL
+        message = f"crawl {self.crawl_id} {verdict.verdict}: {verdict.reason}"
+        self.crawler.cqc_outcome = Outcome(code, message)  # type: ignore[attr-defined]
