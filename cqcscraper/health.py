@@ -90,13 +90,14 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
     if finish_reason != "finished":
         problems.append(f"the run did not finish ({finish_reason})")
     linked = _get(stats, ARTICLES_LINKED)
-    if _get(stats, LISTINGS_OK) == 0:
-        why = stats.get(START_ERROR) or "no listing page could be read"
+    read, failed = _get(stats, LISTINGS_OK), _get(stats, LISTINGS_FAILED)
+    # A run resumed from a JOBDIR may have no listing page left to read: that is no failure.
+    if read == 0 and failed:
+        why = stats.get(START_ERROR) or f"none of the {failed} listing pages could be read"
         problems.append(f"the site could not be reached: {why}")
-    elif linked == 0:
-        pages = _get(stats, LISTINGS_OK)
+    elif read and linked == 0:
         problems.append(
-            f"the {pages} listing pages read link to no article "
+            f"the {read} listing pages read link to no article "
             "(has the site's layout or URL scheme changed?)"
         )
     outcomes = sum(_get(stats, OUTCOME.format(name)) for name in OUTCOMES)
@@ -104,8 +105,8 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
     if bad and bad / (outcomes + bad) > thresholds.max_rejected_share:
         problems.append(
             f"{_share(bad, outcomes + bad)} articles fetched were rejected "
-            f"({bad / (outcomes + bad):.0%} > {thresholds.max_rejected_share:.0%}; "
-            "see the rejects table)"
+            f"({bad / (outcomes + bad):.0%} > {thresholds.max_rejected_share:.0%}): "
+            "see the rejects table"
         )
     parsed = _get(stats, PARSED)
     dated = _get(stats, FIELD.format("published"))

@@ -45,9 +45,14 @@ class ArchiveRun:
         self.crawler = crawler
         self.db_path = settings.get("CQC_DB")
         self.jsonl_path = settings.get("CQC_JSONL")
+        defaults = health.Thresholds()
         self.thresholds = health.Thresholds(
-            max_rejected_share=settings.getfloat("CQC_MAX_REJECTED_SHARE"),
-            min_published_coverage=settings.getfloat("CQC_MIN_PUBLISHED_COVERAGE"),
+            max_rejected_share=settings.getfloat(
+                "CQC_MAX_REJECTED_SHARE", defaults.max_rejected_share
+            ),
+            min_published_coverage=settings.getfloat(
+                "CQC_MIN_PUBLISHED_COVERAGE", defaults.min_published_coverage
+            ),
         )
         self.lock = ArchiveLock(self.db_path)
         try:

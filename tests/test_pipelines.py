@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 from conftest import page_of, read_page
 from cqcscraper import validation
 from cqcscraper.archive import Archive
-from cqcscraper.lock import ArchiveLock
+from cqcscraper.lock import ArchiveBusy, ArchiveLock
 from cqcscraper.pipelines import ArchivePipeline, ParsePipeline, ValidatePipeline
 from cqcscraper.records import ArticlePage, ParsedPage, PressRelease, RawResponse
 from cqcscraper.run import EXIT_FAIL, ArchiveRun
@@ -140,8 +140,10 @@ def test_the_run_records_every_drop_and_closes_its_row(tmp_path: Path) -> None:
     ]
     assert snapshot.raw == raw
     assert (run_row["finish_reason"], run_row["articles_rejected"]) == ("finished", 2)
-    assert run_row["verdict"] == "fail"  # no listing page was read
-    assert "could not be reached" in run_row["verdict_reason"]
+    assert run_row["verdict"] == "fail"
+    assert run_row["verdict_reason"] == (
+        "2 of 2 articles fetched were rejected (100% > 10%): see the rejects table"
+    )
     assert crawler.cqc_outcome.exit_code == EXIT_FAIL
     assert (tmp_path / "out.jsonl").read_text() == ""
     with ArchiveLock(tmp_path / "cqc.db"):  # released
@@ -165,3 +167,9 @@ def test_the_archive_pipeline_stores_the_record_with_its_snapshot(
     assert row["first_seen"] == row["last_seen"] == "2026-01-01T00:00:07Z"
     (snapshot,) = archiving.archive.snapshots()
     assert (snapshot.raw, snapshot.first_fetched) == (raw, "2026-01-01T00:00:07Z")
+
+
+def test_the_run_extension_refuses_a_locked_archive(tmp_path: Path) -> None:
+    with ArchiveLock(tmp_path / "cqc.db"), pytest.raises(ArchiveBusy, match="another run holds"):
+        run_crawler(tmp_path)
+    assert not (tmp_path / "cqc.db").exists()

@@ -12,7 +12,8 @@ import logging
 from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
 
-from cqcscraper.run import EXIT_FAIL, EXIT_OK
+from cqcscraper.lock import ArchiveBusy, ArchiveLock
+from cqcscraper.run import EXIT_BUSY, EXIT_FAIL, EXIT_OK
 
 logger = logging.getLogger("cqcscraper")
 
@@ -25,6 +26,13 @@ class Command(crawl.Command):
         if len(args) != 1:
             raise UsageError("give the name of one spider: scrapy crawl press")
         assert self.crawler_process
+        try:  # a clean one-line answer when another run holds the archive (the usual case);
+            # ArchiveRun takes the lock for the run itself, so a race still ends in exit 75
+            ArchiveLock(self.settings["CQC_DB"]).acquire().release()
+        except ArchiveBusy as busy:
+            self.exitcode = EXIT_BUSY
+            logger.error("exit %d: %s", EXIT_BUSY, busy)
+            return
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

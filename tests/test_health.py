@@ -1,0 +1,107 @@
+"""The health verdict, from the stats of a run: every reason to fail, and a healthy run."""
+
+from __future__ import annotations
+
+import pytest
+
+from cqcscraper.health import Thresholds, coverage, crawl_row, judge
+
+HEALTHY = {
+    "cqc/listings/ok": 6,
+    "cqc/articles/linked": 40,
+    "cqc/articles/new": 19,
+    "cqc/articles/unchanged": 1,
+    "cqc/rejects/no_body": 1,
+    "cqc/parsed": 21,
+    "cqc/fields/title": 21,
+    "cqc/fields/published": 20,
+    "cqc/fields/origin": 7,
+    "cqc/fields/body": 20,
+    "downloader/request_count": 30,
+    "downloader/response_count": 29,
+    "downloader/response_status_count/200": 28,
+    "downloader/response_status_count/404": 1,
+}
+
+
+def test_a_healthy_run() -> None:
+    verdict = judge(HEALTHY, "finished", Thresholds())
+    assert (verdict.verdict, verdict.reason) == (
+        "ok",
+        "40 articles linked; 19 new, 0 updated, 1 unchanged, 1 rejected",
+    )
+
+
+def test_a_no_op_run_is_healthy() -> None:
+    stats = {"cqc/listings/ok": 6, "cqc/articles/linked": 12, "cqc/articles/known": 12}
+    assert judge(stats, "finished", Thresholds()).ok
+
+
+def test_a_resumed_run_with_no_listing_left_is_healthy() -> None:
+    assert judge(
+        {"cqc/articles/new": 3, "cqc/parsed": 3, "cqc/fields/published": 3},
+        "finished",
+        Thresholds(),
+    ).ok
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        (
+            {"cqc/listings/ok": 0, "cqc/listings/failed": 1, "cqc/start_error": "X: HTTP 503"},
+            "the site could not be reached: X: HTTP 503",
+        ),
+        (
+            {"cqc/articles/linked": 0},
+            "the 6 listing pages read link to no article (has the site's layout or URL scheme "
+            "changed?)",
+        ),
+        (
+            {"cqc/rejects/no_title": 2},
+            "3 of 23 articles fetched were rejected (13% > 10%): see the rejects table",
+        ),
+        (
+            {"cqc/fields/published": 19},
+            "a publication date was found on 19 of 21 articles (90% < 95%)",
+        ),
+        ({"cqc/archive_error": "database is locked"}, "archive error: database is locked"),
+    ],
+)
+def test_each_reason_to_fail(changes: dict, reason: str) -> None:
+    verdict = judge({**HEALTHY, **changes}, "finished", Thresholds())
+    assert (verdict.verdict, verdict.reason) == ("fail", reason)
+
+
+def test_every_reason_is_given_and_an_interrupted_run_fails() -> None:
+    stats = {**HEALTHY, "cqc/rejects/no_title": 2, "cqc/fields/published": 19}
+    verdict = judge(stats, "shutdown", Thresholds())
+    assert verdict.reason.split("; ") == [
+        "the run did not finish (shutdown)",
+        "3 of 23 articles fetched were rejected (13% > 10%): see the rejects table",
+        "a publication date was found on 19 of 21 articles (90% < 95%)",
+    ]
+
+
+def test_thresholds_are_settings() -> None:
+    lenient = Thresholds(max_rejected_share=0.5, min_published_coverage=0.5)
+    assert judge({**HEALTHY, "cqc/rejects/no_title": 2}, "finished", lenient).ok
+
+
+def test_crawl_row() -> None:
+    row = crawl_row(HEALTHY)
+    assert row == {
+        "requests": 30,
+        "responses": 29,
+        "statuses": '{"200": 28, "404": 1}',
+        "articles_linked": 40,
+        "articles_new": 19,
+        "articles_updated": 0,
+        "articles_unchanged": 1,
+        "articles_rejected": 1,
+        "coverage_title": 1.0,
+        "coverage_published": 20 / 21,
+        "coverage_origin": 7 / 21,
+        "coverage_body": 20 / 21,
+    }
+    assert coverage({}) == dict.fromkeys(["title", "published", "origin", "body"])
