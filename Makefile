@@ -4,14 +4,19 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
+DB ?= data/cqc.db
+PORT ?= 8001
 
-.PHONY: crawl demo test lint clean
+.PHONY: crawl demo serve test lint clean
 
 crawl: $(VENV)/.runtime  ## crawl the live site into data/ (extra spider options: make crawl ARGS='-a full=1')
 	$(BIN)/scrapy crawl press $(ARGS)
 
-demo: $(VENV)/.runtime  ## crawl the bundled fixture site on 127.0.0.1 into data/demo.db, print a summary
+demo: $(VENV)/.runtime  ## crawl the bundled fixture site on 127.0.0.1 into data/demo/cqc.db, print a summary
 	$(BIN)/cqcscraper demo
+
+serve: $(VENV)/.analysis  ## browse and search the archive in Datasette on 127.0.0.1 (make serve DB=data/demo/cqc.db)
+	$(BIN)/datasette serve $(DB) --metadata cqcscraper/datasette.json --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.dev  ## linters and the whole test suite
 	$(BIN)/ruff check .
@@ -29,9 +34,13 @@ $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
+$(VENV)/.analysis: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[analysis]'
+	touch $@ $(VENV)/.runtime
+
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $@ $(VENV)/.runtime
+	touch $@ $(VENV)/.runtime $(VENV)/.analysis
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -153,7 +153,42 @@ def _schema_2(db: Database) -> None:
     crawls.add_column("verdict_reason", str)
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_schema_1, _schema_2)
+# Views for the common questions (documented in docs/analysts.md). Each is dropped and made
+# again by the migration that changes it.
+VIEWS = {
+    "releases": f"""
+        SELECT p.id, p.published, CAST(substr(p.published, 1, 4) AS INTEGER) AS year, p.title,
+               p.origin, p.published_from,
+               (SELECT count(*) FROM revisions AS r WHERE r.id = p.id) AS edits,
+               p.duplicate_of, p.url, p.body, p.first_seen, p.last_seen, p.last_changed
+        FROM {RELEASES} AS p""",
+    "releases_per_year": f"""
+        SELECT CAST(substr(published, 1, 4) AS INTEGER) AS year, count(*) AS releases,
+               min(published) AS first, max(published) AS last
+        FROM {RELEASES} GROUP BY year ORDER BY year""",
+    "latest_releases": f"""
+        SELECT id, published, title, origin, url FROM {RELEASES}
+        WHERE published IS NOT NULL ORDER BY published DESC, id DESC LIMIT 50""",
+    "crawl_summary": """
+        SELECT id, started, finished,
+               CAST(round((julianday(finished) - julianday(started)) * 86400) AS INTEGER)
+                   AS seconds,
+               verdict, verdict_reason, requests, articles_linked AS linked,
+               articles_new AS new, articles_updated AS updated,
+               articles_unchanged AS unchanged, articles_rejected AS rejected,
+               round(coverage_published, 3) AS published_coverage
+        FROM crawls ORDER BY id DESC""",
+}
+
+
+def _schema_3(db: Database) -> None:
+    """Views for analysts."""
+    for name, sql in VIEWS.items():
+        db.execute(f"DROP VIEW IF EXISTS {name}")
+        db.execute(f"CREATE VIEW {name} AS {sql.strip()}")
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_schema_1, _schema_2, _schema_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,8 +1,8 @@
 """The ``cqcscraper`` command: a thin layer over the archive and the mirror.
 
 ``cqcscraper demo`` serves the bundled fixture site on a free loopback port, runs the real
-``scrapy crawl press`` against it into ``data/demo.db`` and ``data/demo.jsonl`` and prints a
-summary; ``cqcscraper summary`` prints the summary of any archive; ``cqcscraper reparse``
+``scrapy crawl press`` against it into ``data/demo/cqc.db`` (and its JSONL beside it) and prints
+a summary; ``cqcscraper summary`` prints the summary of any archive; ``cqcscraper reparse``
 rebuilds an archive's releases from its stored snapshots with today's rules.
 """
 
@@ -98,8 +98,10 @@ def main(argv: list[str] | None = None) -> int:
 
     run_demo = commands.add_parser("demo", help="crawl the bundled fixture site on 127.0.0.1")
     run_demo.add_argument("--fixtures", default="fixtures/html", help="folder to serve")
-    run_demo.add_argument("--db", default="data/demo.db", help="archive to write")
-    run_demo.add_argument("--jsonl", default="data/demo.jsonl", help="JSONL file to write")
+    run_demo.add_argument("--db", default="data/demo/cqc.db", help="archive to write")
+    run_demo.add_argument(
+        "--jsonl", default="data/demo/press_releases.jsonl", help="JSONL file to write"
+    )
     run_demo.set_defaults(handler=demo)
 
     show = commands.add_parser("summary", help="rows, date range and latest titles of an archive")

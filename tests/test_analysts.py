@@ -1,0 +1,246 @@
+"""The analysts' side: Datasette with the shipped configuration, over its JSON API, and every
+example of docs/analysts.md, run again and compared with the output the doc shows.
+
+An archive is crawled from the fixture site once per module (as ``make demo`` does). The doc's
+examples run on a pristine copy; Datasette serves the archive after one release was edited, so
+the *Edits of one release* query has something to show. ``--update-golden`` rewrites the
+outputs of the doc's ``console`` examples from what they print now.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import doctest
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_crawl
+from cqcscraper.archive import Archive
+from cqcscraper.normalize import content_hash
+from cqcscraper.records import PressRelease
+
+DOC = ROOT / "docs" / "analysts.md"
+METADATA = ROOT / "cqcscraper" / "datasette.json"
+DOC_PORT = "127.0.0.1:8001"  # the port the doc shows (make serve's)
+BIN = Path(sys.executable).parent
+EDITED = 597552
+
+
+@dataclass
+class Served:
+    url: str
+    docs: Path  # a folder holding data/cqc.db: the archive the doc's examples read
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def edit(db: Path) -> None:
+    """Edit one release, as a refresh run would after the site changed it."""
+    with Archive(db) as archive:
+        row = archive.db["press_releases"].get(EDITED)
+        fields = {f.name: row[f.name] for f in dataclasses.fields(PressRelease)}
+        body = row["body"].replace("a signing ceremony", "a solemn signing ceremony")
+        fields.update(body=body, images=tuple(json.loads(row["images"])))
+        fields["content_hash"] = content_hash(row["title"], body)
+        archive.store(PressRelease(**fields), seen="2099-01-01T00:00:00Z")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Served:
+    out = tmp_path_factory.mktemp("archive")
+    crawl = run_crawl(out)
+    assert crawl.returncode == 0, crawl.log[-2000:]
+    docs = tmp_path_factory.mktemp("docs")
+    (docs / "data").mkdir()
+    with Archive(crawl.db) as archive:  # one self-contained file to copy
+        archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(crawl.db, docs / "data" / "cqc.db")
+    edit(crawl.db)
+    port = free_port()
+    command = [
+        str(BIN / "datasette"), "serve", str(crawl.db), "--metadata", str(METADATA),
+        "--host", "127.0.0.1", "--port", str(port),
+    ]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/-/versions.json", timeout=2).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"datasette did not start: {server.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)
+    yield Served(url, docs)
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def get(served: Served, path: str) -> object:
+    with urllib.request.urlopen(served.url + path, timeout=30) as response:
+        return json.load(response)
+
+
+# -- Datasette's JSON API ---------------------------------------------------------------------
+
+
+def test_the_metadata_is_served(served: Served) -> None:
+    metadata = get(served, "/-/metadata.json")
+    assert metadata == json.loads(METADATA.read_text(encoding="utf-8"))
+    tables = metadata["databases"]["cqc"]["tables"]
+    with Archive(served.docs / "data" / "cqc.db") as archive:
+        for table in ["press_releases", "revisions", "snapshots", "crawls", "rejects"]:
+            assert tables[table]["description"], table
+            assert set(archive.db[table].columns_dict) == set(tables[table]["columns"]), table
+        for view in archive.db.view_names():
+            assert tables[view]["description"], view
+    page = get(served, "/cqc/press_releases.json?_size=1")
+    assert page["human_description_en"] or page["table"] == "press_releases"
+
+
+def test_search_with_a_term_and_a_date_range(served: Served) -> None:
+    rows = get(served, "/cqc/search.json?term=cooperation&since=&until=&_shape=array")
+    assert sorted(row["id"] for row in rows) == [593364, 595388, 595908, 597552]
+    rows = get(served, "/cqc/search.json?term=cooperation&since=2021-01-01&until=&_shape=array")
+    assert sorted(row["id"] for row in rows) == [595908, 597552]
+    assert "[" in rows[0]["snippet"]
+    # stemming: "certificates" finds "certification"; the range bounds both ends
+    rows = get(
+        served, "/cqc/search.json?term=certificates&since=2020-01-01&until=2020-12-31&_shape=array"
+    )
+    assert sorted(row["id"] for row in rows) == [595351, 595388]
+
+
+def test_the_search_box_finds_the_release(served: Served) -> None:
+    rows = get(served, "/cqc/press_releases.json?_search=yiwu&_shape=array&_col=title")
+    assert [row["id"] for row in rows] == [597552]
+    rows = get(served, "/cqc/releases.json?_search=yiwu&_shape=array")
+    assert [(row["id"], row["edits"]) for row in rows] == [(597552, 1)]
+
+
+def test_releases_of_a_year(served: Served) -> None:
+    rows = get(served, "/cqc/releases_of_year.json?year=2020&_shape=array")
+    assert [(row["id"], row["published"]) for row in rows] == [
+        (595351, "2020-11-23"),
+        (595388, "2020-12-21"),
+    ]
+
+
+def test_edits_of_one_release_side_by_side(served: Served) -> None:
+    rows = get(served, f"/cqc/edits_of_release.json?id={EDITED}&_shape=array")
+    assert [row["version"] for row in rows] == ["revision 1", "current"]
+    assert "a solemn signing ceremony" not in rows[0]["body"]
+    assert "a solemn signing ceremony" in rows[1]["body"]
+    assert rows[0]["seen_until"] < rows[1]["seen_from"] == "2099-01-01T00:00:00Z"
+    assert rows[0]["content_hash"] != rows[1]["content_hash"]
+
+
+def test_rejects_of_the_last_run(served: Served) -> None:
+    rows = get(served, "/cqc/last_run_rejects.json?_shape=array")
+    assert [(row["reason"], row["url"].rsplit("/", 1)[1]) for row in rows] == [
+        ("no_body", "596500.shtml"),
+        ("not_found", "590001.shtml"),
+    ]
+
+
+def test_facets_count_correctly(served: Served) -> None:
+    facets = get(served, "/cqc/releases.json?_size=0")["facet_results"]
+    counts = {
+        name: {item["value"]: item["count"] for item in facet["results"]}
+        for name, facet in facets.items()
+    }
+    assert counts == {
+        "year": {2020: 2, 2006: 1, 2023: 1, 2024: 1},
+        "origin": {"China Quality Certification Centre": 3},
+        "published_from": {"public_time": 4, "url": 1},
+    }
+    reasons = get(served, "/cqc/rejects.json?_size=0")["facet_results"]["reason"]["results"]
+    assert {item["value"]: item["count"] for item in reasons} == {"no_body": 1, "not_found": 1}
+
+
+def test_views_answer_the_common_questions(served: Served) -> None:
+    per_year = get(served, "/cqc/releases_per_year.json?_shape=array")
+    assert [(row["year"], row["releases"]) for row in per_year] == [
+        (2006, 1), (2020, 2), (2023, 1), (2024, 1),
+    ]  # fmt: skip
+    latest = get(served, "/cqc/latest_releases.json?_shape=array")
+    assert [row["id"] for row in latest] == [597552, 595908, 595388, 595351, 593364]
+    (run,) = get(served, "/cqc/crawl_summary.json?_shape=array")
+    assert (run["verdict"], run["new"], run["rejected"], run["linked"]) == ("ok", 5, 2, 7)
+    assert run["seconds"] >= 0
+
+
+# -- docs/analysts.md ---------------------------------------------------------------------------
+
+CONSOLE = re.compile(r"```console\n(.*?)```", re.DOTALL)
+PYCON = re.compile(r"```pycon\n(.*?)```", re.DOTALL)
+
+
+def console_examples(text: str) -> list[tuple[str, str]]:
+    """``(command, expected output)`` of every ``$ command`` in the doc's console blocks."""
+    examples = []
+    for block in CONSOLE.findall(text):
+        for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+            command, _, output = chunk.partition("\n")
+            examples.append((command, output))
+    return examples
+
+
+def run_example(command: str, served: Served) -> str:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    command = command.replace(DOC_PORT, served.url.removeprefix("http://"))
+    done = subprocess.run(
+        ["bash", "-c", command], cwd=served.docs, env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, f"{command}\n{done.stderr}"
+    return "\n".join(line.rstrip() for line in done.stdout.splitlines()) + (
+        "\n" if done.stdout.strip() else ""
+    )
+
+
+def test_every_console_example_prints_what_the_doc_shows(
+    served: Served, update_golden: bool
+) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    examples = console_examples(text)
+    assert len(examples) >= 12
+    if update_golden:
+        for block in CONSOLE.findall(text):
+            fresh = "".join(
+                f"$ {command}\n{run_example(command, served)}"
+                for command, _ in console_examples(f"```console\n{block}```")
+            )
+            text = text.replace(f"```console\n{block}```", f"```console\n{fresh}```", 1)
+        DOC.write_text(text, encoding="utf-8")
+        return
+    for command, expected in examples:
+        assert run_example(command, served) == expected, command
+
+
+def test_the_pandas_example_prints_what_the_doc_shows(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(served.docs)
+    (block,) = PYCON.findall(DOC.read_text(encoding="utf-8"))
+    test = doctest.DocTestParser().get_doctest(block, {}, "analysts.md pandas", str(DOC), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test, out=lambda report: pytest.fail(report))
+    assert runner.summarize(verbose=False).attempted >= 8
