@@ -5,7 +5,7 @@ dicts. The article id is the primary key, so one release reached under any URL s
 row. Every write is one transaction (a fetched page's snapshot and its record or reject go in
 together), so a run killed at any moment leaves the archive consistent. A write that meets a
 lock held by another process is retried (tenacity, exponential backoff) until ``lock_timeout``
-seconds have passed; then ``sqlite3.OperationalError`` is raised.
+seconds have passed; then ``ArchiveLocked`` is raised.
 
 The schema is versioned with ``PRAGMA user_version`` and upgraded in place by ``MIGRATIONS``;
 a new archive runs the same migrations, so an upgraded archive and a new one are identical.
@@ -61,7 +61,11 @@ def is_lock_error(exc: BaseException) -> bool:
 
 
 class ArchiveError(Exception):
-    """The archive cannot be used (a newer schema, a broken file)."""
+    """The archive cannot be used (a newer schema, a broken file, a lock that lasts)."""
+
+
+class ArchiveLocked(ArchiveError):
+    """Another process held a lock on the archive for longer than the write may wait."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,7 @@ class Archive:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = Database(self.path)
         self.clock = clock
+        self.lock_timeout = lock_timeout
         self._retrying = Retrying(
             retry=retry_if_exception(is_lock_error),
             wait=wait_exponential(multiplier=0.05, max=2.0),
@@ -216,7 +221,7 @@ class Archive:
             ),
         )
         if self.db.journal_mode != "wal":
-            self._retrying(self.db.enable_wal)  # not inside a transaction: SQLite refuses that
+            self._retry(self.db.enable_wal)  # not inside a transaction: SQLite refuses that
         self._write(self._migrate)
 
     def __enter__(self) -> Archive:
@@ -235,7 +240,18 @@ class Archive:
             with self.db.atomic():
                 return fn(*args)
 
-        return self._retrying(transaction)
+        return self._retry(transaction)
+
+    def _retry(self, fn: Callable[[], T]) -> T:
+        try:
+            return self._retrying(fn)
+        except sqlite3.OperationalError as error:
+            if not is_lock_error(error):
+                raise
+            raise ArchiveLocked(
+                f"{self.path} stayed locked by another process for more than "
+                f"{self.lock_timeout:g} s (CQC_DB_LOCK_TIMEOUT): {error}"
+            ) from error
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]

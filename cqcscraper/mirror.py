@@ -1,24 +1,31 @@
-"""Serve a folder of saved pages at the site's own paths on 127.0.0.1.
+"""Serve a folder of saved pages at the site's own paths on 127.0.0.1, optionally with faults.
 
 ``python -m cqcscraper.mirror fixtures/html --port 0`` serves the fixture site (port 0 picks
 a free port, printed on the first line). A folder URL serves its ``index.shtml``, and pages go
 out as ``text/html`` with no charset, as the live site does, so a page's own ``<meta>``
 charset decides how it is read. Tests, ``make demo`` and the benchmarks crawl this server.
 
-``delay`` slows the answer to every path that matches ``delay_paths`` (a regular expression),
-so a test can stop a crawl part-way.
+Faults are chosen per URL pattern (``--faults FILE.json``: a list of ``Fault`` objects, such as
+``[{"path": "/c/2020-", "fault": "status", "status": 503, "times": 2}]``). Each request is
+answered by the first fault whose ``path`` regular expression matches and whose ``times``
+(per path) are not used up; other requests get the file as saved. ``FAULTS`` lists the kinds.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import io
+import json
 import logging
 import os
 import re
+import socket
 import sys
 import threading
 import time
+from collections import Counter
+from dataclasses import dataclass, fields
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -28,9 +35,65 @@ logger = logging.getLogger(__name__)
 HOST = "127.0.0.1"  # loopback only: the mirror is never reachable from elsewhere
 INDEX = "index.shtml"
 
+FAULTS = {
+    "status": "answer `status` (500, 502, 503, 429, ...) with `Retry-After: retry_after` if set",
+    "slow": "wait `seconds` before answering as usual",
+    "close_mid_body": "send half the page chunked, then close the connection",
+    "short_body": "announce the whole page in Content-Length, send half, close",
+    "oversize": "send the page followed by `size` bytes of padding",
+    "redirect": "redirect (302) to `location`",
+    "redirect_loop": "redirect (302) to the URL that was asked for",
+    "empty": "answer 200 text/html with an empty body",
+    "content_type": "send the page as `content_type`",
+    "broken_markup": "send the page with its end tags removed and stray tags added",
+    "charset": "send the page as `text/html; charset=<charset>`, whatever the page says",
+}
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One fault: what to do to requests whose path matches ``path``."""
+
+    path: str
+    fault: str
+    times: int | None = None  # only the first N requests of each matching path; None: all
+    status: int = 503
+    retry_after: str | None = None
+    seconds: float = 0.0
+    size: int = 0
+    location: str = ""
+    content_type: str = ""
+    charset: str = ""
+
+    def __post_init__(self) -> None:
+        if self.fault not in FAULTS:
+            raise ValueError(f"unknown fault {self.fault!r}; known: {', '.join(FAULTS)}")
+        re.compile(self.path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> list[Fault]:
+        """The faults listed in a JSON file."""
+        names = {f.name for f in fields(cls)}
+        faults = []
+        for entry in json.loads(Path(path).read_text(encoding="utf-8")):
+            if unknown := set(entry) - names:
+                raise ValueError(f"unknown fault option(s) {sorted(unknown)} in {entry}")
+            faults.append(cls(**entry))
+        return faults
+
+
+_END_TAG = re.compile(rb"</(?:p|div|td|tr|table|span|a|font|li|ul|section|article)\s*>", re.I)
+_BODY_TAG = re.compile(rb"<body[^>]*>", re.I)
+
+
+def break_markup(page: bytes) -> bytes:
+    """The page as a careless CMS might send it: end tags gone, stray and unclosed tags."""
+    page = _END_TAG.sub(b"", page)
+    return _BODY_TAG.sub(lambda m: m[0] + b"</b></i><div><table><tr><td><p <span", page, count=1)
+
 
 class MirrorHandler(SimpleHTTPRequestHandler):
-    """Static files from the mirror's folder, with the site's conventions."""
+    """Static files from the mirror's folder, with the site's conventions and the faults."""
 
     extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
@@ -45,11 +108,94 @@ class MirrorHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def send_head(self):  # type: ignore[no-untyped-def]  # (typeshed: BinaryIO | None)
-        self.server.requests.append(self.path)  # type: ignore[attr-defined]
-        delay, pattern = self.server.delay  # type: ignore[attr-defined]
-        if delay and pattern.search(self.path):
-            time.sleep(delay)
-        return super().send_head()
+        fault = self.server.fault_for(self.path)  # type: ignore[attr-defined]
+        if fault is None:
+            return super().send_head()
+        if fault.fault == "slow":
+            time.sleep(fault.seconds)
+            return super().send_head()
+        return getattr(self, f"_{fault.fault}")(fault)
+
+    # -- one method per fault: each sends the head and returns the body still to send -------
+
+    def _status(self, fault: Fault) -> io.BytesIO:
+        headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+        return self._send(fault.status, b"<html><body>Try again later</body></html>", **headers)
+
+    def _redirect(self, fault: Fault) -> io.BytesIO:
+        return self._send(302, b"", Location=fault.location)
+
+    def _redirect_loop(self, fault: Fault) -> io.BytesIO:
+        return self._send(302, b"", Location=self.path)
+
+    def _empty(self, fault: Fault) -> io.BytesIO:
+        return self._send(200, b"")
+
+    def _content_type(self, fault: Fault) -> io.BytesIO | None:
+        return self._page(lambda page: page, content_type=fault.content_type)
+
+    def _charset(self, fault: Fault) -> io.BytesIO | None:
+        return self._page(lambda page: page, content_type=f"text/html; charset={fault.charset}")
+
+    def _broken_markup(self, fault: Fault) -> io.BytesIO | None:
+        return self._page(break_markup)
+
+    def _oversize(self, fault: Fault) -> io.BytesIO | None:
+        return self._page(lambda page: page + b"<!--" + b"x" * fault.size + b"-->")
+
+    def _short_body(self, fault: Fault) -> io.BytesIO | None:
+        page = self._read()
+        if page is None:
+            return None
+        self.close_connection = True
+        self._head(200, len(page))
+        return io.BytesIO(page[: len(page) // 2])
+
+    def _close_mid_body(self, fault: Fault) -> None:
+        page = self._read()
+        if page is None:
+            return None
+        self.protocol_version = "HTTP/1.1"  # chunked transfer needs it
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        half = page[: len(page) // 2]
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(half), half))  # ... and no last chunk
+        self.wfile.flush()
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
+        return None
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _read(self) -> bytes | None:
+        """The saved file of this path, or None after sending 404."""
+        local = self.translate_path(self.path)
+        if not os.path.isfile(local):
+            self.send_error(404, "File not found")
+            return None
+        return Path(local).read_bytes()
+
+    def _page(self, change: Any, content_type: str = "text/html") -> io.BytesIO | None:
+        page = self._read()
+        return None if page is None else self._send(200, change(page), content_type)
+
+    def _send(
+        self, status: int, body: bytes, content_type: str = "text/html", **headers: str
+    ) -> io.BytesIO:
+        self._head(status, len(body), content_type, **headers)
+        return io.BytesIO(body)
+
+    def _head(
+        self, status: int, length: int, content_type: str = "text/html", **headers: str
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(length))
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.end_headers()
 
     def translate_path(self, path: str) -> str:
         local = super().translate_path(path)
@@ -67,11 +213,36 @@ class MirrorHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class MirrorServer(ThreadingHTTPServer):
+    """Keeps the log of requests and the count of faults applied, for all handler threads."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: Any, faults: list[Fault]) -> None:
+        super().__init__(address, handler)
+        self.faults = [(fault, re.compile(fault.path)) for fault in faults]
+        self.requests: list[str] = []
+        self.applied: Counter[tuple[int, str]] = Counter()
+        self._lock = threading.Lock()
+
+    def fault_for(self, path: str) -> Fault | None:
+        """Log the request; the fault to apply to it, if any (counted)."""
+        with self._lock:
+            self.requests.append(path)
+            for number, (fault, pattern) in enumerate(self.faults):
+                if pattern.search(path) and (
+                    fault.times is None or self.applied[number, path] < fault.times
+                ):
+                    self.applied[number, path] += 1
+                    return fault
+        return None
+
+
 class Mirror:
     """The mirror server, run in a background thread: ``with Mirror(folder) as mirror: ...``.
 
     ``requests`` lists the path of every request served, in order, so a test can tell exactly
-    what a crawl fetched.
+    what a crawl fetched. ``delay`` and ``delay_paths`` are short for a ``slow`` fault.
     """
 
     def __init__(
@@ -82,15 +253,17 @@ class Mirror:
         quiet: bool = True,
         delay: float = 0.0,
         delay_paths: str = "",
+        faults: list[Fault] | tuple[Fault, ...] = (),
     ):
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise NotADirectoryError(f"not a folder: {self.root}")
+        faults = list(faults)
+        if delay:
+            faults.append(Fault(delay_paths, "slow", seconds=delay))
         handler = functools.partial(MirrorHandler, directory=str(self.root), quiet=quiet)
-        self.server = ThreadingHTTPServer((HOST, port), handler)
-        self.server.daemon_threads = True
-        self.server.requests = self.requests = []  # type: ignore[attr-defined]
-        self.server.delay = (delay, re.compile(delay_paths))  # type: ignore[attr-defined]
+        self.server = MirrorServer((HOST, port), handler, faults)
+        self.requests = self.server.requests
         self._thread: threading.Thread | None = None
 
     @property
@@ -121,12 +294,20 @@ class Mirror:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cqcscraper.mirror", description=__doc__)
+    kinds = "\n".join(f"  {name}: {what}" for name, what in FAULTS.items())
+    parser = argparse.ArgumentParser(
+        prog="python -m cqcscraper.mirror",
+        description=__doc__,
+        epilog=f"fault kinds:\n{kinds}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("folder", help="folder laid out at the site's paths (fixtures/html)")
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument("--faults", metavar="FILE.json", help="faults to inject (see above)")
     args = parser.parse_args(argv)
-    mirror = Mirror(args.folder, args.port, quiet=args.quiet)
+    faults = Fault.load(args.faults) if args.faults else []
+    mirror = Mirror(args.folder, args.port, quiet=args.quiet, faults=faults)
     sys.stdout.write(f"Serving {mirror.root} at {mirror.url}/ (port {mirror.port})\n")
     sys.stdout.flush()
     try:

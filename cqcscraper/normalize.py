@@ -179,18 +179,34 @@ def content_hash(title: str | None, body: str) -> str:
     return hashlib.sha256(f"{title or ''}\n\n{body}".encode()).hexdigest()
 
 
-def normalize_article(raw: RawArticle) -> PressRelease:
-    """The clean record of an article page. ``raw.url`` must be an article URL."""
+def latest_plausible_date(fetched_on: str | None) -> str | None:
+    """The latest publication date a page fetched on ``fetched_on`` (ISO, UTC) can carry:
+    the next day, since the site dates pages in China time (UTC+8). None: no limit."""
+    try:
+        day = dt.date.fromisoformat((fetched_on or "")[:10])
+    except ValueError:
+        return None
+    return (day + dt.timedelta(days=1)).isoformat()
+
+
+def normalize_article(raw: RawArticle, fetched_on: str | None = None) -> PressRelease:
+    """The clean record of an article page. ``raw.url`` must be an article URL.
+
+    ``fetched_on`` (``YYYY-MM-DD``, when the page was fetched) rules out dates in the future:
+    a ``Public Time`` after it falls back to the URL's date, and a URL date after it to None.
+    """
     ref = urls.article_ref(raw.url)
     if ref is None:
         raise ValueError(f"not an article URL: {raw.url}")
     lines = _content_lines(raw.paragraphs)  # cleaned once: the title rule reads the first line
     title = choose_title(raw, lines[0] if lines else "") or None
     body = "\n\n".join(_without_title_line(lines, title))
-    published = parse_date(raw.public_time)
-    published_from = "public_time" if published else None
-    if published is None and ref.url_date:
-        published, published_from = ref.url_date, "url"
+    latest = latest_plausible_date(fetched_on)
+    candidates = [(parse_date(raw.public_time), "public_time"), (ref.url_date, "url")]
+    published, published_from = next(
+        ((day, source) for day, source in candidates if day and not (latest and day > latest)),
+        (None, None),
+    )
     origin_raw = clean_text(raw.origin) or None
     return PressRelease(
         id=ref.id,

@@ -9,8 +9,16 @@ crawl would have made from those bytes today.
 
 from __future__ import annotations
 
+import codecs
+
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
 
 from cqcscraper import urls, validation
 from cqcscraper.extract import extract
@@ -34,17 +42,71 @@ def response_of(raw: RawResponse) -> Response:
     return cls(url=raw.url, status=raw.status, headers=headers, body=raw.body)
 
 
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
 def article_page(response: Response, fetched_at: str) -> ArticlePage:
     """An article response, whatever its status, as the item the pipelines read."""
     raw = raw_of(response)
-    if not 200 <= response.status < 300:
-        error = f"HTTP {response.status}"
-        return ArticlePage(response.url, response.status, fetched_at, error=error, raw=raw)
-    if isinstance(response, TextResponse):
-        return ArticlePage(response.url, response.status, fetched_at, html=response.text, raw=raw)
+    url, status = response.url, response.status
+    if not 200 <= status < 300:
+        return ArticlePage(url, status, fetched_at, error=f"HTTP {status}", raw=raw)
+    if not response.body.strip():
+        error = "empty body"
+        return ArticlePage(url, status, fetched_at, error=error, raw=raw, reason=validation.EMPTY)
     content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    # A Content-Type the server sent is believed (Scrapy would guess HTML from ``.shtml``);
+    # with none, Scrapy's guess from the URL and the bytes stands.
+    if isinstance(response, TextResponse) and (media_type in HTML_TYPES or not media_type):
+        return ArticlePage(url, status, fetched_at, html=page_text(response), raw=raw)
     error = f"content type {content_type or 'missing'}"
-    return ArticlePage(response.url, response.status, fetched_at, error=error, raw=raw)
+    return ArticlePage(url, status, fetched_at, error=error, raw=raw, reason=validation.NOT_HTML)
+
+
+def page_text(response: TextResponse) -> str:
+    """The page decoded, when its Content-Type charset and its own ``<meta>`` charset disagree.
+
+    Scrapy, like a browser, lets the header win. But servers add a default charset to every
+    page, and a GBK page sent as UTF-8 would be stored as mojibake. So when the two disagree,
+    the one that decodes the bytes without an error wins; if both do, UTF-8 if either names
+    it (valid UTF-8 is rarely an accident), else the page's own. A byte-order mark wins over
+    both, as in Scrapy.
+    """
+    body = response.body
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    said = http_content_type_encoding(content_type)
+    written = html_body_declared_encoding(body)
+    if not said or not written or _same_codec(said, written) or read_bom(body)[0]:
+        return response.text
+    fits = [name for name in (said, written) if _decodes(body, name)]
+    if not fits:
+        return response.text
+    if len(fits) == 2:
+        fits = [name for name in fits if _same_codec(name, "utf-8")] or [written]
+    return body.decode(_codec(fits[0]) or fits[0])
+
+
+def _codec(name: str) -> str | None:
+    try:
+        return codecs.lookup(resolve_encoding(name) or name).name
+    except LookupError:
+        return None
+
+
+def _same_codec(a: str, b: str) -> bool:
+    return _codec(a) == _codec(b)
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    codec = _codec(encoding)
+    if codec is None:
+        return False
+    try:
+        body.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_page(page: ArticlePage) -> PressRelease:
@@ -53,14 +115,14 @@ def read_page(page: ArticlePage) -> PressRelease:
     if ref is None:
         raise Rejected(page.url, validation.NOT_AN_ARTICLE)
     if page.html is None:
-        if 200 <= page.status < 300:
-            reason = validation.NOT_HTML
+        if page.reason:
+            reason = page.reason
         elif page.status in validation.GONE_STATUSES:
             reason = validation.NOT_FOUND
         else:
             reason = validation.FETCH_FAILED
         raise Rejected(ref.canonical_url, reason, page.error or f"HTTP {page.status}")
-    return normalize_article(extract(page.html, ref.canonical_url))
+    return normalize_article(extract(page.html, ref.canonical_url), page.fetched_at[:10])
 
 
 def build_record(page: ArticlePage) -> PressRelease:

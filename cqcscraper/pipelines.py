@@ -15,9 +15,10 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from cqcscraper import health, urls, validation
+from cqcscraper.archive import ArchiveError
 from cqcscraper.pages import read_page
 from cqcscraper.records import ArticlePage, ParsedPage
-from cqcscraper.run import ArchiveRun
+from cqcscraper.run import ArchiveRun, NotArchived
 from cqcscraper.validation import Rejected
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class ArchivePipeline:
         run = crawler.get_extension(ArchiveRun)
         if run is None:
             raise RuntimeError("ArchivePipeline needs the ArchiveRun extension")
+        self.run = run
         self.archive = run.archive
 
     @classmethod
@@ -80,7 +82,11 @@ class ArchivePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ParsedPage):
             page = item.page
-            outcome = self.archive.store(item.record, seen=page.fetched_at, raw=page.raw)
+            try:
+                outcome = self.archive.store(item.record, seen=page.fetched_at, raw=page.raw)
+            except ArchiveError as error:
+                self.run.archive_failed(error)
+                raise NotArchived(f"not archived: {item.record.url} ({error})") from error
             self.crawler.stats.inc_value(health.OUTCOME.format(outcome))
             return item.record
         return item

@@ -26,7 +26,11 @@ class RawResponse:
 
 @dataclass(frozen=True)
 class ArticlePage:
-    """An article URL as fetched: its HTML, or the HTTP status / error that stopped it."""
+    """An article URL as fetched: its HTML, or the HTTP status / error that stopped it.
+
+    ``reason`` is the reject reason when the fetch itself says why the page cannot be read
+    (``validation``'s names); else ``pages.read_page`` works it out from the status.
+    """
 
     url: str
     status: int
@@ -34,6 +38,7 @@ class ArticlePage:
     html: str | None = field(default=None, repr=False)
     error: str | None = None
     raw: RawResponse | None = field(default=None, repr=False)
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

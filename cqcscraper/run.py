@@ -5,9 +5,13 @@ run lock (or stops the run at once: ``ArchiveBusy``), opens the archive and open
 ``crawls`` row. During the run it tells the spider which articles are already known (for the
 incremental walk) and records every dropped item as a reject. When the spider closes it
 judges the run's health (``health.judge``), closes the ``crawls`` row, exports the JSONL and
-releases the lock. Either way it leaves an ``Outcome`` (exit code and message) on the crawler
-as ``crawler.cqc_outcome``, for the ``crawl`` command to return: the extension may have
-failed to start, and then the crawler does not list it.
+releases the lock. When the archive stays locked by another process longer than a write may
+wait (``CQC_DB_LOCK_TIMEOUT``), the run stops fetching at once and fails with that reason:
+what it could not store is not known to the archive, so the next run fetches it again.
+
+Either way it leaves an ``Outcome`` (exit code and message) on the crawler as
+``crawler.cqc_outcome``, for the ``crawl`` command to return: the extension may have failed
+to start, and then the crawler does not list it.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 
 from cqcscraper import health, validation
-from cqcscraper.archive import Archive
+from cqcscraper.archive import Archive, ArchiveError
 from cqcscraper.lock import ArchiveBusy, ArchiveLock
 from cqcscraper.records import ArticlePage, ParsedPage
 from cqcscraper.validation import Rejected
@@ -31,6 +37,10 @@ from cqcscraper.validation import Rejected
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAIL, EXIT_BUSY = 0, 1, 75  # 75: EX_TEMPFAIL, "try again later"
+
+
+class NotArchived(DropItem):
+    """An item the archive could not take (``ArchiveError``); the run fails."""
 
 
 @dataclass(frozen=True)
@@ -65,10 +75,14 @@ class ArchiveRun:
             self.archive = Archive(
                 self.db_path, lock_timeout=settings.getfloat("CQC_DB_LOCK_TIMEOUT")
             )
-        except BaseException:
+        except BaseException as error:
             self.lock.release()
+            if isinstance(error, ArchiveError):
+                message = f"archive error: {error}"
+                crawler.cqc_outcome = Outcome(EXIT_FAIL, message)  # type: ignore[attr-defined]
             raise
         self.crawl_id: int | None = None
+        self.failed: ArchiveError | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -84,14 +98,31 @@ class ArchiveRun:
             since = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=refresh_days)).isoformat()
         return self.archive.known_ids(refresh_since=since, retry_reasons=validation.TRANSIENT)
 
+    def archive_failed(self, error: ArchiveError) -> None:
+        """The archive cannot take writes: record why, and stop fetching (once)."""
+        self.crawler.stats.inc_value(health.NOT_ARCHIVED)
+        if self.failed is not None:
+            return
+        self.failed = error
+        self.crawler.stats.set_value(health.ARCHIVE_ERROR, str(error))
+        logger.error("Stopping the run: %s", error)
+        if self.crawler.engine is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
+
     def spider_opened(self, spider: Spider) -> None:
         start_url = getattr(spider, "start_url", "")
-        self.crawl_id = self.archive.begin_crawl(start_url, getattr(spider, "arguments", {}))
+        try:
+            self.crawl_id = self.archive.begin_crawl(start_url, getattr(spider, "arguments", {}))
+        except ArchiveError as error:
+            self.archive_failed(error)
+            return
         logger.info("Archiving into %s (crawl %d)", self.db_path, self.crawl_id)
 
     def item_dropped(
         self, item: Any, response: Response | None, exception: Exception, spider: Spider
     ) -> None:
+        if isinstance(exception, NotArchived):
+            return  # counted by archive_failed; the archive cannot take a reject either
         page = item.page if isinstance(item, ParsedPage) else item
         raw, seen = None, None
         if isinstance(page, ArticlePage):
@@ -100,29 +131,37 @@ class ArchiveRun:
             url, reason, detail = exception.url, exception.reason, exception.detail
         else:
             url, reason, detail = getattr(page, "url", ""), "dropped", str(exception)
-        self.archive.reject(url, reason, detail, crawl_id=self.crawl_id, seen=seen, raw=raw)
+        try:
+            self.archive.reject(url, reason, detail, crawl_id=self.crawl_id, seen=seen, raw=raw)
+        except ArchiveError as error:
+            self.archive_failed(error)
+            return
         self.crawler.stats.inc_value(f"{health.REJECTS}{reason}")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
         verdict = health.judge(stats, reason, self.thresholds)
-        row = health.crawl_row(stats)
         try:
-            self.archive.finish_crawl(
-                self.crawl_id,
-                {
-                    "finish_reason": reason,
-                    **row,
-                    "verdict": verdict.verdict,
-                    "verdict_reason": verdict.reason,
-                    "stats": json.dumps(stats, default=str, sort_keys=True),
-                },
-            )
-            rows = self.archive.export_jsonl(self.jsonl_path)
+            if self.crawl_id is not None:
+                self.archive.finish_crawl(
+                    self.crawl_id,
+                    {
+                        "finish_reason": reason,
+                        **health.crawl_row(stats),
+                        "verdict": verdict.verdict,
+                        "verdict_reason": verdict.reason,
+                        "stats": json.dumps(stats, default=str, sort_keys=True),
+                    },
+                )
+            if self.failed is None:  # else the JSONL keeps the last good run's export
+                rows = self.archive.export_jsonl(self.jsonl_path)
+                logger.info("%d records in %s", rows, self.jsonl_path)
+        except ArchiveError as error:
+            self.archive_failed(error)
+            verdict = health.judge(self.crawler.stats.get_stats(), reason, self.thresholds)
         finally:
             self.archive.close()
             self.lock.release()
-        logger.info("%d records in %s", rows, self.jsonl_path)
         code = EXIT_OK if verdict.ok else EXIT_FAIL
         message = f"crawl {self.crawl_id} {verdict.verdict}: {verdict.reason}"
         self.crawler.cqc_outcome = Outcome(code, message)  # type: ignore[attr-defined]

@@ -45,9 +45,24 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# -- faults (see docs/reliability.md) -------------------------------------------------------
+# Every request ends within DOWNLOAD_TIMEOUT; a failed one is retried RETRY_TIMES times, after
+# waiting CQC_RETRY_BACKOFF * 2**(n-1) s (at most CQC_RETRY_BACKOFF_MAX) or what a 429/503
+# ``Retry-After`` asks, unless that is more than CQC_RETRY_AFTER_MAX: then it fails at once.
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 3
+CQC_RETRY_BACKOFF = 1.0
+CQC_RETRY_BACKOFF_MAX = 30.0
+CQC_RETRY_AFTER_MAX = 120.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "cqcscraper.retry.BackoffRetryMiddleware": 550,
+}
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+# Only http and https are ever fetched, even when a redirect points elsewhere.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # A scheduled archiver opens no listening port: no telnet console, no remote-control server.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False

@@ -4,8 +4,9 @@ A rejected page is never dropped silently: it becomes a ``rejects`` row with one
 reasons (and a count in the run's stats under ``cqc/rejects/{reason}``).
 
 Most reasons are permanent: the page is what it is, and an incremental run does not fetch it
-again (``-a full=1`` does). ``fetch_failed`` is transient (a timeout, a 5xx after the retries
-ran out), so the next run tries the article again.
+again (``-a full=1`` does). ``TRANSIENT`` reasons (a timeout or a 5xx after the retries ran
+out, a body cut short, an empty answer) say nothing about the page, so the next run tries the
+article again.
 """
 
 from __future__ import annotations
@@ -20,8 +21,14 @@ NOT_AN_ARTICLE = "not_an_article"  # the article URL ended (after redirects) on 
 NOT_HTML = "not_html"  # the article URL answered with something other than HTML
 NOT_FOUND = "not_found"  # the article URL answered 404 or 410: the link is dead
 FETCH_FAILED = "fetch_failed"  # could not be downloaded this time (timeout, 5xx, ...)
+TRUNCATED = "truncated"  # the connection closed before the whole body arrived
+EMPTY = "empty"  # the article URL answered 200 with an empty body
+TOO_LARGE = "too_large"  # the body is larger than DOWNLOAD_MAXSIZE
+OFF_SITE_REDIRECT = "off_site_redirect"  # redirected to another host, which is never requested
+REDIRECT_LOOP = "redirect_loop"  # more redirects than REDIRECT_MAX_TIMES
+ROBOTS_TXT = "robots_txt"  # robots.txt forbids fetching it
 
-TRANSIENT = frozenset({FETCH_FAILED})
+TRANSIENT = frozenset({FETCH_FAILED, TRUNCATED, EMPTY})
 GONE_STATUSES = frozenset({404, 410})
 
 

@@ -16,7 +16,7 @@ import pytest
 from sqlite_utils import Database
 
 from conftest import ROOT
-from cqcscraper.archive import COLUMNS, SCHEMA_VERSION, Archive, ArchiveError
+from cqcscraper.archive import COLUMNS, SCHEMA_VERSION, Archive, ArchiveError, ArchiveLocked
 from cqcscraper.normalize import content_hash
 from cqcscraper.records import PressRelease, RawResponse
 
@@ -274,7 +274,7 @@ def test_write_fails_clearly_when_the_lock_outlasts_the_bound(tmp_path: Path) ->
         other.execute("BEGIN IMMEDIATE")
         archive.db.conn.execute("PRAGMA busy_timeout = 50")
         started = time.monotonic()
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
+        with pytest.raises(ArchiveLocked, match=r"stayed locked .* more than 0.5 s"):
             archive.store(release())
         assert time.monotonic() - started < 5
         other.rollback()

@@ -32,9 +32,14 @@ def parse() -> ParsePipeline:
 
 
 def page(
-    url: str = MIRRORED, status: int = 200, html: str | None = None, error: str = ""
+    url: str = MIRRORED,
+    status: int = 200,
+    html: str | None = None,
+    error: str = "",
+    reason: str | None = None,
 ) -> ArticlePage:
-    return ArticlePage(url, status, "2026-01-01T00:00:00Z", html=html, error=error or None)
+    fetched = "2026-01-01T00:00:00Z"
+    return ArticlePage(url, status, fetched, html=html, error=error or None, reason=reason)
 
 
 def test_fetched_article_becomes_a_record_at_its_canonical_url(parse: ParsePipeline) -> None:
@@ -62,9 +67,14 @@ def test_fetched_article_becomes_a_record_at_its_canonical_url(parse: ParsePipel
             "TimeoutError: took too long",
         ),
         (
-            page(status=200, error="content type application/pdf"),
+            page(status=200, error="content type application/pdf", reason=validation.NOT_HTML),
             validation.NOT_HTML,
             "content type application/pdf",
+        ),
+        (
+            page(status=0, error="ResponseDataLossError: ...", reason=validation.TRUNCATED),
+            validation.TRUNCATED,
+            "ResponseDataLossError: ...",
         ),
         (
             page(url="http://127.0.0.1:8123/www/english/", html="<p>home</p>"),

@@ -236,8 +236,8 @@ def test_a_rule_change_reaches_the_whole_archive_in_one_reparse(
     before = rows(db)
     normalize = pages.normalize_article
 
-    def shouting(raw):  # a new title rule
-        record = normalize(raw)
+    def shouting(raw, fetched_on=None):  # a new title rule
+        record = normalize(raw, fetched_on)
         return type(record)(**{**record.__dict__, "title": record.title.upper()})
 
     monkeypatch.setattr(pages, "normalize_article", shouting)

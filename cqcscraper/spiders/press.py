@@ -18,12 +18,12 @@ from typing import Any, ClassVar
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, ResponseDataLossError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from cqcscraper import health, urls
+from cqcscraper import health, urls, validation
 from cqcscraper.archive import utc_now
 from cqcscraper.discovery import page_links
 from cqcscraper.pages import article_page
@@ -113,7 +113,11 @@ class PressSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(health.ARTICLES_KNOWN)
                 continue
             fresh += 1
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.article_failed)
+            # Not filtered as a duplicate: ``linked`` already makes each article one request,
+            # and a redirect back to a URL already asked for must end as a reject, not vanish.
+            yield scrapy.Request(
+                url, callback=self.parse_article, errback=self.article_failed, dont_filter=True
+            )
         if self.full:
             for url in links.pagination:
                 yield self._listing(url, depth)
@@ -131,12 +135,33 @@ class PressSpider(scrapy.Spider):
         yield article_page(response, utc_now())
 
     def article_failed(self, failure: Failure) -> Iterator[ArticlePage]:
-        """An article that could not be fetched still reaches the pipelines, to be rejected."""
+        """An article that could not be fetched still reaches the pipelines, to be rejected,
+        under the URL that was linked (not where a redirect led)."""
         if failure.check(HttpError):
             yield article_page(failure.value.response, utc_now())
             return
+        request = failure.request
+        url = request.meta.get("redirect_urls", [request.url])[0]
+        reason, error = self._failure_reason(failure)
+        yield ArticlePage(url, 0, utc_now(), error=error, reason=reason)
+
+    def _failure_reason(self, failure: Failure) -> tuple[str, str]:
+        """The reject reason of a request that got no response, and the error in words."""
         error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        yield ArticlePage(failure.request.url, 0, utc_now(), error=error)
+        request = failure.request
+        if failure.check(ResponseDataLossError):
+            return validation.TRUNCATED, error
+        if failure.check(DownloadCancelledError) and "max size" in error:
+            return validation.TOO_LARGE, error
+        if failure.check(IgnoreRequest):
+            if urls.host_of(request.url) not in self.allowed_domains:
+                return validation.OFF_SITE_REDIRECT, f"redirected to {request.url}"
+            if "max redirections" in error:
+                hops = " -> ".join([*request.meta.get("redirect_urls", []), request.url][-3:])
+                return validation.REDIRECT_LOOP, f"{error}: ... {hops}"
+            if "robots.txt" in error:
+                return validation.ROBOTS_TXT, error
+        return validation.FETCH_FAILED, error
 
     def listing_failed(self, failure: Failure) -> None:
         if failure.check(HttpError):
