@@ -82,14 +82,17 @@ class Fault:
         return faults
 
 
-_END_TAG = re.compile(rb"</(?:p|div|td|tr|table|span|a|font|li|ul|section|article)\s*>", re.I)
+# End tags a browser does without; stray and mis-nested tags it ignores or mends.
+_OPTIONAL_END_TAG = re.compile(rb"</(?:p|li|td|tr|th|font|span|body|html)\s*>", re.I)
 _BODY_TAG = re.compile(rb"<body[^>]*>", re.I)
+_STRAY = b"</b></i></em><b><i><font color=red></b></i> &bogus; 3 < 4 &"
 
 
 def break_markup(page: bytes) -> bytes:
-    """The page as a careless CMS might send it: end tags gone, stray and unclosed tags."""
-    page = _END_TAG.sub(b"", page)
-    return _BODY_TAG.sub(lambda m: m[0] + b"</b></i><div><table><tr><td><p <span", page, count=1)
+    """The page as a careless CMS might send it, which a browser still shows the same: optional
+    end tags left out, stray and mis-nested tags, a bare ``<`` and ``&``, an unknown entity."""
+    page = _OPTIONAL_END_TAG.sub(b"", page)
+    return _BODY_TAG.sub(lambda m: m[0] + _STRAY, page, count=1)
 
 
 class MirrorHandler(SimpleHTTPRequestHandler):
@@ -222,6 +225,7 @@ class MirrorServer(ThreadingHTTPServer):
         super().__init__(address, handler)
         self.faults = [(fault, re.compile(fault.path)) for fault in faults]
         self.requests: list[str] = []
+        self.times: list[float] = []  # time.monotonic() of each request, beside ``requests``
         self.applied: Counter[tuple[int, str]] = Counter()
         self._lock = threading.Lock()
 
@@ -229,6 +233,7 @@ class MirrorServer(ThreadingHTTPServer):
         """Log the request; the fault to apply to it, if any (counted)."""
         with self._lock:
             self.requests.append(path)
+            self.times.append(time.monotonic())
             for number, (fault, pattern) in enumerate(self.faults):
                 if pattern.search(path) and (
                     fault.times is None or self.applied[number, path] < fault.times
@@ -242,7 +247,8 @@ class Mirror:
     """The mirror server, run in a background thread: ``with Mirror(folder) as mirror: ...``.
 
     ``requests`` lists the path of every request served, in order, so a test can tell exactly
-    what a crawl fetched. ``delay`` and ``delay_paths`` are short for a ``slow`` fault.
+    what a crawl fetched, and ``times`` when (``time.monotonic()``). ``delay`` and
+    ``delay_paths`` are short for a ``slow`` fault.
     """
 
     def __init__(
@@ -264,6 +270,7 @@ class Mirror:
         handler = functools.partial(MirrorHandler, directory=str(self.root), quiet=quiet)
         self.server = MirrorServer((HOST, port), handler, faults)
         self.requests = self.server.requests
+        self.times = self.server.times
         self._thread: threading.Thread | None = None
 
     @property

@@ -21,6 +21,9 @@ from cqcscraper.records import PressRelease
 CENTRE = "China Quality Certification Centre"
 
 _WHITESPACE = re.compile(r"\s+")
+# Markup shown as text: a page never shows a tag on purpose; it is what is left of a broken page
+# (or of an attack), and the archive stores text only.
+_MARKUP_TEXT = re.compile(r"<\s*/?\s*[a-z][a-z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--|-->", re.I)
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SITE_NAME = re.compile(
     r"(?:cqc|china\s*quality\s*certification\s*cent(?:re|er)|中国质量认证中心)"
@@ -55,10 +58,16 @@ _CENTRE_KEYS = frozenset(
 
 
 def clean_text(text: str | None) -> str:
-    """NFC, invisible characters removed, every run of whitespace (no-break too) one space."""
+    """NFC, invisible characters and markup shown as text removed, every run of whitespace
+    (no-break too) one space."""
     if not text:
         return ""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    while "<" in text or "-->" in text:  # until none is left: "<<b>b>" hides a second tag
+        stripped = _MARKUP_TEXT.sub(" ", text)
+        if stripped == text:
+            break
+        text = stripped
     return _WHITESPACE.sub(" ", text).strip()
 
 

@@ -49,6 +49,11 @@ def article_page(response: Response, fetched_at: str) -> ArticlePage:
     """An article response, whatever its status, as the item the pipelines read."""
     raw = raw_of(response)
     url, status = response.url, response.status
+    if 300 <= status < 400:  # a redirect Scrapy would not follow (to ``file:``, ``ftp:``, ...)
+        location = response.headers.get(b"Location", b"").decode("latin-1") or "nowhere"
+        error = f"HTTP {status} to {location}, not followed"
+        reason = validation.OFF_SITE_REDIRECT
+        return ArticlePage(url, status, fetched_at, error=error, raw=raw, reason=reason)
     if not 200 <= status < 300:
         return ArticlePage(url, status, fetched_at, error=f"HTTP {status}", raw=raw)
     if not response.body.strip():

@@ -56,12 +56,14 @@ CQC_RETRY_BACKOFF = 1.0
 CQC_RETRY_BACKOFF_MAX = 30.0
 CQC_RETRY_AFTER_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
+    "cqcscraper.offsite.StayOnSiteMiddleware": 40,  # before anything else sees a request
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "cqcscraper.retry.BackoffRetryMiddleware": 550,
 }
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
-# Only http and https are ever fetched, even when a redirect points elsewhere.
+# Only http and https are ever fetched, even when a redirect points elsewhere (and the
+# StayOnSiteMiddleware refuses any other host or scheme first).
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # A scheduled archiver opens no listening port: no telnet console, no remote-control server.
 TELNETCONSOLE_ENABLED = False

@@ -13,7 +13,7 @@ from w3lib.encoding import html_to_unicode
 from cqcscraper import urls
 from cqcscraper.archive import Archive
 from cqcscraper.cli import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
-from cqcscraper.mirror import Mirror
+from cqcscraper.mirror import Fault, Mirror
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "fixtures" / "html"
@@ -75,6 +75,13 @@ class Crawl:
     db: Path
     jsonl: Path
     requests: list[str]
+    times: list[float]  # when each request was served (time.monotonic())
+
+    def served(self, path: str) -> list[float]:
+        """When ``path`` was requested, in order."""
+        return [
+            when for asked, when in zip(self.requests, self.times, strict=True) if asked == path
+        ]
 
     @property
     def last_line(self) -> str:
@@ -99,11 +106,18 @@ def crawl_args(start_url: str, out: Path, *options: str) -> list[str]:
     return command
 
 
-def run_crawl(out: Path, *options: str, site: Path = SITE) -> Crawl:
-    """Serve ``site`` on 127.0.0.1 and run the real ``scrapy crawl press`` against it, from
-    the project folder (so scrapy.cfg finds the settings, as when an operator types it)."""
-    with Mirror(site) as mirror:
-        command = crawl_args(f"{mirror.url}/www/english/", out, *options)
+def run_crawl(
+    out: Path,
+    *options: str,
+    site: Path = SITE,
+    faults: list[Fault] | tuple[Fault, ...] = (),
+    start: str = "/www/english/",
+) -> Crawl:
+    """Serve ``site`` (with ``faults``) on 127.0.0.1 and run the real ``scrapy crawl press``
+    against it from ``start``, from the project folder (so scrapy.cfg finds the settings, as
+    when an operator types it). A crawl that does not end within two minutes fails the test."""
+    with Mirror(site, faults=faults) as mirror:
+        command = crawl_args(f"{mirror.url}{start}", out, *options)
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
         return Crawl(
             done.returncode,
@@ -111,6 +125,7 @@ def run_crawl(out: Path, *options: str, site: Path = SITE) -> Crawl:
             out / "cqc.db",
             out / "press_releases.jsonl",
             list(mirror.requests),
+            list(mirror.times),
         )
 
 

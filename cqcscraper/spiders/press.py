@@ -26,6 +26,7 @@ from twisted.python.failure import Failure
 from cqcscraper import health, urls, validation
 from cqcscraper.archive import utc_now
 from cqcscraper.discovery import page_links
+from cqcscraper.offsite import OffSite
 from cqcscraper.pages import article_page
 from cqcscraper.records import ArticlePage
 from cqcscraper.run import ArchiveRun
@@ -153,9 +154,9 @@ class PressSpider(scrapy.Spider):
             return validation.TRUNCATED, error
         if failure.check(DownloadCancelledError) and "max size" in error:
             return validation.TOO_LARGE, error
+        if failure.check(OffSite):
+            return validation.OFF_SITE_REDIRECT, f"redirected to {request.url}, not followed"
         if failure.check(IgnoreRequest):
-            if urls.host_of(request.url) not in self.allowed_domains:
-                return validation.OFF_SITE_REDIRECT, f"redirected to {request.url}"
             if "max redirections" in error:
                 hops = " -> ".join([*request.meta.get("redirect_urls", []), request.url][-3:])
                 return validation.REDIRECT_LOOP, f"{error}: ... {hops}"
