@@ -47,6 +47,7 @@ CRAWL_COUNTS = (
     "articles_rejected",
 )
 COVERAGE = ("title", "published", "origin", "body")
+BUSY_WAIT = 0.1  # seconds SQLite waits on a lock before a write is retried by tenacity
 T = TypeVar("T")
 
 
@@ -160,18 +161,18 @@ def _schema_2(db: Database) -> None:
 # Views for the common questions (documented in docs/analysts.md). Each is dropped and made
 # again by the migration that changes it.
 VIEWS = {
-    "releases": f"""
+    "releases": """
         SELECT p.id, p.published, CAST(substr(p.published, 1, 4) AS INTEGER) AS year, p.title,
                p.origin, p.published_from,
                (SELECT count(*) FROM revisions AS r WHERE r.id = p.id) AS edits,
                p.duplicate_of, p.url, p.body, p.first_seen, p.last_seen, p.last_changed
-        FROM {RELEASES} AS p""",
-    "releases_per_year": f"""
+        FROM press_releases AS p""",
+    "releases_per_year": """
         SELECT CAST(substr(published, 1, 4) AS INTEGER) AS year, count(*) AS releases,
                min(published) AS first, max(published) AS last
-        FROM {RELEASES} GROUP BY year ORDER BY year""",
-    "latest_releases": f"""
-        SELECT id, published, title, origin, url FROM {RELEASES}
+        FROM press_releases GROUP BY year ORDER BY year""",
+    "latest_releases": """
+        SELECT id, published, title, origin, url FROM press_releases
         WHERE published IS NOT NULL ORDER BY published DESC, id DESC LIMIT 50""",
     "crawl_summary": """
         SELECT id, started, finished,
@@ -188,8 +189,15 @@ VIEWS = {
 def _schema_3(db: Database) -> None:
     """Views for analysts."""
     for name, sql in VIEWS.items():
-        db.execute(f"DROP VIEW IF EXISTS {name}")
-        db.execute(f"CREATE VIEW {name} AS {sql.strip()}")
+        db.create_view(name, sql.strip(), replace=True)
+
+
+def _set_user_version(db: Database, number: int) -> None:
+    """The one statement with a value in its text: PRAGMA takes no parameters. ``number`` is
+    a schema version from ``MIGRATIONS``, checked to be an int."""
+    if type(number) is not int:
+        raise TypeError(f"schema version must be an int, not {number!r}")
+    db.execute(f"PRAGMA user_version = {number:d}")
 
 
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (_schema_1, _schema_2, _schema_3)
@@ -208,7 +216,9 @@ class Archive:
     ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = Database(self.path)
+        # SQLite itself waits only briefly on a lock (Python's default is 5 s per statement);
+        # longer waits are tenacity's, logged and bounded by ``lock_timeout`` as a whole.
+        self.db = Database(sqlite3.connect(self.path, timeout=BUSY_WAIT))
         self.clock = clock
         self.lock_timeout = lock_timeout
         self._retrying = Retrying(
@@ -263,7 +273,7 @@ class Archive:
         for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
             logger.info("archive %s: schema version %d -> %d", self.path, number - 1, number)
             migration(self.db)
-            self.db.execute(f"PRAGMA user_version = {number}")
+            _set_user_version(self.db, number)
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -321,11 +331,11 @@ class Archive:
     def _snapshot(self, raw: RawResponse, article_id: int | None, seen: str) -> None:
         """Store a response, unless it is identical to the latest one of the same article."""
         digest = hashlib.sha256(raw.body).hexdigest()
-        key, value = ("article_id", article_id) if article_id is not None else ("url", raw.url)
         latest = self.db.execute(
-            f"SELECT snapshot, status, sha256 FROM snapshots WHERE {key} = ? "
+            "SELECT snapshot, status, sha256 FROM snapshots "
+            "WHERE (article_id = :id OR (:id IS NULL AND url = :url)) "
             "ORDER BY snapshot DESC LIMIT 1",
-            [value],
+            {"id": article_id, "url": raw.url},
         ).fetchone()
         if latest is not None and tuple(latest[1:]) == (raw.status, digest):
             self.db.execute(
@@ -350,17 +360,13 @@ class Archive:
 
     def _link_duplicates(self, hashes: Collection[str] | None = None) -> None:
         """Point each row at the lowest id with the same content (``duplicate_of``)."""
-        where, params = "", []
-        if hashes is not None:
-            where = f"WHERE content_hash IN ({', '.join('?' * len(hashes))})"
-            params = list(hashes)
         self.db.execute(
-            f"""UPDATE {RELEASES} SET duplicate_of = (
-                    SELECT min(other.id) FROM {RELEASES} AS other
-                    WHERE other.content_hash = {RELEASES}.content_hash
-                      AND other.id < {RELEASES}.id)
-                {where}""",
-            params,
+            """UPDATE press_releases SET duplicate_of = (
+                    SELECT min(other.id) FROM press_releases AS other
+                    WHERE other.content_hash = press_releases.content_hash
+                      AND other.id < press_releases.id)
+                WHERE :all OR content_hash IN (SELECT value FROM json_each(:hashes))""",
+            {"all": hashes is None, "hashes": json.dumps(sorted(hashes or ()))},
         )
 
     def begin_crawl(self, start_url: str, args: dict[str, Any]) -> int:
@@ -403,7 +409,7 @@ class Archive:
     # -- reads ------------------------------------------------------------------------------
 
     def _row(self, article_id: int) -> Row | None:
-        rows = list(self.db.query(f"SELECT * FROM {RELEASES} WHERE id = ?", [article_id]))
+        rows = list(self.db.query("SELECT * FROM press_releases WHERE id = ?", [article_id]))
         return rows[0] if rows else None
 
     def history(self, article_id: int) -> tuple[Row | None, list[Row]]:
@@ -434,12 +440,12 @@ class Archive:
         """Articles an incremental run need not fetch: archived ones, and ones whose latest
         reject is not in ``retry_reasons``; except those dated ``refresh_since`` or later."""
         known = set()
-        dated = self.db.execute(f"SELECT id, published, url FROM {RELEASES}").fetchall()
+        dated = self.db.execute("SELECT id, published, url FROM press_releases").fetchall()
         dated += self.db.execute(
             "SELECT article_id, NULL, url FROM rejects WHERE id IN (SELECT max(id) FROM rejects "
-            f"WHERE article_id IS NOT NULL AND article_id NOT IN (SELECT id FROM {RELEASES}) "
-            f"GROUP BY article_id) AND reason NOT IN ({', '.join('?' * len(retry_reasons))})",
-            list(retry_reasons),
+            "WHERE article_id IS NOT NULL AND article_id NOT IN (SELECT id FROM press_releases) "
+            "GROUP BY article_id) AND reason NOT IN (SELECT value FROM json_each(?))",
+            [json.dumps(sorted(retry_reasons))],
         ).fetchall()
         for article_id, published, url in dated:
             ref = urls.article_ref(url)
@@ -450,7 +456,7 @@ class Archive:
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every release as a plain dict (``images`` as a list), by ``published`` then ``id``."""
-        for row in self.db.query(f"SELECT * FROM {RELEASES} ORDER BY published, id"):
+        for row in self.db.query("SELECT * FROM press_releases ORDER BY published, id"):
             row["images"] = json.loads(row["images"] or "[]")
             yield row
 
@@ -472,10 +478,10 @@ class Archive:
     def summary(self) -> dict[str, Any]:
         """Rows, date range, the three latest titles and the latest run's rejects and verdict."""
         rows, first, last = self.db.execute(
-            f"SELECT count(*), min(published), max(published) FROM {RELEASES}"
+            "SELECT count(*), min(published), max(published) FROM press_releases"
         ).fetchone()
         latest = self.db.execute(
-            f"SELECT published, title FROM {RELEASES} ORDER BY published DESC, id DESC LIMIT 3"
+            "SELECT published, title FROM press_releases ORDER BY published DESC, id DESC LIMIT 3"
         ).fetchall()
         rejects = self.db.execute(
             "SELECT count(*) FROM rejects WHERE crawl_id = (SELECT max(id) FROM crawls)"

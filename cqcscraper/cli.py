@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from cqcscraper.archive import Archive
+from cqcscraper.export import write_csv
 from cqcscraper.lock import ArchiveBusy, ArchiveLock
 from cqcscraper.mirror import Mirror
 from cqcscraper.reparse import reparse
@@ -92,6 +93,24 @@ def run_reparse(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_csv(args: argparse.Namespace) -> int:
+    if not Path(args.db).exists():
+        print(f"no archive at {args.db}", file=sys.stderr)
+        return 1
+    with Archive(args.db) as archive:
+        try:
+            if args.output == "-":
+                rows = write_csv(archive, args.table, sys.stdout)
+            else:
+                with open(args.output, "w", encoding="utf-8", newline="") as out:
+                    rows = write_csv(archive, args.table, out)
+        except ValueError as error:
+            print(error, file=sys.stderr)
+            return 2
+    print(f"{rows} rows of {args.table} in {args.output}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cqcscraper", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -114,6 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     rebuild.add_argument("--db", default=DEFAULT_DB, help="archive to rebuild")
     rebuild.add_argument("--jsonl", default=DEFAULT_JSONL, help="JSONL file to rewrite")
     rebuild.set_defaults(handler=run_reparse)
+
+    spreadsheet = commands.add_parser(
+        "csv", help="a table or view as CSV for spreadsheets (formula-like cells neutralised)"
+    )
+    spreadsheet.add_argument("--db", default=DEFAULT_DB, help="archive to read")
+    spreadsheet.add_argument("--table", default="releases", help="table or view (releases)")
+    spreadsheet.add_argument("--output", "-o", default="-", help="file to write (- : stdout)")
+    spreadsheet.set_defaults(handler=run_csv)
 
     args = parser.parse_args(argv)
     return args.handler(args)

@@ -23,7 +23,9 @@ CENTRE = "China Quality Certification Centre"
 _WHITESPACE = re.compile(r"\s+")
 # Markup shown as text: a page never shows a tag on purpose; it is what is left of a broken page
 # (or of an attack), and the archive stores text only.
-_MARKUP_TEXT = re.compile(r"<\s*/?\s*[a-z][a-z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--|-->", re.I)
+# As in HTML, a tag name follows ``<`` at once (so "a < b" is prose); a tag cut off by the end
+# of the text counts too.
+_MARKUP_TEXT = re.compile(r"</?[a-z][a-z0-9-]*(?:[\s/][^<>]*)?(?:>|$)|<!--|-->", re.I)
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SITE_NAME = re.compile(
     r"(?:cqc|china\s*quality\s*certification\s*cent(?:re|er)|中国质量认证中心)"
@@ -64,7 +66,7 @@ def clean_text(text: str | None) -> str:
         return ""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     while "<" in text or "-->" in text:  # until none is left: "<<b>b>" hides a second tag
-        stripped = _MARKUP_TEXT.sub(" ", text)
+        stripped = _MARKUP_TEXT.sub("", text)
         if stripped == text:
             break
         text = stripped

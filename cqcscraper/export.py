@@ -1,0 +1,40 @@
+"""CSV for spreadsheets, with formula-like cells neutralised.
+
+A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage
+return, which some programs skip first) as a formula: a press release whose text starts
+``=HYPERLINK(...)`` would run in the analyst's Excel. So every such text cell is written with a
+leading apostrophe, which spreadsheets show as text and do not store. The JSONL export and the
+SQLite archive keep the text as it is.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any, TextIO
+
+from cqcscraper.archive import Archive
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A cell as a spreadsheet will show it, never run it."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(archive: Archive, name: str, out: TextIO) -> int:
+    """Write the table or view ``name`` as CSV to ``out``; returns the number of rows."""
+    db = archive.db
+    if name not in {*db.table_names(), *db.view_names()}:
+        known = ", ".join(sorted({*db.view_names(), *db.table_names()}))
+        raise ValueError(f"no table or view {name!r} in {archive.path}; there are: {known}")
+    source = db.view(name) if name in db.view_names() else db.table(name)
+    writer = csv.writer(out)
+    writer.writerow([column.name for column in source.columns])
+    count = 0
+    for row in source.rows:
+        writer.writerow([neutralise(value) for value in row.values()])
+        count += 1
+    return count

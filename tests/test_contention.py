@@ -1,0 +1,137 @@
+"""End to end: a crawl while another process holds the archive's write lock or reads it.
+
+The other process is a real one (``sqlite3`` in a child Python), as a Datasette, a backup or an
+analyst's ``BEGIN`` would be. Writes retry with tenacity for ``CQC_DB_LOCK_TIMEOUT`` seconds;
+past that the run stops and fails with the reason, and the next run completes the archive.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT, SITE, crawl_args, golden_records, golden_rows, run_crawl
+from cqcscraper.archive import Archive
+from cqcscraper.mirror import Mirror
+
+ANY_SHARE = "CQC_MAX_REJECTED_SHARE=1"  # the rerun may meet only the two bad fixture pages
+
+HOLD = """
+import sqlite3, sys, time
+db, begin, seconds, after_rows = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+connection = sqlite3.connect(db, isolation_level=None, timeout=30)
+count = "SELECT count(*) FROM press_releases"
+while after_rows and connection.execute(count).fetchone()[0] < after_rows:
+    time.sleep(0.02)
+connection.execute(begin)
+connection.execute("SELECT count(*) FROM press_releases").fetchone()
+print("holding", flush=True)
+time.sleep(seconds)
+connection.execute("COMMIT")
+print("released", flush=True)
+"""
+
+
+def hold(db: Path, begin: str, seconds: float, after_rows: int = 0) -> subprocess.Popen:
+    """Another process that takes ``begin`` (``BEGIN IMMEDIATE``: the write lock; ``BEGIN``
+    and a read: a read transaction) once ``after_rows`` rows are stored, for ``seconds``."""
+    with Archive(db):  # the schema, as a first run leaves it
+        pass
+    return subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(db), begin, str(seconds), str(after_rows)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_holding(holder: subprocess.Popen) -> None:
+    assert holder.stdout.readline().strip() == "holding"
+
+
+def crawls(db: Path) -> list[dict]:
+    with Archive(db) as archive:
+        return list(archive.db["crawls"].rows)
+
+
+def test_a_write_lock_held_for_a_while_delays_the_run_and_loses_nothing(tmp_path: Path) -> None:
+    holder = hold(tmp_path / "cqc.db", "BEGIN IMMEDIATE", seconds=3)
+    wait_holding(holder)
+    crawl = run_crawl(tmp_path, "CQC_DB_LOCK_TIMEOUT=30")
+    assert holder.wait(timeout=30) == 0
+    assert crawl.returncode == 0, crawl.log[-2000:]
+    assert "is locked, retrying" in crawl.log
+    assert golden_rows(crawl.db) == golden_records()
+    assert crawls(crawl.db)[0]["verdict"] == "ok"
+
+
+def test_a_long_read_transaction_does_not_stop_the_run(tmp_path: Path) -> None:
+    holder = hold(tmp_path / "cqc.db", "BEGIN", seconds=8)
+    wait_holding(holder)
+    crawl = run_crawl(tmp_path, "CQC_DB_LOCK_TIMEOUT=2")
+    assert holder.poll() is None, "the reader was still reading during the whole run"
+    assert crawl.returncode == 0, crawl.log[-2000:]
+    assert "is locked" not in crawl.log  # WAL: readers never block the writer
+    assert golden_rows(crawl.db) == golden_records()
+    holder.kill()
+    holder.wait(timeout=10)
+
+
+def test_a_lock_that_outlasts_the_bound_fails_the_run_and_the_next_run_completes(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "cqc.db"
+    holder = hold(db, "BEGIN IMMEDIATE", seconds=60)
+    try:
+        wait_holding(holder)
+        started = time.monotonic()
+        crawl = run_crawl(tmp_path, "CQC_DB_LOCK_TIMEOUT=1.5")
+        assert time.monotonic() - started < 50, "the run did not stop at the bound"
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    assert crawl.returncode == 1, crawl.log[-2000:]
+    assert crawl.last_line.endswith(
+        f"archive error: {db} stayed locked by another process for more than 1.5 s "
+        "(CQC_DB_LOCK_TIMEOUT): database is locked; the run did not finish (archive_error)"
+    ), crawl.last_line
+    assert golden_rows(db) == {}
+    assert not [path for path in crawl.requests if "/c/" in path], "stopped before articles"
+
+    rerun = run_crawl(tmp_path, ANY_SHARE)
+    assert rerun.returncode == 0, rerun.log[-2000:]
+    assert golden_rows(db) == golden_records()
+
+
+def test_a_lock_taken_mid_run_stops_it_and_no_record_is_lost(tmp_path: Path) -> None:
+    db = tmp_path / "cqc.db"
+    holder = hold(db, "BEGIN IMMEDIATE", seconds=60, after_rows=1)
+    try:
+        with Mirror(SITE, delay=0.5, delay_paths=r"/c/") as slow:
+            command = crawl_args(f"{slow.url}/www/english/", tmp_path, "CQC_DB_LOCK_TIMEOUT=1")
+            crawl = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert holder.poll() is None, "the lock was held to the end of the run"
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    assert crawl.returncode == 1, crawl.stderr[-2000:]
+    last = crawl.stderr.rstrip().splitlines()[-1]
+    assert "archive error:" in last, last
+    assert "stayed locked by another process" in last, last
+    stored = golden_rows(db)
+    assert 1 <= len(stored) < 5
+    assert all(golden_records()[i] == row for i, row in stored.items())
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+    rerun = run_crawl(tmp_path, ANY_SHARE)
+    assert rerun.returncode == 0, rerun.log[-2000:]
+    assert golden_rows(db) == golden_records()
+    first, second = crawls(db)
+    assert first["verdict"] == "fail"  # closed as killed by the rerun if the lock outlasted it
+    assert second["verdict"] == "ok"
+    stats = json.loads(second["stats"])
+    assert stats["cqc/articles/new"] == 5 - len(stored)
