@@ -25,7 +25,7 @@ _WHITESPACE = re.compile(r"\s+")
 # (or of an attack), and the archive stores text only.
 # As in HTML, a tag name follows ``<`` at once (so "a < b" is prose); a tag cut off by the end
 # of the text counts too.
-_MARKUP_TEXT = re.compile(r"</?[a-z][a-z0-9-]*(?:[\s/][^<>]*)?(?:>|$)|<!--|-->", re.I)
+_MARKUP_TEXT = re.compile(r"</?[a-z][^\s/>]*(?:[\s/][^>]*)?(?:>|$)|<!--|-->", re.I)
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SITE_NAME = re.compile(
     r"(?:cqc|china\s*quality\s*certification\s*cent(?:re|er)|中国质量认证中心)"

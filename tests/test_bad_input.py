@@ -33,7 +33,8 @@ CONTENT_TYPES = [
 ]
 REASONS = {value for name, value in vars(validation).items() if name.isupper()}
 TEXT_FIELDS = ("title", "published", "origin", "origin_raw", "body")
-MARKUP = re.compile(r"<\s*/?\s*(?:script|style|iframe|img|a|p|div|span|br|!--)\b|-->", re.I)
+# As an HTML parser reads a tag: the name right after "<" ("a < b" is text).
+MARKUP = re.compile(r"</?(?:script|style|iframe|img|a|p|div|span|br|title)\b|<!--|-->", re.I)
 
 
 def read(body: bytes, content_type: str = "text/html", fetched: str = FETCHED):

@@ -40,6 +40,7 @@ class Case:
     """An article copy of ``source`` served with ``fault``; archived, or rejected as ``reason``
     after ``requests`` requests."""
 
+    name: str
     id: int
     fault: dict = field(hash=False)
     reason: str | None  # None: archived, as the golden record of ``source``
@@ -61,29 +62,66 @@ class Case:
 
 
 CASES = [
-    Case(900001, {"fault": "status", "status": 503, "times": 2}, None, 3),
-    Case(900002, {"fault": "status", "status": 500, "times": 1}, None, 2),
-    Case(900003, {"fault": "status", "status": 502, "times": 1}, None, 2),
-    Case(900004, {"fault": "status", "status": 429, "retry_after": "1", "times": 1}, None, 2),
-    Case(900005, {"fault": "status", "status": 429, "retry_after": "3600"}, "fetch_failed", 1),
-    Case(900006, {"fault": "status", "status": 503}, "fetch_failed", ATTEMPTS),
-    Case(900007, {"fault": "slow", "seconds": 600}, "fetch_failed", ATTEMPTS),
-    Case(900008, {"fault": "close_mid_body"}, "truncated", ATTEMPTS),
-    Case(900009, {"fault": "short_body"}, "truncated", ATTEMPTS),
-    Case(900010, {"fault": "oversize", "size": 300_000}, "too_large", 1),
+    Case("503-twice", 900001, {"fault": "status", "status": 503, "times": 2}, None, 3),
+    Case("500-once", 900002, {"fault": "status", "status": 500, "times": 1}, None, 2),
+    Case("502-once", 900003, {"fault": "status", "status": 502, "times": 1}, None, 2),
     Case(
-        900011, {"fault": "redirect", "location": "{trap}/elsewhere.shtml"}, "off_site_redirect", 1
+        "429-retry-after-1s",
+        900004,
+        {"fault": "status", "status": 429, "retry_after": "1", "times": 1},
+        None,
+        2,
     ),
-    Case(900012, {"fault": "redirect", "location": "file:///etc/passwd"}, "off_site_redirect", 1),
-    Case(900013, {"fault": "redirect_loop"}, "redirect_loop", 1 + REDIRECTS),
-    Case(900014, {"fault": "empty"}, "empty", 1),
-    Case(900015, {"fault": "content_type", "content_type": "application/pdf"}, "not_html", 1),
-    Case(900016, {"fault": "broken_markup"}, None, 1),
-    Case(900017, {"fault": "charset", "charset": "utf-8"}, None, 1, source=593364),  # GB2312
-    Case(900018, {"fault": "charset", "charset": "gbk"}, None, 1),
-    Case(900019, {"fault": "broken_markup"}, None, 1, source=593364),
+    Case(
+        "429-retry-after-1h",
+        900005,
+        {"fault": "status", "status": 429, "retry_after": "3600"},
+        "fetch_failed",
+        1,
+    ),
+    Case("503-always", 900006, {"fault": "status", "status": 503}, "fetch_failed", ATTEMPTS),
+    Case(
+        "slower-than-timeout", 900007, {"fault": "slow", "seconds": 600}, "fetch_failed", ATTEMPTS
+    ),
+    Case("closed-mid-body", 900008, {"fault": "close_mid_body"}, "truncated", ATTEMPTS),
+    Case("short-body", 900009, {"fault": "short_body"}, "truncated", ATTEMPTS),
+    Case("oversize", 900010, {"fault": "oversize", "size": 300_000}, "too_large", 1),
+    Case(
+        "redirect-off-host",
+        900011,
+        {"fault": "redirect", "location": "{trap}/elsewhere.shtml"},
+        "off_site_redirect",
+        1,
+    ),
+    Case(
+        "redirect-to-file",
+        900012,
+        {"fault": "redirect", "location": "file:///etc/passwd"},
+        "off_site_redirect",
+        1,
+    ),
+    Case("redirect-loop", 900013, {"fault": "redirect_loop"}, "redirect_loop", 1 + REDIRECTS),
+    Case("empty-200", 900014, {"fault": "empty"}, "empty", 1),
+    Case(
+        "pdf-content-type",
+        900015,
+        {"fault": "content_type", "content_type": "application/pdf"},
+        "not_html",
+        1,
+    ),
+    Case("broken-markup", 900016, {"fault": "broken_markup"}, None, 1),
+    Case(
+        "utf8-header-on-gb2312-page",
+        900017,
+        {"fault": "charset", "charset": "utf-8"},
+        None,
+        1,
+        source=593364,
+    ),  # GB2312
+    Case("gbk-header-on-utf8-page", 900018, {"fault": "charset", "charset": "gbk"}, None, 1),
+    Case("broken-markup-legacy", 900019, {"fault": "broken_markup"}, None, 1, source=593364),
 ]
-MISSING = Case(900099, {}, "not_found", 1)  # linked, but no such page
+MISSING = Case("404", 900099, {}, "not_found", 1)  # linked, but no such page
 BY_ID = {case.id: case for case in [*CASES, MISSING]}
 LISTING = "/www/english/Faults/"
 
@@ -147,9 +185,7 @@ def test_the_crawl_ends_and_every_linked_article_is_archived_or_rejected(
     assert archived == {case.id for case in BY_ID.values() if case.reason is None}
 
 
-@pytest.mark.parametrize(
-    "case", list(BY_ID.values()), ids=lambda case: case.fault.get("fault", "404")
-)
+@pytest.mark.parametrize("case", list(BY_ID.values()), ids=lambda case: case.name)
 def test_each_fault_ends_as_expected_after_the_expected_requests(
     faulty: FaultyCrawl, case: Case
 ) -> None:
