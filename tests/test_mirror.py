@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
+from scrapy.http import HtmlResponse
 
-from conftest import ROOT, SITE
-from cqcscraper.mirror import Mirror
+from conftest import ROOT, SITE, golden_records, page_of, site_url
+from cqcscraper.mirror import Fault, Mirror, break_markup
+from cqcscraper.pages import article_page, read_page
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:
@@ -46,9 +50,12 @@ def test_missing_page_and_folder_without_index_are_404(mirror: Mirror) -> None:
     assert fetch(f"{mirror.url}/www/english/c/")[0] == 404
 
 
-def test_command_line_on_port_zero_prints_the_port() -> None:
+def test_command_line_on_port_zero_prints_the_port_and_takes_faults(tmp_path: Path) -> None:
+    faults = tmp_path / "faults.json"
+    faults.write_text('[{"path": "^/robots", "fault": "status", "status": 502, "times": 1}]')
+    command = [sys.executable, "-m", "cqcscraper.mirror", str(SITE), "--port", "0", "--quiet"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "cqcscraper.mirror", str(SITE), "--port", "0", "--quiet"],
+        [*command, "--faults", str(faults)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
@@ -57,7 +64,48 @@ def test_command_line_on_port_zero_prints_the_port() -> None:
         line = process.stdout.readline()
         port = int(line.rsplit("port ", 1)[1].rstrip(")\n"))
         assert port > 0
+        assert fetch(f"http://127.0.0.1:{port}/robots.txt")[0] == 502
         assert fetch(f"http://127.0.0.1:{port}/robots.txt")[0] == 200
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_faults_from_a_json_file_apply_per_path_for_their_times(tmp_path: Path) -> None:
+    config = tmp_path / "faults.json"
+    config.write_text(
+        json.dumps(
+            [
+                {"path": r"/c/2020-", "fault": "status", "status": 503, "times": 2},
+                {"path": r"/c/2020-", "fault": "charset", "charset": "utf-8"},
+                {"path": r"^/robots", "fault": "empty"},
+            ]
+        )
+    )
+    page = "/www/english/c/2020-12-21/595388.shtml"
+    with Mirror(SITE, faults=Fault.load(config)) as faulty:
+        assert [fetch(faulty.url + page)[0] for _ in range(3)] == [503, 503, 200]
+        assert fetch(faulty.url + page)[1] == "text/html; charset=utf-8"  # the next fault
+        assert fetch(faulty.url + "/robots.txt")[2] == b""
+        assert fetch(faulty.url + "/www/english/News/")[0] == 200  # no fault matches
+        assert len(faulty.times) == len(faulty.requests) == 6
+
+
+def test_an_unknown_fault_or_option_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown fault 'melt'"):
+        Fault("/", "melt")
+    config = tmp_path / "faults.json"
+    config.write_text('[{"path": "/", "fault": "slow", "second": 1}]')
+    with pytest.raises(ValueError, match=r"unknown fault option\(s\) \['second'\]"):
+        Fault.load(config)
+
+
+def test_broken_markup_gives_the_same_records() -> None:
+    """Markup a browser still shows the same (see ``break_markup``) gives the golden records."""
+    for article_id, golden in golden_records().items():
+        path = page_of(article_id)
+        broken = break_markup(path.read_bytes())
+        assert broken != path.read_bytes()
+        response = HtmlResponse(site_url(path), body=broken, headers={"Content-Type": "text/html"})
+        record = read_page(article_page(response, "2026-01-01T00:00:00Z"))
+        assert record.to_dict() == golden, article_id
