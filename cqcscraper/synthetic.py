@@ -1,0 +1,411 @@
+"""A deterministic synthetic CQC site of N articles, with the record each article must give.
+
+``python -m cqcscraper.synthetic OUT --articles 2000`` writes ``OUT/html/`` (the site, laid out
+at its own paths, servable by ``cqcscraper.mirror``) and ``OUT/expected/ID.json`` (the whole
+record of each article, written from what the generator put on the page, not from reading it
+back). The same ``--seed`` gives the same bytes.
+
+The articles use the four markup variants of the fixture pages, in turn:
+
+- ``legacy``: table layout, GB2312, a ``<b>`` title in a ``<font>``, the ``Public Time`` label
+  split across ``<font>`` elements, ``<br>`` runs indented with ``&nbsp;``, the title repeated
+  as the first body line, no Origin;
+- ``modern``: div layout, UTF-8, ``Public Time`` and ``Origin`` on one line (in one article in
+  five, no info line at all: the date comes from the URL), photos each with a number line;
+- ``html5``: ``<article>``, ``<h1>``, ``<time>`` written ``23 November 2020``, a Chinese
+  origin, a related-links aside;
+- ``gbk``: div layout in GBK, the heading cut short with ``...``, the full title only in
+  ``og:title``, the Origin value in the next element.
+
+Half the articles are listed in ``News`` (paginated by plain links), half in ``Activities``
+(paginated only by a ``createPageHTML`` script call), newest first, 20 to a page. Paragraph
+counts and lengths follow the real releases: 3 to 12 paragraphs of 2 to 6 sentences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import random
+import shutil
+import sys
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+ORIGIN = "https://www.cqc.com.cn"
+FIRST_ID = 600000
+LAST_DAY = dt.date(2024, 12, 31)
+PER_PAGE = 20
+VARIANTS = ("legacy", "modern", "html5", "gbk")
+CENTRE = "China Quality Certification Centre"
+SECTIONS = {"News": "links", "Activities": "script"}
+
+WORDS = (
+    "certification quality inspection testing standard enterprise product service market "
+    "agreement cooperation development conference delegation ministry province laboratory "
+    "training programme system management safety energy green carbon export import trade "
+    "international regional national technical expert committee council centre industry "
+    "innovation digital platform assessment audit compliance recognition mutual bilateral "
+    "signed held attended discussed promoted launched supported delivered strengthened "
+    "improved expanded shared reviewed announced organised hosted visited welcomed reported "
+    "annual strategic comprehensive professional sustainable efficient reliable modern "
+    "local global public private joint new further high level key major"
+).split()
+NAMES = "Wang Li Zhang Liu Chen Yang Zhao Huang Zhou Wu Xu Sun Ma Zhu Hu Guo He Lin".split()
+PLACES = "Beijing Shanghai Suzhou Yiwu Shenzhen Hangzhou Nanjing Wuhan Xi'an Chengdu".split()
+
+
+@dataclass(frozen=True)
+class Article:
+    id: int
+    day: dt.date
+    variant: str
+    title: str
+    paragraphs: tuple[str, ...]
+    images: tuple[str, ...]  # file names, beside the page
+    info_line: bool  # modern only: whether the Public Time / Origin line is there
+
+    @property
+    def folder(self) -> str:
+        return f"www/english/c/{self.day.isoformat()}"
+
+    @property
+    def path(self) -> str:
+        return f"{self.folder}/{self.id}.shtml"
+
+    @property
+    def url(self) -> str:
+        return f"{ORIGIN}/{self.path}"
+
+    def record(self) -> dict:
+        """The record the crawler must make of this page."""
+        body = "\n\n".join(self.paragraphs)
+        origin_raw = {
+            "legacy": None,
+            "modern": "CHINA QUALITY CERTIFICATION CENTRE CO.,LTD." if self.info_line else None,
+            "html5": "中国质量认证中心",
+            "gbk": "中国质量认证中心",
+        }[self.variant]
+        dated_on_page = self.variant != "modern" or self.info_line
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "published": self.day.isoformat(),
+            "published_from": "public_time" if dated_on_page else "url",
+            "origin": CENTRE if origin_raw else None,
+            "origin_raw": origin_raw,
+            "body": body,
+            "images": [f"{ORIGIN}/{self.folder}/{name}" for name in self.images],
+            "content_hash": hashlib.sha256(f"{self.title}\n\n{body}".encode()).hexdigest(),
+        }
+
+
+def _sentence(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(8, 25))
+    words[rng.randrange(len(words))] = rng.choice(NAMES + PLACES)
+    text = " ".join(words)
+    return text[0].upper() + text[1:] + "."
+
+
+def _paragraph(rng: random.Random) -> str:
+    return " ".join(_sentence(rng) for _ in range(rng.randint(2, 6)))
+
+
+def _title(rng: random.Random) -> str:
+    words = [w.capitalize() for w in rng.choices(WORDS, k=rng.randint(6, 14))]
+    words.insert(rng.randrange(len(words)), rng.choice(PLACES))
+    return "CQC " + " ".join(words)
+
+
+def articles(count: int, seed: int = 2024) -> list[Article]:
+    """The site's articles, newest first."""
+    rng = random.Random(seed)
+    made = []
+    for number in range(count):
+        variant = VARIANTS[number % len(VARIANTS)]
+        paragraphs = tuple(_paragraph(rng) for _ in range(rng.randint(3, 12)))
+        # a photo goes after every other paragraph, so at most one per two paragraphs
+        photos = min(rng.randint(0, 3), (len(paragraphs) + 1) // 2) if variant == "modern" else 0
+        images = tuple(f"W{FIRST_ID + number:06d}{k}.jpg" for k in range(photos))
+        made.append(
+            Article(
+                id=FIRST_ID + count - number,
+                day=LAST_DAY - dt.timedelta(days=number * 4 // 3),
+                variant=variant,
+                title=_title(rng),
+                paragraphs=paragraphs,
+                images=images,
+                info_line=variant != "modern" or rng.random() >= 0.2,
+            )
+        )
+    return made
+
+
+# -- markup -----------------------------------------------------------------------------------
+
+NAV = (
+    '<a href="/www/english/">Homepage</a> / <a href="javascript:void(0);" '
+    'onclick="AddFavorite(location.href, document.title)">Favorites</a> / '
+    '<a href="https://www.cqc.com.cn/">中文版</a>'
+)
+MENU = (
+    "".join(f'<li><a href="/www/english/{name}/">{name}</a></li>' for name in SECTIONS)
+    + '<li><a href="/www/english/About/index.shtml">About CQC</a></li>'
+)
+FOOTER = (
+    '<p><a href="/www/english/About/index.shtml">Introduction of Website</a> / '
+    '<a href="/www/english/About/clause.shtml">Exception Clause</a></p>\n'
+    '<p class="copyright">Copyright by CHINA QUALITY CERTIFICATION CENTRE CO., LTD.</p>'
+)
+SITE_SUFFIX = "--China Quality Certification Centre"
+
+
+def _legacy(a: Article) -> bytes:
+    indent = "&nbsp;" * 5
+    lines = "<br>\n".join([escape(a.title)] + [f"{indent} {escape(p)}" for p in a.paragraphs])
+    page = f"""<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>{escape(a.title)}--CQC</title>
+</head>
+<body leftmargin="0" topmargin="0">
+<table width="778" border="0" align="center"><tr><td class="topnav">{NAV}</td></tr></table>
+<table width="778" border="0" align="center">
+  <tr>
+    <td width="180" valign="top"><table width="100%">{
+        "".join(f'<tr><td><a href="/www/english/{name}/">{name}</a></td></tr>' for name in SECTIONS)
+    }
+    </table></td>
+    <td valign="top"><table width="100%" cellpadding="8">
+      <tr><td align="center"><font style="font-size:16px"><b>{escape(a.title)}</b></font></td></tr>
+      <tr><td align="center" class="time"><font color="#666666">Public Time</font>:<font color="#666666">{
+        a.day.isoformat()
+    }</font></td></tr>
+      <tr><td valign="top" class="content">{lines}<br>
+      </td></tr>
+    </table></td>
+  </tr>
+</table>
+<table width="778" align="center"><tr><td class="footer">{FOOTER}</td></tr></table>
+</body>
+</html>
+"""  # noqa: E501
+    return page.encode("gb18030")
+
+
+def _modern(a: Article) -> bytes:
+    blocks = []
+    photos = list(a.images)
+    for number, paragraph in enumerate(a.paragraphs):
+        blocks.append(f'<p style="text-indent: 2em;">{escape(paragraph)}</p>\n<p><br/></p>')
+        if photos and number % 2 == 0:
+            name = photos.pop(0)
+            blocks.append(
+                f'<p style="text-align: center;"><img src="./{name}" alt="" /></p>\n'
+                f'<p style="text-align: center;">{len(a.images) - len(photos)}</p>'
+            )
+    info = (
+        f'<div class="info">Public Time:{a.day.isoformat()}&nbsp;&nbsp;&nbsp;&nbsp;'
+        "Origin:CHINA QUALITY CERTIFICATION CENTRE CO.,LTD.</div>"
+        if a.info_line
+        else ""
+    )
+    body = "\n      ".join(blocks)
+    return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml">
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />
+<title>{escape(a.title)}{SITE_SUFFIX}</title>
+<meta property="og:title" content="{escape(a.title)}">
+<link rel="stylesheet" type="text/css" href="/www/english/css/style.css" />
+<script type="text/javascript" src="/www/english/js/jquery.min.js"></script>
+</head>
+<body>
+<div class="top"><div class="wrap">
+  <h1 class="logo"><a href="/www/english/">{CENTRE}</a></h1>
+  <div class="topnav">{NAV}</div>
+  <ul class="menu">{MENU}</ul>
+</div></div>
+<div class="main wrap">
+  <div class="article">
+    <div class="title">{escape(a.title)}</div>
+    {info}
+    <div class="TRS_Editor">
+      <p><br/></p>
+      {body}
+    </div>
+  </div>
+</div>
+<div class="footer"><div class="wrap">{FOOTER}</div></div>
+<script type="text/javascript">var _hmt = _hmt || [];</script>
+</body>
+</html>
+""".encode()
+
+
+def _html5(a: Article, related: list[Article]) -> bytes:
+    paragraphs = "\n        ".join(f"<p>{escape(p)}</p>" for p in a.paragraphs)
+    links = "".join(
+        f'<li><a href="/{other.path}">{escape(other.title)}</a></li>' for other in related
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>{escape(a.title)} | CQC</title>
+  <meta property="og:title" content="{escape(a.title)}">
+  <style>article {{ max-width: 48rem; }}</style>
+</head>
+<body>
+  <header class="site-header"><nav class="topnav">{NAV}</nav></header>
+  <main>
+    <article>
+      <h1>{escape(a.title)}</h1>
+      <p class="meta"><span>Public Time</span>：<time datetime="{a.day.isoformat()}">{a.day.day} {a.day:%B %Y}</time>
+        <span>Origin</span>:<span>中国质量认证中心</span></p>
+      <div class="article-body">
+        {paragraphs}
+      </div>
+    </article>
+    <aside class="related"><h2>Related news</h2><ul>{links}</ul></aside>
+  </main>
+  <footer class="site-footer">{FOOTER}</footer>
+</body>
+</html>
+""".encode()  # noqa: E501
+
+
+def _gbk(a: Article) -> bytes:
+    paragraphs = "\n      ".join(
+        f"<p>&nbsp;&nbsp;&nbsp;&nbsp;{escape(p)}</p>" for p in a.paragraphs
+    )
+    heading = a.title if len(a.title) <= 60 else a.title[:57].rstrip() + "..."
+    return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml">
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=GBK" />
+<title>{escape(a.title)} - {CENTRE}</title>
+<meta property="og:title" content="{escape(a.title)}">
+</head>
+<body>
+<div class="top"><div class="wrap">
+  <h1 class="logo"><a href="/www/english/">{CENTRE}</a></h1>
+  <div class="topnav">{NAV}</div>
+</div></div>
+<div class="main wrap">
+  <div class="article">
+    <h2 class="arttitle">{escape(heading)}</h2>
+    <div class="info"><span class="label">Public Time</span><span>：</span><span class="date">{a.day.isoformat()} 09:30:12</span>&nbsp;&nbsp;<span class="label">Origin：</span></div>
+    <div class="source">中国质量认证中心</div>
+    <div class="TRS_Editor"><div class="Custom_UnionStyle">
+      <p>&nbsp;</p>
+      {paragraphs}
+    </div></div>
+  </div>
+</div>
+<div class="footer"><div class="wrap">{FOOTER}</div></div>
+</body>
+</html>
+""".encode("gbk")  # noqa: E501
+
+
+def article_page(a: Article, related: list[Article]) -> bytes:
+    if a.variant == "legacy":
+        return _legacy(a)
+    if a.variant == "modern":
+        return _modern(a)
+    if a.variant == "html5":
+        return _html5(a, related)
+    return _gbk(a)
+
+
+def _listing(section: str, style: str, page: int, pages: int, items: list[Article]) -> bytes:
+    rows = "\n    ".join(
+        f'<li><a href="../c/{a.day.isoformat()}/{a.id}.shtml" target="_blank">'
+        f"{escape(a.title)}</a><span>{a.day.isoformat()}</span></li>"
+        for a in items
+    )
+    if style == "script":
+        paging = (
+            f'<script type="text/javascript">createPageHTML({pages}, {page}, "index", "shtml");'
+            "</script>"
+        )
+    else:
+        names = ["index.shtml"] + [f"index_{n}.shtml" for n in range(1, pages)]
+        links = " ".join(
+            f'<span class="current">{n + 1}</span>'
+            if n == page
+            else f'<a href="{name}">{n + 1}</a>'
+            for n, name in enumerate(names)
+        )
+        following = f' <a href="{names[page + 1]}">Next</a>' if page + 1 < pages else ""
+        paging = links + following
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{section}{SITE_SUFFIX}</title></head>
+<body>
+<div class="top"><h1 class="logo"><a href="/www/english/">{CENTRE}</a></h1>
+<div class="topnav">{NAV}</div><ul class="menu">{MENU}</ul></div>
+<div class="main">
+  <div class="location"><a href="/www/english/">Homepage</a> &gt; {section}</div>
+  <ul class="list">
+    {rows}
+  </ul>
+  <div class="page">{paging}</div>
+</div>
+<div class="footer">{FOOTER}</div>
+</body>
+</html>
+""".encode()
+
+
+def write_site(out: str | Path, count: int, seed: int = 2024) -> list[Article]:
+    """Write the site to ``out/html`` and the expected records to ``out/expected``."""
+    out = Path(out)
+    for folder in ("html", "expected"):
+        shutil.rmtree(out / folder, ignore_errors=True)
+    site, expected = out / "html", out / "expected"
+    made = articles(count, seed)
+    for number, a in enumerate(made):
+        related = [made[(number + k) % len(made)] for k in (1, 2)]
+        page = site / a.path
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_bytes(article_page(a, related))
+        for name in a.images:
+            (page.parent / name).write_bytes(b"\xff\xd8\xff\xd9")  # a tiny JPEG
+    expected.mkdir(parents=True)
+    for a in made:
+        record = json.dumps(a.record(), ensure_ascii=False, indent=2)
+        (expected / f"{a.id}.json").write_text(record + "\n", encoding="utf-8")
+    for index, (section, style) in enumerate(SECTIONS.items()):
+        listed = made[index :: len(SECTIONS)]
+        pages = max(1, -(-len(listed) // PER_PAGE))
+        for page in range(pages):
+            name = "index.shtml" if page == 0 else f"index_{page}.shtml"
+            items = listed[page * PER_PAGE : (page + 1) * PER_PAGE]
+            target = site / "www/english" / section / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(_listing(section, style, page, pages, items))
+    home = _listing("Home", "links", 0, 1, made[:5]).replace(b"Home--", b"")
+    (site / "www/english/index.shtml").write_bytes(home)
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /www/english/search/\n")
+    return made
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cqcscraper.synthetic", description=__doc__)
+    parser.add_argument("out", help="folder to write html/ and expected/ into")
+    parser.add_argument("--articles", type=int, default=2000, help="number of articles")
+    parser.add_argument("--seed", type=int, default=2024, help="random seed")
+    args = parser.parse_args(argv)
+    made = write_site(args.out, args.articles, args.seed)
+    sys.stdout.write(f"{len(made)} articles in {Path(args.out) / 'html'}, records in expected/\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
