@@ -20,7 +20,7 @@ import logging
 import os
 import sqlite3
 import zlib
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +47,11 @@ CRAWL_COUNTS = (
     "articles_rejected",
 )
 COVERAGE = ("title", "published", "origin", "body")
+# Point each row at the lowest id with the same content (``duplicate_of``).
+_RELINK_ALL = """UPDATE press_releases SET duplicate_of = (
+    SELECT min(other.id) FROM press_releases AS other
+    WHERE other.content_hash = press_releases.content_hash AND other.id < press_releases.id)"""
+_RELINK_SOME = _RELINK_ALL + " WHERE content_hash IN (SELECT value FROM json_each(?))"
 BUSY_WAIT = 0.1  # seconds SQLite waits on a lock before a write is retried by tenacity
 T = TypeVar("T")
 
@@ -281,7 +286,20 @@ class Archive:
         self, record: PressRelease, *, seen: str | None = None, raw: RawResponse | None = None
     ) -> Outcome:
         """Archive one fetched release (and its raw response); new, updated or unchanged."""
-        return self._write(self._store, record, seen or self.clock(), raw)
+        return self.store_many([(record, seen, raw)])[0]
+
+    def store_many(
+        self, items: Iterable[tuple[PressRelease, str | None, RawResponse | None]]
+    ) -> list[Outcome]:
+        """Archive fetched releases ``(record, seen, raw)`` in one transaction, in order; one
+        commit for many rows is what makes a fast crawl's writes cheap."""
+        stamped = [(record, seen or self.clock(), raw) for record, seen, raw in items]
+        return self._write(self._store_all, stamped)
+
+    def _store_all(
+        self, items: list[tuple[PressRelease, str, RawResponse | None]]
+    ) -> list[Outcome]:
+        return [self._store(*item) for item in items]
 
     def _store(self, record: PressRelease, seen: str, raw: RawResponse | None) -> Outcome:
         if raw is not None:
@@ -360,14 +378,10 @@ class Archive:
 
     def _link_duplicates(self, hashes: Collection[str] | None = None) -> None:
         """Point each row at the lowest id with the same content (``duplicate_of``)."""
-        self.db.execute(
-            """UPDATE press_releases SET duplicate_of = (
-                    SELECT min(other.id) FROM press_releases AS other
-                    WHERE other.content_hash = press_releases.content_hash
-                      AND other.id < press_releases.id)
-                WHERE :all OR content_hash IN (SELECT value FROM json_each(:hashes))""",
-            {"all": hashes is None, "hashes": json.dumps(sorted(hashes or ()))},
-        )
+        if hashes is None:
+            self.db.execute(_RELINK_ALL)
+        else:  # through the content_hash index: only the rows with these hashes
+            self.db.execute(_RELINK_SOME, [json.dumps(sorted(hashes))])
 
     def begin_crawl(self, start_url: str, args: dict[str, Any]) -> int:
         """Open this run's row in ``crawls``; returns its id.

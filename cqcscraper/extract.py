@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
+from parsel.selector import create_root_node
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details div dl dt fieldset figcaption "
@@ -54,7 +55,13 @@ MAX_INFO_LINE = 200
 MIN_PROSE_CHARS = 20
 # The body is the deepest container holding at least this share of the page's prose.
 BODY_SHARE = 0.75
-WHITESPACE = re.compile(r"\s+")
+
+# Compiled once: lxml XPath objects on the parsed tree, with no parsel wrapper per node.
+_HEADINGS = tuple(etree.XPath(xpath) for xpath in HEADING_XPATHS)
+_HEADING_TEXT = etree.XPath(".//text()[not(ancestor::script)]")
+_OG_TITLE = etree.XPath('//meta[@property="og:title"]/@content')
+_TITLE = etree.XPath("//title/text()")
+_BODIES = tuple(etree.XPath(HTMLTranslator().css_to_xpath(css)) for css in BODY_SELECTORS)
 
 
 @dataclass(frozen=True)
@@ -91,22 +98,29 @@ def extract(html: str, url: str, *, fast_path: bool = True) -> RawArticle:
     ``fast_path=False`` skips the CMS selectors and uses only the layout-independent rules
     (the tests run both ways, so the fallback is proven on every fixture).
     """
-    selector = Selector(text=html or "<html></html>")
-    root = selector.root
-    blocks = list(_blocks(root)) if _is_element(root) else []
-    container = _body_container(selector, blocks, fast_path)
+    # Parsed as parsel (and so Scrapy) parses HTML, but into plain lxml elements: lxml.html's
+    # element classes cost a lookup on every node visited.
+    root = create_root_node(html or "<html></html>", etree.HTMLParser)
+    if not _is_element(root):
+        return RawArticle(url, (), None, None, None, None, (), ())
+    blocks = list(_blocks(root))
+    container = _body_container(root, blocks, fast_path)
     body = [b for b in blocks if container is not None and _within(b.owner, container)]
     public_time, origin = _labels(blocks)
     return RawArticle(
         url=url,
-        headings=tuple(_headings(selector)),
-        og_title=selector.css('meta[property="og:title"]::attr(content)').get(),
-        html_title=selector.css("title::text").get(),
+        headings=tuple(_headings(root)),
+        og_title=_first(_OG_TITLE(root)),
+        html_title=_first(_TITLE(root)),
         public_time=public_time,
         origin=origin,
         paragraphs=tuple(b.text for b in body),
         images=tuple(_images(container, url)) if container is not None else (),
     )
+
+
+def _first(found: list) -> str | None:
+    return str(found[0]) if found else None
 
 
 def _is_element(node: object) -> bool:
@@ -169,13 +183,13 @@ def _within(node: etree._Element, container: etree._Element) -> bool:
 
 
 def _body_container(
-    selector: Selector, blocks: list[Block], fast_path: bool
+    root: etree._Element, blocks: list[Block], fast_path: bool
 ) -> etree._Element | None:
     if fast_path:
-        for css in BODY_SELECTORS:
-            for found in selector.css(css):
-                if any(b.prose and _within(b.owner, found.root) for b in blocks):
-                    return found.root
+        for xpath in _BODIES:
+            for found in xpath(root):
+                if any(b.prose and _within(b.owner, found) for b in blocks):
+                    return found
     scores: dict[etree._Element, int] = {}
     total = 0
     for block in blocks:
@@ -195,7 +209,9 @@ def _labels(blocks: list[Block]) -> tuple[str | None, str | None]:
     """The text after the first ``Public Time`` and ``Origin`` labels on a short line."""
     public_time = origin = None
     for index, block in enumerate(blocks):
-        text = WHITESPACE.sub(" ", block.text).strip()
+        if ":" not in block.text and "：" not in block.text:
+            continue  # no label here (every label ends with a colon)
+        text = " ".join(block.text.split())
         if len(text) > MAX_INFO_LINE:
             continue
         matches = list(LABEL.finditer(text))
@@ -203,7 +219,7 @@ def _labels(blocks: list[Block]) -> tuple[str | None, str | None]:
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
             value = text[match.end() : end].strip()
             if not value and i + 1 == len(matches) and index + 1 < len(blocks):
-                value = WHITESPACE.sub(" ", blocks[index + 1].text).strip()
+                value = " ".join(blocks[index + 1].text.split())
             name = match.group("name")
             if public_time is None and DATE_LABELS.search(name):
                 public_time = value
@@ -212,12 +228,12 @@ def _labels(blocks: list[Block]) -> tuple[str | None, str | None]:
     return public_time, origin
 
 
-def _headings(selector: Selector) -> Iterator[str]:
-    nodes = [node for xpath in HEADING_XPATHS for node in selector.xpath(xpath)]
-    for node in nodes:
-        text = " ".join(node.xpath(".//text()[not(ancestor::script)]").getall())
-        if text.strip():
-            yield text
+def _headings(root: etree._Element) -> Iterator[str]:
+    for xpath in _HEADINGS:
+        for node in xpath(root):
+            text = " ".join(map(str, _HEADING_TEXT(node)))
+            if text.strip():
+                yield text
 
 
 def _images(container: etree._Element, base_url: str) -> Iterator[str]:

@@ -20,7 +20,6 @@ from cqcscraper.records import PressRelease
 
 CENTRE = "China Quality Certification Centre"
 
-_WHITESPACE = re.compile(r"\s+")
 # Markup shown as text: a page never shows a tag on purpose; it is what is left of a broken page
 # (or of an attack), and the archive stores text only.
 # As in HTML, a tag name follows ``<`` at once (so "a < b" is prose); a tag cut off by the end
@@ -48,6 +47,25 @@ _INFO_LABEL = re.compile(r"public|publish|发布|origin|来源", re.IGNORECASE)
 _MAX_FURNITURE_LINE = 200
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# "23 November 2020", "23 Nov. 2020", "November 23, 2020": English dates, without dateparser
+_ENGLISH_DATE = re.compile(
+    rf"^(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH_NAMES})\.?,?"
+    rf"|(?P<month2>{_MONTH_NAMES})\.?\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?,?)"
+    r"\s+(?P<year>\d{4})(?:\s+\d{1,2}:\d\d(?::\d\d)?)?$",
+    re.IGNORECASE,
+)
 _COMPANY_SUFFIX = re.compile(r"(?:colimited|coltd|limited|ltd|有限责任公司|有限公司)$")
 _CENTRE_KEYS = frozenset(
     {
@@ -64,13 +82,16 @@ def clean_text(text: str | None) -> str:
     (no-break too) one space."""
     if not text:
         return ""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    if not text.isascii():  # ASCII is NFC already and holds no invisible character
+        text = unicodedata.normalize("NFC", text)
+        if _INVISIBLE.search(text):
+            text = _INVISIBLE.sub("", text)
     while "<" in text or "-->" in text:  # until none is left: "<<b>b>" hides a second tag
         stripped = _MARKUP_TEXT.sub("", text)
         if stripped == text:
             break
         text = stripped
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() splits on exactly what \s matches
 
 
 def strip_site_suffix(title: str) -> str:
@@ -122,6 +143,9 @@ def parse_date(text: str | None) -> str | None:
     text = clean_text(text)
     if match := _ISO_DATE.search(text):
         return _valid_date(*map(int, match.groups()))
+    if match := _ENGLISH_DATE.match(text):
+        month = _MONTHS[(match["month"] or match["month2"]).lower()]
+        return _valid_date(int(match["year"]), month, int(match["day"] or match["day2"]))
     if not _YEAR.search(text):
         return None
     return _dateparser_date(text[:100])
@@ -159,7 +183,11 @@ def canonical_origin(raw: str | None) -> str | None:
 
 def is_furniture(line: str) -> bool:
     """Header and footer links, copyright, the Public Time/Origin line, photo markers."""
-    line = clean_text(line)
+    return _is_furniture(clean_text(line))
+
+
+def _is_furniture(line: str) -> bool:
+    """``is_furniture`` of a line already cleaned."""
     if not line or _PHOTO_MARKER.match(line):
         return True
     if len(line) > _MAX_FURNITURE_LINE:
@@ -177,7 +205,7 @@ def clean_paragraphs(paragraphs: list[str] | tuple[str, ...], title: str | None)
 
 
 def _content_lines(paragraphs: list[str] | tuple[str, ...]) -> list[str]:
-    return [p for p in map(clean_text, paragraphs) if not is_furniture(p)]
+    return [p for p in map(clean_text, paragraphs) if not _is_furniture(p)]
 
 
 def _without_title_line(lines: list[str], title: str | None) -> list[str]:

@@ -24,7 +24,6 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
@@ -37,10 +36,6 @@ from cqcscraper.validation import Rejected
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAIL, EXIT_BUSY = 0, 1, 75  # 75: EX_TEMPFAIL, "try again later"
-
-
-class NotArchived(DropItem):
-    """An item the archive could not take (``ArchiveError``); the run fails."""
 
 
 @dataclass(frozen=True)
@@ -98,9 +93,10 @@ class ArchiveRun:
             since = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=refresh_days)).isoformat()
         return self.archive.known_ids(refresh_since=since, retry_reasons=validation.TRANSIENT)
 
-    def archive_failed(self, error: ArchiveError) -> None:
-        """The archive cannot take writes: record why, and stop fetching (once)."""
-        self.crawler.stats.inc_value(health.NOT_ARCHIVED)
+    def archive_failed(self, error: ArchiveError, lost: int = 0) -> None:
+        """The archive cannot take writes: record why, and stop fetching (once). ``lost``
+        records could not be stored; the next run fetches them again."""
+        self.crawler.stats.inc_value(health.NOT_ARCHIVED, lost)
         if self.failed is not None:
             return
         self.failed = error
@@ -121,8 +117,6 @@ class ArchiveRun:
     def item_dropped(
         self, item: Any, response: Response | None, exception: Exception, spider: Spider
     ) -> None:
-        if isinstance(exception, NotArchived):
-            return  # counted by archive_failed; the archive cannot take a reject either
         page = item.page if isinstance(item, ParsedPage) else item
         raw, seen = None, None
         if isinstance(page, ArticlePage):

@@ -20,6 +20,10 @@ CQC_DB = os.environ.get("CQC_DB", "data/cqc.db")
 CQC_JSONL = os.environ.get("CQC_JSONL", "data/press_releases.jsonl")
 # How long a write waits for a lock held by another process before the run fails.
 CQC_DB_LOCK_TIMEOUT = 60.0
+# Records are written a batch to a transaction: when this many are pending, or this many
+# seconds after the first of them (a kill loses at most those; the next run fetches them).
+CQC_WRITE_BATCH = 200
+CQC_WRITE_INTERVAL = 0.5
 
 # -- health verdict (a failed run exits non-zero) --------------------------------------------
 # The run fails when more than this share of the articles it fetched were rejected ...

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from cqcscraper.extract import RawArticle
 from cqcscraper.normalize import (
     CENTRE,
+    _dateparser_date,
     canonical_origin,
     choose_title,
     clean_paragraphs,
@@ -276,3 +279,22 @@ def test_normalize_article_never_raises(
     )
     record = normalize_article(page)
     assert record.body == "\n\n".join(clean_paragraphs(record.body.split("\n\n"), None))
+
+
+ENGLISH_FORMATS = [
+    "{d} {B} {Y}",
+    "{d} {b}. {Y}",
+    "{B} {d}, {Y}",
+    "{b} {d} {Y}",
+    "{d}th {B} {Y} 10:32",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(dt.date(1990, 1, 1), dt.date(2035, 12, 31)), st.sampled_from(ENGLISH_FORMATS))
+def test_english_dates_are_read_without_dateparser_as_dateparser_reads_them(
+    day: dt.date, form: str
+) -> None:
+    text = form.format(d=day.day, B=day.strftime("%B"), b=day.strftime("%b"), Y=day.year)
+    assert parse_date(text) == day.isoformat()
+    assert _dateparser_date(text) == day.isoformat()

@@ -121,9 +121,10 @@ def test_other_items_pass_through(parse: ParsePipeline) -> None:
     assert ValidatePipeline().process_item(item) is item
 
 
-def run_crawler(tmp_path: Path) -> Crawler:
+def run_crawler(tmp_path: Path, **more: object) -> Crawler:
     """A crawler of the press spider, built with its extensions (``ArchiveRun`` holds the lock)."""
     settings = {"CQC_DB": str(tmp_path / "cqc.db"), "CQC_JSONL": str(tmp_path / "out.jsonl")}
+    settings.update(more)
     crawler = get_crawler(PressSpider, settings_dict=settings)
     crawler.stats.open_spider()
     crawler.spider = PressSpider.from_crawler(crawler, start_url="http://127.0.0.1:1/www/english/")
@@ -160,23 +161,67 @@ def test_the_run_records_every_drop_and_closes_its_row(tmp_path: Path) -> None:
         pass
 
 
+def fetched(article_id: int, when: str) -> ArticlePage:
+    body = page_of(article_id).read_bytes()
+    url = MIRRORED.replace("597552", str(article_id)).replace(
+        "2024-09-10", page_of(article_id).parent.name
+    )
+    raw = RawResponse(url, 200, {"Content-Type": ["text/html"]}, body)
+    return ArticlePage(url, 200, when, html=read_page(page_of(article_id)), raw=raw)
+
+
 def test_the_archive_pipeline_stores_the_record_with_its_snapshot(
     tmp_path: Path, parse: ParsePipeline
 ) -> None:
-    crawler = run_crawler(tmp_path)
+    crawler = run_crawler(tmp_path, CQC_WRITE_BATCH=1)
     archiving = ArchivePipeline.from_crawler(crawler)
-    body = page_of(597552).read_bytes()
-    raw = RawResponse(MIRRORED, 200, {"Content-Type": ["text/html"]}, body)
-    item = ArticlePage(
-        MIRRORED, 200, "2026-01-01T00:00:07Z", html=read_page(page_of(597552)), raw=raw
-    )
+    item = fetched(597552, "2026-01-01T00:00:07Z")
     record = archiving.process_item(parse.process_item(item))
     assert isinstance(record, PressRelease)
     assert crawler.stats.get_value("cqc/articles/new") == 1
     row = archiving.archive.db["press_releases"].get(597552)
     assert row["first_seen"] == row["last_seen"] == "2026-01-01T00:00:07Z"
     (snapshot,) = archiving.archive.snapshots()
-    assert (snapshot.raw, snapshot.first_fetched) == (raw, "2026-01-01T00:00:07Z")
+    assert (snapshot.raw, snapshot.first_fetched) == (item.raw, "2026-01-01T00:00:07Z")
+
+
+def test_the_archive_pipeline_writes_a_batch_in_one_transaction(
+    tmp_path: Path, parse: ParsePipeline
+) -> None:
+    crawler = run_crawler(tmp_path, CQC_WRITE_BATCH=3, CQC_WRITE_INTERVAL=0.5)
+    archiving = ArchivePipeline.from_crawler(crawler)
+    timers: list[tuple[float, object, Timer]] = []
+
+    def schedule(delay: float, flush: object) -> Timer:
+        timers.append((delay, flush, Timer()))
+        return timers[-1][2]
+
+    archiving.schedule = schedule
+    db = archiving.archive.db
+    for article_id in (597552, 595908):
+        archiving.process_item(parse.process_item(fetched(article_id, "2026-01-01T00:00:07Z")))
+    assert db["press_releases"].count == 0  # pending, with a flush 0.5 s after the first
+    assert [(delay, flush) for delay, flush, _ in timers] == [(0.5, archiving.flush)]
+    archiving.process_item(parse.process_item(fetched(595388, "2026-01-01T00:00:08Z")))
+    assert db["press_releases"].count == 3  # the third filled the batch
+    assert timers[0][2].cancelled
+    assert crawler.stats.get_value("cqc/articles/new") == 3
+    archiving.process_item(parse.process_item(fetched(597552, "2026-01-01T00:00:09Z")))
+    assert len(timers) == 2
+    timers[1][1]()  # the timer fires
+    assert crawler.stats.get_value("cqc/articles/unchanged") == 1
+    assert db["press_releases"].get(597552)["last_seen"] == "2026-01-01T00:00:09Z"
+    archiving.process_item(parse.process_item(fetched(595908, "2026-01-01T00:00:10Z")))
+    archiving.close_spider()  # the rest goes when the spider closes
+    assert timers[2][2].cancelled
+    assert crawler.stats.get_value("cqc/articles/unchanged") == 2
+
+
+class Timer:
+    cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 def test_the_run_extension_refuses_a_locked_archive(tmp_path: Path) -> None:

@@ -1,0 +1,544 @@
+"""``make bench``: the benchmarks, each beside its peer in the same run, into docs/benchmarks.md.
+
+    .venv/bin/python bench/run.py [--articles 2000] [--runs 3] [--out docs/benchmarks.md]
+
+a. extraction + normalisation, pages/s, beside ``trafilatura.bare_extraction`` on the same
+   pages (fixture + synthetic), with both outputs scored against the expected records;
+b. an end-to-end ``scrapy crawl press`` of the synthetic site on 127.0.0.1, pages/s and peak
+   RSS, beside a bare Scrapy spider fetching the same pages (same concurrency, politeness off);
+c. a no-op scheduled re-run over that archive: requests and wall time;
+d. full-text search over a 100,000-row archive (p50/p95 of 20 queries, beside a LIKE scan),
+   and bulk write rows/s (batched, beside one transaction per row);
+e. ``cqcscraper reparse`` over the stored snapshots, pages/s, beside the crawl's own pages/s.
+
+Every figure is the median of ``--runs`` runs. Nothing here is a test: numbers depend on the
+machine, and tests never assert on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cqcscraper import synthetic  # noqa: E402
+from cqcscraper.archive import Archive  # noqa: E402
+from cqcscraper.cli import LOCAL_SETTINGS, crawl_command  # noqa: E402
+from cqcscraper.extract import extract  # noqa: E402
+from cqcscraper.mirror import Mirror  # noqa: E402
+from cqcscraper.normalize import normalize_article  # noqa: E402
+from cqcscraper.pages import article_page, build_record, page_text, response_of  # noqa: E402
+from cqcscraper.records import PressRelease, RawResponse  # noqa: E402
+from cqcscraper.validation import Rejected, reject_reason  # noqa: E402
+
+CONCURRENCY = ("CONCURRENT_REQUESTS=16", "CONCURRENT_REQUESTS_PER_DOMAIN=8")
+FETCHED = "2026-01-01T00:00:00Z"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def say(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+# -- a. extraction -----------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    url: str
+    body: bytes
+    html: str  # decoded once, as the crawl decodes it; both extractors get this text
+    expected: dict | None  # None: the page must be rejected
+
+
+def corpus(site: Path) -> list[Page]:
+    """The fixture article pages and the synthetic ones, with their expected records."""
+    found = []
+    fixtures = ROOT / "fixtures"
+    for path in sorted((fixtures / "html/www/english/c").rglob("*.shtml")):
+        url = "https://www.cqc.com.cn/" + path.relative_to(fixtures / "html").as_posix()
+        golden = fixtures / "expected" / f"{path.stem}.json"
+        expected = json.loads(golden.read_text(encoding="utf-8")) if golden.exists() else None
+        found.append((url, path.read_bytes(), expected))
+    for golden in sorted((site / "expected").glob("*.json")):
+        expected = json.loads(golden.read_text(encoding="utf-8"))
+        path = site / "html" / expected["url"].split(".cn/", 1)[1]
+        found.append((expected["url"], path.read_bytes(), expected))
+    return [
+        Page(url, body, page_text(response_of(raw(url, body))), want) for url, body, want in found
+    ]
+
+
+def raw(url: str, body: bytes) -> RawResponse:
+    return RawResponse(url, 200, {"Content-Type": ["text/html"]}, body)
+
+
+def ours(page: Page) -> dict | None:
+    """Extraction, normalisation and validation of the decoded page."""
+    record = normalize_article(extract(page.html, page.url), FETCHED[:10])
+    return None if reject_reason(record) else record.to_dict()
+
+
+def ours_from_bytes(page: Page) -> dict | None:
+    """The whole read path of a crawl, from the response bytes (decoding included)."""
+    try:
+        return build_record(article_page(response_of(raw(page.url, page.body)), FETCHED)).to_dict()
+    except Rejected:
+        return None
+
+
+def theirs(page: Page) -> dict | None:
+    import trafilatura
+
+    document = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
+    if document is None:
+        return None
+    data = document if isinstance(document, dict) else document.as_dict()
+    return {"title": data.get("title"), "published": data.get("date"), "body": data.get("text")}
+
+
+def words(text: str | None) -> list[str]:
+    return re.findall(r"\w+", (text or "").casefold())
+
+
+def f1(got: str | None, want: str | None) -> float:
+    from collections import Counter
+
+    a, b = Counter(words(got)), Counter(words(want))
+    common = sum((a & b).values())
+    if not a or not b:
+        return float(a == b)
+    precision, recall = common / sum(a.values()), common / sum(b.values())
+    return 0.0 if common == 0 else 2 * precision * recall / (precision + recall)
+
+
+def score(extract: Callable[[Page], dict | None], pages: list[Page]) -> dict[str, float]:
+    """Share of pages whose title, date and body are exactly right; mean body word F1."""
+    title = date = body = 0
+    body_f1 = []
+    for page in pages:
+        got, want = extract(page), page.expected
+        if want is None:
+            title += got is None
+            date += got is None
+            body += got is None
+            body_f1.append(1.0 if got is None else 0.0)
+            continue
+        got = got or {}
+        title += " ".join((got.get("title") or "").split()) == want["title"]
+        date += got.get("published") == want["published"]
+        body += words(got.get("body")) == words(want["body"])
+        body_f1.append(f1(got.get("body"), want["body"]))
+    n = len(pages)
+    return {
+        "title": title / n,
+        "date": date / n,
+        "body exact": body / n,
+        "body F1": sum(body_f1) / n,
+    }
+
+
+def throughput(read: Callable[[Page], object], pages: list[Page], runs: int) -> float:
+    for page in pages:  # one pass untimed: lazy imports, caches
+        read(page)
+    rates = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        for page in pages:
+            read(page)
+        rates.append(len(pages) / (time.perf_counter() - started))
+    return median(rates)
+
+
+# -- b, c, e. crawls ---------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    wall: float
+    elapsed: float  # Scrapy's elapsed_time_seconds
+    responses: int
+    requests: int
+    peak_rss_mb: float
+    returncode: int
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.responses / self.elapsed
+
+
+def run_process(
+    command: list[str], cwd: Path, env: dict | None = None
+) -> tuple[float, int, str, float]:
+    """Run to the end; wall seconds, exit code, log, peak RSS in MB (of that process alone)."""
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log, env=env)
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak RSS
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        text = log.read().decode(errors="replace")
+    return wall, process.returncode, text, usage.ru_maxrss / 1024
+
+
+def stat(log: str, name: str) -> float:
+    match = re.search(rf"'{re.escape(name)}': ([0-9.]+)", log)
+    return float(match[1]) if match else 0.0
+
+
+def measured(command: list[str], cwd: Path, env: dict | None = None) -> Run:
+    wall, code, log, rss = run_process(command, cwd, env)
+    if code not in (0,):
+        say(log[-3000:])
+        raise SystemExit(f"{command[:4]} exited {code}")
+    return Run(
+        wall,
+        stat(log, "elapsed_time_seconds"),
+        int(stat(log, "response_received_count")),
+        int(stat(log, "downloader/request_count")),
+        rss,
+        code,
+    )
+
+
+def our_crawl(url: str, out: Path, *extra: str) -> list[str]:
+    return crawl_command(
+        f"{url}/www/english/",
+        str(out / "cqc.db"),
+        str(out / "press_releases.jsonl"),
+        *LOCAL_SETTINGS,
+        *CONCURRENCY,
+        "LOG_LEVEL=INFO",
+        *extra,
+    )
+
+
+def bare_crawl(urls_file: Path) -> list[str]:
+    settings = [*CONCURRENCY, "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False",
+                "ROBOTSTXT_OBEY=True", "LOG_LEVEL=INFO", "TELNETCONSOLE_ENABLED=False"]  # fmt: skip
+    command = [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench/bare.py")]
+    command += ["-a", f"urls={urls_file}"]
+    for setting in settings:
+        command += ["-s", setting]
+    return command
+
+
+def site_urls(site: Path, origin: str) -> list[str]:
+    """Every page the press spider fetches: the start page, listing pages, articles."""
+    pages = sorted((site / "www/english").rglob("*.shtml"))
+    return [f"{origin}/{p.relative_to(site).as_posix()}".replace("/index.shtml", "/", 1)
+            if p.parent == site / "www/english" else f"{origin}/{p.relative_to(site).as_posix()}"
+            for p in pages]  # fmt: skip
+
+
+# -- d. search and bulk writes -----------------------------------------------------------------
+
+QUERIES = [
+    "Yiwu", "Suzhou", "laboratory", "certification", "carbon", "mutual recognition",
+    '"green carbon"', "Wang AND Beijing", "export NOT import", "digital platform",
+    "audit*", "innovation", "Chengdu", "bilateral agreement", "training programme",
+    "energy safety", "Zhou", "welcomed delegation", "sustainable", "Hangzhou laboratory",
+]  # fmt: skip
+SEARCH = (
+    "SELECT p.id, p.published, p.title FROM press_releases_fts "
+    "JOIN press_releases AS p ON p.id = press_releases_fts.rowid "
+    "WHERE press_releases_fts MATCH ? ORDER BY press_releases_fts.rank LIMIT 20"
+)
+
+
+def like_query(query: str) -> tuple[str, list[str]]:
+    """The query an analyst without full-text search would write: LIKE on every word, newest
+    first (the peer of a ranked search: both must look at every match)."""
+    terms = [t for t in re.findall(r"\w+", query) if t not in ("AND", "NOT", "OR")]
+    where = " AND ".join(["(title LIKE ? OR body LIKE ?)"] * len(terms))
+    params = [f"%{t}%" for t in terms for _ in (0, 1)]
+    sql = (
+        "SELECT id, published, title FROM press_releases WHERE {} ORDER BY published DESC LIMIT 20"
+    )
+    return sql.format(where), params
+
+
+def big_records(count: int, base: list[dict]) -> list[PressRelease]:
+    made = []
+    for number in range(count):
+        record = base[number % len(base)]
+        paragraphs = record["body"].split("\n\n")
+        turn = (number // len(base)) % len(paragraphs)
+        body = "\n\n".join(paragraphs[turn:] + paragraphs[:turn])
+        article_id = 1_000_000 + number
+        made.append(
+            PressRelease(
+                id=article_id,
+                url=f"https://www.cqc.com.cn/www/english/c/{record['published']}/{article_id}.shtml",
+                title=record["title"],
+                published=record["published"],
+                published_from=record["published_from"],
+                origin=record["origin"],
+                origin_raw=record["origin_raw"],
+                body=body,
+                images=tuple(record["images"]),
+                content_hash=f"{number:064x}",
+            )
+        )
+    return made
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    with Path("/proc/cpuinfo").open() as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = Path("/proc/meminfo").read_text().split()[1]
+    import lxml.etree
+    import scrapy
+    import trafilatura
+
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, "
+        f"{int(memory) // 1024} MB RAM",
+        "versions": f"Python {platform.python_version()}, Scrapy {scrapy.__version__}, "
+        f"lxml {'.'.join(map(str, lxml.etree.LXML_VERSION))}, SQLite {sqlite3.sqlite_version}, "
+        f"trafilatura {trafilatura.__version__}",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--rows", type=int, default=100_000, help="rows of the search archive")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", default=str(ROOT / "docs/benchmarks.md"))
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="cqc-bench-"))
+    results: dict[str, object] = {"machine": machine(), "args": vars(args)}
+    try:
+        say(f"writing a synthetic site of {args.articles} articles")
+        synthetic.write_site(work / "synthetic", args.articles)
+        site = work / "synthetic" / "html"
+
+        # a.
+        pages = corpus(work / "synthetic")
+        say(f"a. extraction over {len(pages)} pages")
+        ours_rate = throughput(ours, pages, args.runs)
+        theirs_rate = throughput(theirs, pages, args.runs)
+        bytes_rate = throughput(ours_from_bytes, pages, args.runs)
+        ours_exact = sum(ours(p) == p.expected for p in pages) / len(pages)
+        assert ours_exact == sum(ours_from_bytes(p) == p.expected for p in pages) / len(pages)
+        results["extraction"] = {
+            "pages": len(pages),
+            "ours": ours_rate,
+            "ours_from_bytes": bytes_rate,
+            "trafilatura": theirs_rate,
+            "ours_score": {**score(ours, pages), "exact": ours_exact},
+            "trafilatura_score": score(theirs, pages),
+        }
+
+        # b, c, e.
+        say("b. end-to-end crawls")
+        crawls, bares, noops, reparses = [], [], [], []
+        with Mirror(site) as mirror:
+            urls_file = work / "urls.txt"
+            urls_file.write_text("\n".join(site_urls(site, mirror.url)) + "\n")
+            env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+            for number in range(args.runs):
+                out = work / f"crawl{number}"
+                crawls.append(measured(our_crawl(mirror.url, out), ROOT))
+                bares.append(measured(bare_crawl(urls_file), work, env))
+                noops.append(measured(our_crawl(mirror.url, out), ROOT))
+                started = time.perf_counter()
+                done = subprocess.run(
+                    [sys.executable, "-m", "cqcscraper.cli", "reparse", "--db",
+                     str(out / "cqc.db"), "--jsonl", str(out / "press_releases.jsonl")],
+                    cwd=ROOT, capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                reparses.append(time.perf_counter() - started)
+                say(
+                    f"  run {number + 1}: ours {crawls[-1].pages_per_s:.0f} pages/s, bare "
+                    f"{bares[-1].pages_per_s:.0f} pages/s; {done.stdout.splitlines()[0]}"
+                )
+        with Archive(work / "crawl0" / "cqc.db") as archive:
+            snapshots = archive.db["snapshots"].count
+            stored = archive.db["press_releases"].count
+        results["crawl"] = {
+            "ours": [vars(r) for r in crawls],
+            "bare": [vars(r) for r in bares],
+            "noop": [vars(r) for r in noops],
+            "reparse_seconds": reparses,
+            "snapshots": snapshots,
+            "stored": stored,
+        }
+
+        # d.
+        say(f"d. bulk writes and search over {args.rows} rows")
+        base = [
+            json.loads(p.read_text()) for p in sorted((work / "synthetic/expected").glob("*.json"))
+        ]
+        records = big_records(args.rows, base)
+        db = work / "search.db"
+        with Archive(db) as archive:
+            started = time.perf_counter()
+            for start in range(0, len(records), 500):
+                archive.store_many([(r, FETCHED, None) for r in records[start : start + 500]])
+            batched = len(records) / (time.perf_counter() - started)
+        single_db = work / "single.db"
+        sample = records[:2000]
+        with Archive(single_db) as archive:
+            started = time.perf_counter()
+            for record in sample:
+                archive.store(record, seen=FETCHED)
+            single = len(sample) / (time.perf_counter() - started)
+        connection = sqlite3.connect(db)
+        for query in QUERIES:  # warm the page cache, as a running server would have it
+            connection.execute(SEARCH, [query]).fetchall()
+        fts, like, hits = [], [], []
+        for query in QUERIES:
+            started = time.perf_counter()
+            found = connection.execute(SEARCH, [query]).fetchall()
+            fts.append((time.perf_counter() - started) * 1000)
+            hits.append(connection.execute(
+                "SELECT count(*) FROM press_releases_fts WHERE press_releases_fts MATCH ?", [query]
+            ).fetchone()[0])  # fmt: skip
+            sql, params = like_query(query)
+            started = time.perf_counter()
+            connection.execute(sql, params).fetchall()
+            like.append((time.perf_counter() - started) * 1000)
+            assert found or hits[-1] == 0
+        connection.close()
+        results["search"] = {
+            "rows": args.rows,
+            "batched_rows_per_s": batched,
+            "single_rows_per_s": single,
+            "fts_ms": fts,
+            "like_ms": like,
+            "hits": hits,
+            "db_mb": db.stat().st_size / 1e6,
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    Path(args.out).write_text(report(results), encoding="utf-8")
+    (ROOT / "docs" / "benchmarks.json").write_text(json.dumps(results, indent=1, default=str))
+    say(f"written to {args.out}")
+    return 0
+
+
+def report(results: dict) -> str:
+    info, args = results["machine"], results["args"]
+    ex, cr, se = results["extraction"], results["crawl"], results["search"]
+    ours_runs = [Run(**r) for r in cr["ours"]]
+    bare_runs = [Run(**r) for r in cr["bare"]]
+    noop_runs = [Run(**r) for r in cr["noop"]]
+    ours_rate = median([r.pages_per_s for r in ours_runs])
+    bare_rate = median([r.pages_per_s for r in bare_runs])
+    ours_rss = median([r.peak_rss_mb for r in ours_runs])
+    bare_rss = median([r.peak_rss_mb for r in bare_runs])
+    reparse_rate = cr["snapshots"] / median(cr["reparse_seconds"])
+    p50, p95 = percentile(se["fts_ms"], 0.5), percentile(se["fts_ms"], 0.95)
+    like50, like95 = percentile(se["like_ms"], 0.5), percentile(se["like_ms"], 0.95)
+    extraction_ratio = ex["ours"] / ex["trafilatura"]
+    crawl_ratio = ours_rate / bare_rate
+
+    def ok(good: bool) -> str:
+        return "met" if good else "**missed**"
+
+    s_ours, s_theirs = ex["ours_score"], ex["trafilatura_score"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`.venv/bin/python bench/run.py "
+        f"--articles {args['articles']} --rows {args['rows']} --runs {args['runs']}`). "
+        f"Each figure is the median of {args['runs']} runs, each measured beside its peer "
+        "in the same run. Nothing here is a test.",
+        "",
+        f"- When: {info['date']}",
+        f"- Machine: {info['machine']}",
+        f"- Versions: {info['versions']}",
+        "",
+        "| figure | ours | peer | ratio | target |",
+        "|---|---|---|---|---|",
+        f"| a. extraction + normalisation, pages/s ({ex['pages']} pages: fixtures + synthetic) | "
+        f"{ex['ours']:.0f} | trafilatura `bare_extraction`: {ex['trafilatura']:.0f} | "
+        f"{extraction_ratio:.1f}x | ≥ 5x: {ok(extraction_ratio >= 5)} |",
+        f"| a. the same from the response bytes (Scrapy response, decoding), pages/s | "
+        f"{ex['ours_from_bytes']:.0f} | trafilatura, from text: {ex['trafilatura']:.0f} | "
+        f"{ex['ours_from_bytes'] / ex['trafilatura']:.1f}x | |",
+        f"| b. end-to-end crawl of {cr['stored']} synthetic articles, pages/s | {ours_rate:.0f} | "
+        f"bare Scrapy spider: {bare_rate:.0f} | {crawl_ratio:.2f}x | ≥ 0.7x: "
+        f"{ok(crawl_ratio >= 0.7)} |",
+        f"| b. peak RSS of the crawl process, MB | {ours_rss:.0f} | bare spider: {bare_rss:.0f} | "
+        f"{ours_rss / bare_rss:.2f}x | < 200 MB: {ok(ours_rss < 200)} |",
+        f"| c. no-op re-run: requests | {median([r.requests for r in noop_runs]):.0f} | "
+        f"bare spider, all again: {median([r.requests for r in bare_runs]):.0f} | | |",
+        f"| c. no-op re-run: wall time, s | {median([r.wall for r in noop_runs]):.1f} | "
+        f"bare spider, all again: {median([r.wall for r in bare_runs]):.1f} | | |",
+        f"| d. full-text search over {se['rows']:,} rows, p50 / p95 of {len(se['fts_ms'])} "
+        f"queries, ms | {p50:.1f} / {p95:.1f} | LIKE scan: {like50:.0f} / {like95:.0f} | "
+        f"{like50 / p50:.0f}x faster at p50 | p95 < 20 ms: {ok(p95 < 20)} |",
+        f"| d. bulk write, rows/s (500 a transaction) | {se['batched_rows_per_s']:.0f} | "
+        f"one transaction a row: {se['single_rows_per_s']:.0f} | "
+        f"{se['batched_rows_per_s'] / se['single_rows_per_s']:.1f}x | |",
+        f"| e. `cqcscraper reparse` over {cr['snapshots']} snapshots, pages/s | "
+        f"{reparse_rate:.0f} | the crawl itself: {ours_rate:.0f} | "
+        f"{reparse_rate / ours_rate:.1f}x | |",
+        "",
+        "## Accuracy on the same pages (a)",
+        "",
+        "Share of the pages whose field is exactly the expected one (rejected pages count as "
+        "right when the extractor also gives nothing), and the mean word F1 of the body.",
+        "",
+        "| extractor | title | date | body exact | body word F1 | whole record exact |",
+        "|---|---|---|---|---|---|",
+        f"| cqcscraper | {s_ours['title']:.1%} | {s_ours['date']:.1%} | "
+        f"{s_ours['body exact']:.1%} | {s_ours['body F1']:.3f} | {s_ours['exact']:.1%} |",
+        f"| trafilatura | {s_theirs['title']:.1%} | {s_theirs['date']:.1%} | "
+        f"{s_theirs['body exact']:.1%} | {s_theirs['body F1']:.3f} | (no such record) |",
+        "",
+        "## Search queries (d)",
+        "",
+        "| query | matches | FTS ms | LIKE ms |",
+        "|---|---|---|---|",
+        *[
+            f"| `{q}` | {n:,} | {a:.1f} | {b:.0f} |"
+            for q, n, a, b in zip(QUERIES, se["hits"], se["fts_ms"], se["like_ms"], strict=True)
+        ],
+        "",
+        f"The search archive is {se['db_mb']:.0f} MB. Queries are ranked (`ORDER BY rank`, the "
+        "canned `search` query of Datasette) and return the first 20.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
