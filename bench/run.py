@@ -187,19 +187,30 @@ class Run:
         return self.responses / self.elapsed
 
 
+# A small launcher between the benchmark and the measured process: Linux counts in a child's
+# peak RSS the memory of the process that forked it, and this benchmark holds the corpus.
+LAUNCH = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f"\\nPEAK_RSS_KB {usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_process(
     command: list[str], cwd: Path, env: dict | None = None
 ) -> tuple[float, int, str, float]:
-    """Run to the end; wall seconds, exit code, log, peak RSS in MB (of that process alone)."""
-    with tempfile.TemporaryFile() as log:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log, env=env)
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak RSS
-        wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        log.seek(0)
-        text = log.read().decode(errors="replace")
-    return wall, process.returncode, text, usage.ru_maxrss / 1024
+    """Run to the end; wall seconds, exit code, log, peak RSS in MB of that process alone."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCH, *command], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    wall = time.perf_counter() - started
+    peak = re.findall(r"PEAK_RSS_KB (\d+)", done.stderr)
+    return wall, done.returncode, done.stderr, int(peak[-1]) / 1024 if peak else float("nan")
 
 
 def stat(log: str, name: str) -> float:
@@ -254,16 +265,27 @@ def site_urls(site: Path, origin: str) -> list[str]:
 
 # -- d. search and bulk writes -----------------------------------------------------------------
 
+# What an analyst types: mostly specific terms (a product, a scheme, a country, a city), and
+# two that are in nearly every release.
 QUERIES = [
-    "Yiwu", "Suzhou", "laboratory", "certification", "carbon", "mutual recognition",
-    '"green carbon"', "Wang AND Beijing", "export NOT import", "digital platform",
-    "audit*", "innovation", "Chengdu", "bilateral agreement", "training programme",
-    "energy safety", "Zhou", "welcomed delegation", "sustainable", "Hangzhou laboratory",
+    "certification", "cooperation agreement", "Yiwu", "Suzhou laboratory",
+    '"mutual recognition"', "photovoltaic", "hydrogen", "Kazakhstan", "CCC", "toy",
+    "lithium battery", "cybersecurity", "halal", "Belt Road", "elevator OR boiler",
+    "pharma*", "ASEAN", "railway", "semiconductor chip", "Wang Harbin",
 ]  # fmt: skip
 SEARCH = (
     "SELECT p.id, p.published, p.title FROM press_releases_fts "
     "JOIN press_releases AS p ON p.id = press_releases_fts.rowid "
     "WHERE press_releases_fts MATCH ? ORDER BY press_releases_fts.rank LIMIT 20"
+)
+# A possible bound on ranking for broad terms (not shipped): rank only the newest 5,000
+# matches, which FTS5 finds without scoring the rest.
+BOUNDED = (
+    "SELECT p.id, p.published, p.title FROM press_releases_fts "
+    "JOIN press_releases AS p ON p.id = press_releases_fts.rowid "
+    "WHERE press_releases_fts MATCH ?1 AND press_releases_fts.rowid IN ("
+    "SELECT rowid FROM press_releases_fts WHERE press_releases_fts MATCH ?1 "
+    "ORDER BY rowid DESC LIMIT 5000) ORDER BY press_releases_fts.rank LIMIT 20"
 )
 
 
@@ -422,11 +444,14 @@ def main(argv: list[str] | None = None) -> int:
         connection = sqlite3.connect(db)
         for query in QUERIES:  # warm the page cache, as a running server would have it
             connection.execute(SEARCH, [query]).fetchall()
-        fts, like, hits = [], [], []
+        fts, bounded, like, hits = [], [], [], []
         for query in QUERIES:
             started = time.perf_counter()
             found = connection.execute(SEARCH, [query]).fetchall()
             fts.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            connection.execute(BOUNDED, [query]).fetchall()
+            bounded.append((time.perf_counter() - started) * 1000)
             hits.append(connection.execute(
                 "SELECT count(*) FROM press_releases_fts WHERE press_releases_fts MATCH ?", [query]
             ).fetchone()[0])  # fmt: skip
@@ -441,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
             "batched_rows_per_s": batched,
             "single_rows_per_s": single,
             "fts_ms": fts,
+            "bounded_ms": bounded,
             "like_ms": like,
             "hits": hits,
             "db_mb": db.stat().st_size / 1e6,
@@ -526,11 +552,13 @@ def report(results: dict) -> str:
         "",
         "## Search queries (d)",
         "",
-        "| query | matches | FTS ms | LIKE ms |",
-        "|---|---|---|---|",
+        "| query | matches | ranked FTS ms | ranked among the newest 5,000, ms | LIKE ms |",
+        "|---|---|---|---|---|",
         *[
-            f"| `{q}` | {n:,} | {a:.1f} | {b:.0f} |"
-            for q, n, a, b in zip(QUERIES, se["hits"], se["fts_ms"], se["like_ms"], strict=True)
+            f"| `{q}` | {n:,} | {a:.1f} | {c:.1f} | {b:.0f} |"
+            for q, n, a, c, b in zip(
+                QUERIES, se["hits"], se["fts_ms"], se["bounded_ms"], se["like_ms"], strict=True
+            )
         ],
         "",
         f"The search archive is {se['db_mb']:.0f} MB. Queries are ranked (`ORDER BY rank`, the "

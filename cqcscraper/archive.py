@@ -52,6 +52,22 @@ _RELINK_ALL = """UPDATE press_releases SET duplicate_of = (
     SELECT min(other.id) FROM press_releases AS other
     WHERE other.content_hash = press_releases.content_hash AND other.id < press_releases.id)"""
 _RELINK_SOME = _RELINK_ALL + " WHERE content_hash IN (SELECT value FROM json_each(?))"
+# The hot path of a crawl, as plain statements (sqlite-utils would read the table's schema on
+# every call). ``test_archive`` checks that they name every column.
+_UPSERT = """INSERT INTO press_releases (id, url, title, published, published_from, origin,
+        origin_raw, body, images, content_hash, first_seen, last_seen, last_changed)
+    VALUES (:id, :url, :title, :published, :published_from, :origin, :origin_raw, :body, :images,
+        :content_hash, :first_seen, :last_seen, :last_changed)
+    ON CONFLICT (id) DO UPDATE SET url = excluded.url, title = excluded.title,
+        published = excluded.published, published_from = excluded.published_from,
+        origin = excluded.origin, origin_raw = excluded.origin_raw, body = excluded.body,
+        images = excluded.images, content_hash = excluded.content_hash,
+        first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+        last_changed = excluded.last_changed"""
+_SEEN = "UPDATE press_releases SET last_seen = ? WHERE id = ?"
+_NEW_SNAPSHOT = """INSERT INTO snapshots (article_id, url, status, headers, body, size, sha256,
+        first_fetched, last_fetched, fetches)
+    VALUES (:article_id, :url, :status, :headers, :body, :size, :sha256, :seen, :seen, 1)"""
 BUSY_WAIT = 0.1  # seconds SQLite waits on a lock before a write is retried by tenacity
 T = TypeVar("T")
 
@@ -299,9 +315,15 @@ class Archive:
     def _store_all(
         self, items: list[tuple[PressRelease, str, RawResponse | None]]
     ) -> list[Outcome]:
-        return [self._store(*item) for item in items]
+        changed: set[str] = set()  # content hashes whose duplicate links may have moved
+        outcomes = [self._store(*item, changed) for item in items]
+        if changed:
+            self._link_duplicates(changed)
+        return outcomes
 
-    def _store(self, record: PressRelease, seen: str, raw: RawResponse | None) -> Outcome:
+    def _store(
+        self, record: PressRelease, seen: str, raw: RawResponse | None, changed: set[str]
+    ) -> Outcome:
         if raw is not None:
             self._snapshot(raw, record.id, seen)
         current = self._row(record.id)
@@ -309,12 +331,10 @@ class Archive:
         if revision is not None:
             self.db["revisions"].insert(revision)
         if outcome == "unchanged":
-            self.db[RELEASES].update(record.id, {"last_seen": seen})
+            self.db.execute(_SEEN, [seen, record.id])
             return outcome
-        self.db[RELEASES].upsert(row, pk="id")
-        self._link_duplicates(
-            {record.content_hash, *([current["content_hash"]] if current else [])}
-        )
+        self.db.execute(_UPSERT, row)
+        changed.update({record.content_hash, *([current["content_hash"]] if current else [])})
         return outcome
 
     def reject(
@@ -361,7 +381,8 @@ class Archive:
                 [seen, latest[0]],
             )
             return
-        self.db["snapshots"].insert(
+        self.db.execute(
+            _NEW_SNAPSHOT,
             {
                 "article_id": article_id,
                 "url": raw.url,
@@ -370,10 +391,8 @@ class Archive:
                 "body": zlib.compress(raw.body),
                 "size": len(raw.body),
                 "sha256": digest,
-                "first_fetched": seen,
-                "last_fetched": seen,
-                "fetches": 1,
-            }
+                "seen": seen,
+            },
         )
 
     def _link_duplicates(self, hashes: Collection[str] | None = None) -> None:
@@ -399,6 +418,13 @@ class Archive:
         )
         row = {"started": self.clock(), "start_url": start_url, "args": json.dumps(args)}
         return self.db["crawls"].insert(row).last_pk
+
+    def previous_run_finished(self, crawl_id: int) -> bool:
+        """Whether the run before ``crawl_id`` went to its end (True when there is none)."""
+        row = self.db.execute(
+            "SELECT finish_reason FROM crawls WHERE id < ? ORDER BY id DESC LIMIT 1", [crawl_id]
+        ).fetchone()
+        return row is None or row[0] == "finished"
 
     def finish_crawl(self, crawl_id: int, row: dict[str, Any]) -> None:
         """Close this run's row: ``row`` holds the counts, coverage, verdict and stats."""

@@ -78,6 +78,9 @@ class ArchiveRun:
             raise
         self.crawl_id: int | None = None
         self.failed: ArchiveError | None = None
+        # The previous run stopped part-way: what it did not reach may lie behind listing pages
+        # whose articles are all known, so the incremental walk must not stop early this time.
+        self.resume = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -113,6 +116,12 @@ class ArchiveRun:
             self.archive_failed(error)
             return
         logger.info("Archiving into %s (crawl %d)", self.db_path, self.crawl_id)
+        self.resume = not self.archive.previous_run_finished(self.crawl_id)
+        if self.resume:
+            logger.warning(
+                "The previous run did not finish: this one walks every listing page "
+                "(fetching only the articles not archived yet)"
+            )
 
     def item_dropped(
         self, item: Any, response: Response | None, exception: Exception, spider: Spider

@@ -65,6 +65,10 @@ DOWNLOADER_MIDDLEWARES = {
     "cqcscraper.retry.BackoffRetryMiddleware": 550,
 }
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+# The pipelines are synchronous, so parallel item workers gain nothing; and Scrapy starts that
+# many asyncio tasks for every response's output (100 by default: half the crawl's CPU time
+# on a fast mirror, measured in docs/benchmarks.md).
+CONCURRENT_ITEMS = 1
 REDIRECT_MAX_TIMES = 10
 # Only http and https are ever fetched, even when a redirect points elsewhere (and the
 # StayOnSiteMiddleware refuses any other host or scheme first).

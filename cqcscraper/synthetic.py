@@ -54,6 +54,29 @@ WORDS = (
     "annual strategic comprehensive professional sustainable efficient reliable modern "
     "local global public private joint new further high level key major"
 ).split()
+# The long tail: words that only some releases use, as in the real ones (products, schemes,
+# bodies, places). Each article is about a few of them (its topics), which it repeats, and
+# never uses the rest: as in real text, a common word is in most releases and a tail word in
+# few. Full-text search timings depend on that.
+TAIL = (
+    "photovoltaic inverter battery lithium charger appliance refrigerator compressor motor "
+    "lighting luminaire cable wire switch socket transformer elevator boiler furniture textile "
+    "toy footwear cosmetics food dairy tea rice seafood organic halal gluten pharmaceutical "
+    "vehicle automotive tyre helmet drone robot semiconductor chip sensor wearable router "
+    "cybersecurity privacy cloud blockchain software firmware antenna satellite railway "
+    "hydrogen wind nuclear solar biomass recycling packaging plastic paper glass ceramic steel "
+    "aluminium copper cement timber forestry fishery livestock poultry agriculture logistics "
+    "tourism hospitality healthcare elderly childcare education banking insurance aviation "
+    "maritime port customs tariff accreditation CNAS CNCA SAMR IECEE IQNet ILAC IAF ISO IEC "
+    "ITU UL TUV VDE KEMA SGS Intertek BSI DEKRA CSA JQA KTL VCA SIRIM PSB SABS INMETRO "
+    "CCC Belt Road ASEAN RCEP BRICS APEC Eurasian Mekong Arctic Silk Rhine Danube Nile "
+    "Kazakhstan Uzbekistan Thailand Vietnam Indonesia Malaysia Singapore Pakistan Egypt Kenya "
+    "Nigeria Brazil Chile Argentina Mexico Germany France Italy Spain Poland Hungary Serbia "
+    "Greece Turkey Russia Mongolia Korea Japan Australia Zealand Canada Ethiopia Morocco "
+    "Guangzhou Tianjin Chongqing Qingdao Xiamen Ningbo Dalian Harbin Kunming Lhasa Urumqi "
+    "Hainan Guangxi Yunnan Fujian Zhejiang Jiangsu Shandong Hebei Henan Hubei Hunan Anhui "
+    "Jiangxi Sichuan Shaanxi Gansu Qinghai Ningxia Guizhou Shanxi Liaoning Jilin Heilongjiang"
+).split()
 NAMES = "Wang Li Zhang Liu Chen Yang Zhao Huang Zhou Wu Xu Sun Ma Zhu Hu Guo He Lin".split()
 PLACES = "Beijing Shanghai Suzhou Yiwu Shenzhen Hangzhou Nanjing Wuhan Xi'an Chengdu".split()
 
@@ -104,20 +127,26 @@ class Article:
         }
 
 
-def _sentence(rng: random.Random) -> str:
-    words = rng.choices(WORDS, k=rng.randint(8, 25))
-    words[rng.randrange(len(words))] = rng.choice(NAMES + PLACES)
+WEIGHTS = [1 / (rank + 5) for rank in range(len(WORDS))]  # Zipf-like
+
+
+def _sentence(rng: random.Random, topics: list[str]) -> str:
+    words = rng.choices(WORDS, weights=WEIGHTS, k=rng.randint(8, 25))
+    words[rng.randrange(len(words))] = rng.choice(topics)
+    if rng.random() < 0.4:
+        words[rng.randrange(len(words))] = rng.choice(NAMES)
     text = " ".join(words)
     return text[0].upper() + text[1:] + "."
 
 
-def _paragraph(rng: random.Random) -> str:
-    return " ".join(_sentence(rng) for _ in range(rng.randint(2, 6)))
+def _paragraph(rng: random.Random, topics: list[str]) -> str:
+    return " ".join(_sentence(rng, topics) for _ in range(rng.randint(2, 6)))
 
 
-def _title(rng: random.Random) -> str:
-    words = [w.capitalize() for w in rng.choices(WORDS, k=rng.randint(6, 14))]
-    words.insert(rng.randrange(len(words)), rng.choice(PLACES))
+def _title(rng: random.Random, topics: list[str]) -> str:
+    chosen = rng.choices(WORDS, weights=WEIGHTS, k=rng.randint(5, 12))
+    words = [w.capitalize() for w in chosen]
+    words.insert(rng.randrange(len(words)), topics[0])
     return "CQC " + " ".join(words)
 
 
@@ -127,7 +156,9 @@ def articles(count: int, seed: int = 2024) -> list[Article]:
     made = []
     for number in range(count):
         variant = VARIANTS[number % len(VARIANTS)]
-        paragraphs = tuple(_paragraph(rng) for _ in range(rng.randint(3, 12)))
+        topics = [*rng.sample(TAIL, 3), rng.choice(PLACES)]
+        title = _title(rng, topics)
+        paragraphs = tuple(_paragraph(rng, topics) for _ in range(rng.randint(3, 12)))
         # a photo goes after every other paragraph, so at most one per two paragraphs
         photos = min(rng.randint(0, 3), (len(paragraphs) + 1) // 2) if variant == "modern" else 0
         images = tuple(f"W{FIRST_ID + number:06d}{k}.jpg" for k in range(photos))
@@ -136,7 +167,7 @@ def articles(count: int, seed: int = 2024) -> list[Article]:
                 id=FIRST_ID + count - number,
                 day=LAST_DAY - dt.timedelta(days=number * 4 // 3),
                 variant=variant,
-                title=_title(rng),
+                title=title,
                 paragraphs=paragraphs,
                 images=images,
                 info_line=variant != "modern" or rng.random() >= 0.2,

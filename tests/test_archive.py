@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import re
 import shutil
 import sqlite3
 import threading
@@ -16,6 +17,7 @@ import pytest
 from sqlite_utils import Database
 
 from conftest import ROOT
+from cqcscraper import archive as archive_module
 from cqcscraper.archive import COLUMNS, SCHEMA_VERSION, Archive, ArchiveError, ArchiveLocked
 from cqcscraper.normalize import content_hash
 from cqcscraper.records import PressRelease, RawResponse
@@ -292,3 +294,14 @@ def test_summary(archive: Archive) -> None:
     assert (info["rows"], info["first"], info["last"]) == (2, "2020-01-01", "2024-01-01")
     assert info["rejects"] == 1  # of the latest run only
     assert [tuple(row) for row in info["latest"]] == [("2024-01-01", "New"), ("2020-01-01", "Old")]
+
+
+def test_the_plain_write_statements_name_every_column(archive: Archive) -> None:
+    """The hot-path statements are written out; they must follow the schema."""
+    upsert = re.search(r"press_releases \((.*?)\)", archive_module._UPSERT, re.S)[1]
+    assert [c.strip() for c in upsert.split(",")] == list(COLUMNS)
+    updated = re.findall(r"(\w+) = excluded\.\1", archive_module._UPSERT)
+    assert updated == [c for c in COLUMNS if c != "id"]
+    snapshot = re.search(r"snapshots \((.*?)\)", archive_module._NEW_SNAPSHOT, re.S)[1]
+    table = archive.db["snapshots"].columns_dict
+    assert [c.strip() for c in snapshot.split(",")] == [c for c in table if c != "snapshot"]

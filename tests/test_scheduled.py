@@ -107,6 +107,33 @@ def test_a_run_with_nothing_new_reads_one_page_per_section_and_no_article(tmp_pa
     assert stats["cqc/articles/known"] == stats["cqc/articles/linked"] == 4
 
 
+def forget(db: Path, article_id: int) -> None:
+    """As if a run had stopped before archiving this article (it lies on a second page)."""
+    with Archive(db) as archive:
+        archive.db["press_releases"].delete(article_id)
+
+
+def test_after_a_run_that_did_not_finish_the_next_walks_every_listing_page(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "cqc.db"
+    assert run_crawl(tmp_path).returncode == 0
+    legacy = "/www/english/c/2006-11-15/593364.shtml"  # on Activities/index_1.shtml
+    forget(db, 593364)
+    finished = run_crawl(tmp_path, ANY_SHARE)  # the last run finished: the walk stops early
+    assert legacy not in finished.requests
+    assert 593364 not in golden_rows(db)
+
+    with Archive(db) as archive:  # a run that started and never closed its row
+        archive.begin_crawl("http://127.0.0.1:1/www/english/", {})
+    resumed = run_crawl(tmp_path, ANY_SHARE)
+    assert resumed.returncode == 0, resumed.log[-2000:]
+    assert "The previous run did not finish" in resumed.log
+    assert "/www/english/Activities/index_1.shtml" in resumed.requests
+    assert articles(resumed.requests) == [legacy]  # still only what is not archived
+    assert golden_rows(db) == golden_records()
+
+
 def test_a_new_article_is_the_only_article_fetched(site: Path, tmp_path: Path) -> None:
     run_crawl(tmp_path, site=site)
     publish(
@@ -392,7 +419,10 @@ def test_a_killed_run_leaves_a_consistent_archive_and_the_next_run_completes(
 def test_jobdir_pause_and_resume(tmp_path: Path) -> None:
     db, jobdir = tmp_path / "cqc.db", tmp_path / "job"
     with Mirror(SITE, delay=0.4, delay_paths=r"/c/") as slow:
-        command = crawl_args(f"{slow.url}/www/english/", tmp_path, f"JOBDIR={jobdir}", ANY_SHARE)
+        # Each record written at once, so the pause surely comes before the last article.
+        command = crawl_args(
+            f"{slow.url}/www/english/", tmp_path, f"JOBDIR={jobdir}", ANY_SHARE, "CQC_WRITE_BATCH=1"
+        )
         paused = subprocess.Popen(
             command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )

@@ -9,6 +9,8 @@ Incremental by default: an article the archive already knows is not fetched agai
 listing is walked page by page, newest first, stopping after ``CQC_STOP_AFTER_KNOWN_PAGES``
 pages in a row on which every article is known. ``-a full=1`` fetches every listing page and
 every article; ``-a refresh_days=N`` also fetches again the articles of the last N days.
+After a run that did not finish, the next one walks every listing page (but still fetches only
+what is not archived), since the articles the stopped run missed may lie past known pages.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class PressSpider(scrapy.Spider):
         self.stop_after_known_pages = 1
         self.known: frozenset[int] = frozenset()
         self.linked: set[int] = set()
+        self.walk_all = self.full  # every listing page, not only up to the known ones
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PressSpider:
@@ -91,6 +94,7 @@ class PressSpider(scrapy.Spider):
         run = self.crawler.get_extension(ArchiveRun)
         if run is not None and not self.full:
             self.known = run.known_articles(self.refresh_days)
+            self.walk_all = run.resume
         yield self._listing(self.start_url, depth=0)
 
     def parse_listing(
@@ -119,7 +123,7 @@ class PressSpider(scrapy.Spider):
             yield scrapy.Request(
                 url, callback=self.parse_article, errback=self.article_failed, dont_filter=True
             )
-        if self.full:
+        if self.walk_all:
             for url in links.pagination:
                 yield self._listing(url, depth)
         else:
