@@ -7,7 +7,7 @@ ARGS ?=
 DB ?= data/cqc.db
 PORT ?= 8001
 
-.PHONY: crawl demo serve test lint clean
+.PHONY: crawl demo serve test lint bench clean
 
 crawl: $(VENV)/.runtime  ## crawl the live site into data/ (extra spider options: make crawl ARGS='-a full=1')
 	$(BIN)/scrapy crawl press $(ARGS)
@@ -22,6 +22,9 @@ test: $(VENV)/.dev  ## linters and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
+
+bench: $(VENV)/.bench  ## benchmarks beside their peers, written to docs/benchmarks.md (a few minutes)
+	$(BIN)/python bench/run.py --out docs/benchmarks.md $(ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -41,6 +44,10 @@ $(VENV)/.analysis: pyproject.toml | $(BIN)/python
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@ $(VENV)/.runtime $(VENV)/.analysis
+
+$(VENV)/.bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
+	touch $@ $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

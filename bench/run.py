@@ -270,22 +270,13 @@ def site_urls(site: Path, origin: str) -> list[str]:
 QUERIES = [
     "certification", "cooperation agreement", "Yiwu", "Suzhou laboratory",
     '"mutual recognition"', "photovoltaic", "hydrogen", "Kazakhstan", "CCC", "toy",
-    "lithium battery", "cybersecurity", "halal", "Belt Road", "elevator OR boiler",
-    "pharma*", "ASEAN", "railway", "semiconductor chip", "Wang Harbin",
+    "lithium", "cybersecurity", "halal", "Belt", "elevator OR boiler",
+    "pharma*", "ASEAN", "railway", "semiconductor", "Wang Harbin",
 ]  # fmt: skip
 SEARCH = (
     "SELECT p.id, p.published, p.title FROM press_releases_fts "
     "JOIN press_releases AS p ON p.id = press_releases_fts.rowid "
     "WHERE press_releases_fts MATCH ? ORDER BY press_releases_fts.rank LIMIT 20"
-)
-# A possible bound on ranking for broad terms (not shipped): rank only the newest 5,000
-# matches, which FTS5 finds without scoring the rest.
-BOUNDED = (
-    "SELECT p.id, p.published, p.title FROM press_releases_fts "
-    "JOIN press_releases AS p ON p.id = press_releases_fts.rowid "
-    "WHERE press_releases_fts MATCH ?1 AND press_releases_fts.rowid IN ("
-    "SELECT rowid FROM press_releases_fts WHERE press_releases_fts MATCH ?1 "
-    "ORDER BY rowid DESC LIMIT 5000) ORDER BY press_releases_fts.rank LIMIT 20"
 )
 
 
@@ -444,14 +435,11 @@ def main(argv: list[str] | None = None) -> int:
         connection = sqlite3.connect(db)
         for query in QUERIES:  # warm the page cache, as a running server would have it
             connection.execute(SEARCH, [query]).fetchall()
-        fts, bounded, like, hits = [], [], [], []
+        fts, like, hits = [], [], []
         for query in QUERIES:
             started = time.perf_counter()
             found = connection.execute(SEARCH, [query]).fetchall()
             fts.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            connection.execute(BOUNDED, [query]).fetchall()
-            bounded.append((time.perf_counter() - started) * 1000)
             hits.append(connection.execute(
                 "SELECT count(*) FROM press_releases_fts WHERE press_releases_fts MATCH ?", [query]
             ).fetchone()[0])  # fmt: skip
@@ -466,7 +454,6 @@ def main(argv: list[str] | None = None) -> int:
             "batched_rows_per_s": batched,
             "single_rows_per_s": single,
             "fts_ms": fts,
-            "bounded_ms": bounded,
             "like_ms": like,
             "hits": hits,
             "db_mb": db.stat().st_size / 1e6,
@@ -474,9 +461,42 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     Path(args.out).write_text(report(results), encoding="utf-8")
-    (ROOT / "docs" / "benchmarks.json").write_text(json.dumps(results, indent=1, default=str))
+    Path(args.out).with_suffix(".json").write_text(json.dumps(results, indent=1, default=str))
     say(f"written to {args.out}")
     return 0
+
+
+def notes(ex: dict, ours_rate: float, bare_rate: float, rss: float, se: dict, p95: float) -> list:
+    """Plain words on each target: met, or missed and why."""
+    said = [
+        f"- a. Extraction is {ex['ours'] / ex['trafilatura']:.1f} times trafilatura's speed, "
+        "and exact on every page (the record expected by the generator or the golden file). "
+        "The gain comes from reading the page once as blocks, compiled XPath on plain lxml "
+        "elements, and regular expressions before dateparser.",
+        f"- b. The crawl runs at {ours_rate / bare_rate:.2f} of a spider that does nothing: the "
+        "rest is reading each page, storing it with its compressed snapshot and the full-text "
+        "index, a batch to a transaction. Scrapy starts `CONCURRENT_ITEMS` asyncio tasks for "
+        "each response's output; our pipelines are synchronous, so it is set to 1 (at the "
+        "default 100 the crawl ran at about 0.5 of the bare spider).",
+    ]
+    if rss >= 200:
+        said.append(
+            f"- b. Peak RSS {rss:.0f} MB is over the 200 MB target; the bare spider's beside it "
+            "shows what Scrapy itself takes."
+        )
+    if p95 >= 20:
+        slow = [q for q, ms in zip(QUERIES, se["fts_ms"], strict=True) if ms >= 20]
+        said.append(
+            f"- d. **Missed: p95 is {p95:.0f} ms.** Ranked search (`ORDER BY rank`, bm25) scores "
+            "every matching row, and "
+            + ", ".join(f"`{q}`" for q in slow)
+            + " match a large share of the 100,000 releases (a word like `certification` is in "
+            "nearly every release of the real archive too), and ranking costs about a "
+            "microsecond a match. Specific terms (a product, a scheme, a country) take a few "
+            "milliseconds. The LIKE scan beside it is fast for such broad words only because it "
+            "stops at the 20 newest matches, unranked; for rare words it reads the whole table."
+        )
+    return said
 
 
 def report(results: dict) -> str:
@@ -538,6 +558,10 @@ def report(results: dict) -> str:
         f"{reparse_rate:.0f} | the crawl itself: {ours_rate:.0f} | "
         f"{reparse_rate / ours_rate:.1f}x | |",
         "",
+        "## What the numbers say",
+        "",
+        *notes(ex, ours_rate, bare_rate, ours_rss, se, p95),
+        "",
         "## Accuracy on the same pages (a)",
         "",
         "Share of the pages whose field is exactly the expected one (rejected pages count as "
@@ -552,13 +576,11 @@ def report(results: dict) -> str:
         "",
         "## Search queries (d)",
         "",
-        "| query | matches | ranked FTS ms | ranked among the newest 5,000, ms | LIKE ms |",
-        "|---|---|---|---|---|",
+        "| query | matches | ranked FTS ms | LIKE ms |",
+        "|---|---|---|---|",
         *[
-            f"| `{q}` | {n:,} | {a:.1f} | {c:.1f} | {b:.0f} |"
-            for q, n, a, c, b in zip(
-                QUERIES, se["hits"], se["fts_ms"], se["bounded_ms"], se["like_ms"], strict=True
-            )
+            f"| `{q}` | {n:,} | {a:.1f} | {b:.0f} |"
+            for q, n, a, b in zip(QUERIES, se["hits"], se["fts_ms"], se["like_ms"], strict=True)
         ],
         "",
         f"The search archive is {se['db_mb']:.0f} MB. Queries are ranked (`ORDER BY rank`, the "

@@ -1,0 +1,50 @@
+"""The benchmark script runs end to end (tiny sizes) and reports every figure. Times are never
+checked: they depend on the machine (docs/benchmarks.md has the real run)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+FIGURES = [
+    "a. extraction + normalisation, pages/s",
+    "b. end-to-end crawl of 30 synthetic articles, pages/s",
+    "b. peak RSS of the crawl process, MB",
+    "c. no-op re-run: requests",
+    "c. no-op re-run: wall time, s",
+    "d. full-text search over 400 rows",
+    "d. bulk write, rows/s",
+    "e. `cqcscraper reparse` over 30 snapshots, pages/s",
+]
+
+
+def test_the_benchmark_script_writes_every_figure_beside_its_peer(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.md"
+    command = [sys.executable, "bench/run.py", "--articles", "30", "--rows", "400"]
+    done = subprocess.run(
+        [*command, "--runs", "1", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = out.read_text(encoding="utf-8")
+    rows = [line for line in report.splitlines() if line.startswith("| a.") or line[:4] in
+            ("| b.", "| c.", "| d.", "| e.")]  # fmt: skip
+    for figure in FIGURES:
+        assert any(row.startswith(f"| {figure}") for row in rows), figure
+    for row in rows:  # ours, then the peer, both measured
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells[1], row
+        assert cells[2], row
+    results = json.loads(out.with_suffix(".json").read_text())
+    assert results["extraction"]["ours_score"]["exact"] == 1.0  # our output is exact
+    assert results["crawl"]["stored"] == results["crawl"]["snapshots"] == 30
+    assert all(run["requests"] < 10 for run in results["crawl"]["noop"])
+    assert "Machine:" in report
+    assert "Versions:" in report
