@@ -70,13 +70,13 @@ def article_page(response: Response, fetched_at: str) -> ArticlePage:
 
 
 def page_text(response: TextResponse) -> str:
-    """The page decoded, when its Content-Type charset and its own ``<meta>`` charset disagree.
+    """The page's text, decoded by the charset that fits its bytes.
 
-    Scrapy, like a browser, lets the header win. But servers add a default charset to every
-    page, and a GBK page sent as UTF-8 would be stored as mojibake. So when the two disagree,
-    the one that decodes the bytes without an error wins; if both do, UTF-8 if either names
-    it (valid UTF-8 is rarely an accident), else the page's own. A byte-order mark wins over
-    both, as in Scrapy.
+    Scrapy, like a browser, lets the Content-Type charset win over the page's ``<meta>``. But
+    servers add a default charset to every page, and a GBK page sent as UTF-8 would be stored
+    as mojibake. So when the two disagree, the one that decodes the bytes without an error
+    wins; if both do, UTF-8 if either names it (valid UTF-8 is rarely an accident), else the
+    page's own. A byte-order mark wins over both, as in Scrapy.
     """
     body = response.body
     content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")

@@ -137,7 +137,7 @@ class ArchiveRun:
         try:
             self.archive.reject(url, reason, detail, crawl_id=self.crawl_id, seen=seen, raw=raw)
         except ArchiveError as error:
-            self.archive_failed(error)
+            self.archive_failed(error, lost=1)  # not known to the archive: fetched again next run
             return
         self.crawler.stats.inc_value(f"{health.REJECTS}{reason}")
 
