@@ -107,6 +107,7 @@ def run_csv(args: argparse.Namespace) -> int:
         except ValueError as error:
             print(error, file=sys.stderr)
             return 2
+    sys.stdout.flush()  # the rows first, then the count
     print(f"{rows} rows of {args.table} in {args.output}", file=sys.stderr)
     return 0
 

@@ -124,6 +124,16 @@ CASES = [
 MISSING = Case("404", 900099, {}, "not_found", 1)  # linked, but no such page
 BY_ID = {case.id: case for case in [*CASES, MISSING]}
 LISTING = "/www/english/Faults/"
+DETAIL = {  # what the reject's detail says, for each reason
+    "fetch_failed": "",  # HTTP 503, HTTP 429 or DownloadTimeoutError: checked non-empty
+    "truncated": "the body ended before its announced end (ResponseDataLossError",
+    "too_large": "larger than download max size (200000)",
+    "off_site_redirect": ", not followed",
+    "redirect_loop": "max redirections reached",
+    "empty": "empty body",
+    "not_html": "content type application/pdf",
+    "not_found": "HTTP 404",
+}
 
 
 def fault_site(root: Path) -> Path:
@@ -199,6 +209,7 @@ def test_each_fault_ends_as_expected_after_the_expected_requests(
     else:
         assert rejects[case.url]["reason"] == case.reason, rejects[case.url]
         assert rejects[case.url]["detail"]
+        assert DETAIL[case.reason] in rejects[case.url]["detail"], rejects[case.url]
         assert case.id not in {row["id"] for row in rows(crawl.db)}
 
 

@@ -152,10 +152,11 @@ class PressSpider(scrapy.Spider):
 
     def _failure_reason(self, failure: Failure) -> tuple[str, str]:
         """The reject reason of a request that got no response, and the error in words."""
-        error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        message = failure.getErrorMessage()
+        error = f"{failure.type.__name__}: {message}" if message else failure.type.__name__
         request = failure.request
         if failure.check(ResponseDataLossError):
-            return validation.TRUNCATED, error
+            return validation.TRUNCATED, f"the body ended before its announced end ({error})"
         if failure.check(DownloadCancelledError) and "max size" in error:
             return validation.TOO_LARGE, error
         if failure.check(OffSite):
