@@ -69,17 +69,23 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def missing(db: str) -> bool:
+    """True (and says so) when there is no archive at ``db``."""
+    if Path(db).exists():
+        return False
+    print(f"no archive at {db}", file=sys.stderr)
+    return True
+
+
 def summary(args: argparse.Namespace) -> int:
-    if not Path(args.db).exists():
-        print(f"no archive at {args.db}", file=sys.stderr)
+    if missing(args.db):
         return 1
     print(summary_text(args.db))
     return 0
 
 
 def run_reparse(args: argparse.Namespace) -> int:
-    if not Path(args.db).exists():
-        print(f"no archive at {args.db}", file=sys.stderr)
+    if missing(args.db):
         return 1
     try:
         with ArchiveLock(args.db), Archive(args.db) as archive:
@@ -94,8 +100,7 @@ def run_reparse(args: argparse.Namespace) -> int:
 
 
 def run_csv(args: argparse.Namespace) -> int:
-    if not Path(args.db).exists():
-        print(f"no archive at {args.db}", file=sys.stderr)
+    if missing(args.db):
         return 1
     with Archive(args.db) as archive:
         try:
