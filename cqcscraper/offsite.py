@@ -1,11 +1,12 @@
 """The fence around the site: no request ever leaves the start URL's hosts or http(s).
 
-Scrapy's own ``OffsiteMiddleware`` lets a request through when its ``dont_filter`` is set, and
-the press spider sets it on article requests (each article is asked for once anyway, and a
-redirect back to an URL already asked for must end as a ``redirect_loop`` reject rather than
-vanish in the duplicate filter). So this middleware is the one check that does not bend: every
-request, redirects included, to a host outside the spider's ``allowed_domains`` or with a
-scheme other than http and https, is refused before it is sent.
+It replaces Scrapy's ``OffsiteMiddleware``, which falls short twice for an archive: it lets a
+request through when its ``dont_filter`` or ``allow_offsite`` is set, and it drops an off-site
+redirect when the redirect is scheduled, with no errback, so the article would vanish without
+a reject (both found by tests/test_faults.py). This one refuses every request, redirects
+included, to a host outside the spider's ``allowed_domains`` or with a scheme other than http
+and https, when it would be sent: the request's errback hears it, and the article is
+rejected as ``off_site_redirect``.
 """
 
 from __future__ import annotations

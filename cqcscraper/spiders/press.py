@@ -118,11 +118,7 @@ class PressSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(health.ARTICLES_KNOWN)
                 continue
             fresh += 1
-            # Not filtered as a duplicate: ``linked`` already makes each article one request,
-            # and a redirect back to a URL already asked for must end as a reject, not vanish.
-            yield scrapy.Request(
-                url, callback=self.parse_article, errback=self.article_failed, dont_filter=True
-            )
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.article_failed)
         if self.walk_all:
             for url in links.pagination:
                 yield self._listing(url, depth)
