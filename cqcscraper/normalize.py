@@ -21,9 +21,8 @@ from cqcscraper.records import PressRelease
 CENTRE = "China Quality Certification Centre"
 
 # Markup shown as text: a page never shows a tag on purpose; it is what is left of a broken page
-# (or of an attack), and the archive stores text only.
-# As in HTML, a tag name follows ``<`` at once (so "a < b" is prose); a tag cut off by the end
-# of the text counts too.
+# (or of an attack), and the archive stores text only. As in HTML, a tag name follows ``<`` at
+# once (so "a < b" is prose); a tag cut off by the end of the text counts too.
 _MARKUP_TEXT = re.compile(r"</?[a-z][^\s/>]*(?:[\s/][^>]*)?(?:>|$)|<!--|-->", re.I)
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SITE_NAME = re.compile(
@@ -136,9 +135,10 @@ def choose_title(raw: RawArticle, first_paragraph: str = "") -> str | None:
 def parse_date(text: str | None) -> str | None:
     """An ISO date from a label's value, or None when it holds no valid date.
 
-    ``2020-11-23``, ``2020/11/23 10:32``, ``2020年11月23日`` are read by a regular expression;
-    other wordings (``23 Nov 2020``) go to dateparser, which is slow, and only when a
-    four-digit year is present (so ``soon`` or ``yesterday`` never become a date).
+    ``2020-11-23``, ``2020/11/23 10:32``, ``2020年11月23日``, ``23 Nov 2020`` and
+    ``November 23, 2020`` are read by regular expressions; other wordings go to dateparser,
+    which is slow, and only when a four-digit year is present (so ``soon`` or ``yesterday``
+    never become a date).
     """
     text = clean_text(text)
     if match := _ISO_DATE.search(text):
