@@ -37,13 +37,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cqcscraper import synthetic  # noqa: E402
+from cqcscraper import sitefiles, synthetic  # noqa: E402
 from cqcscraper.archive import Archive  # noqa: E402
 from cqcscraper.cli import LOCAL_SETTINGS, crawl_command  # noqa: E402
 from cqcscraper.extract import extract  # noqa: E402
 from cqcscraper.mirror import Mirror  # noqa: E402
 from cqcscraper.normalize import normalize_article  # noqa: E402
-from cqcscraper.pages import article_page, build_record, page_text, response_of  # noqa: E402
+from cqcscraper.pages import build_record, page_text, replay_page, response_of  # noqa: E402
 from cqcscraper.records import PressRelease, RawResponse  # noqa: E402
 from cqcscraper.validation import Rejected, reject_reason  # noqa: E402
 
@@ -69,40 +69,46 @@ class Page:
     body: bytes
     html: str  # decoded once, as the crawl decodes it; both extractors get this text
     expected: dict | None  # None: the page must be rejected
+    listing_text: str | None  # what the listing's link says, as the crawl carries it
 
 
 def corpus(site: Path) -> list[Page]:
     """The fixture article pages and the synthetic ones, with their expected records."""
     found = []
     fixtures = ROOT / "fixtures"
+    texts = sitefiles.listing_texts(fixtures / "html")
     for path in sorted((fixtures / "html/www/english/c").rglob("*.shtml")):
-        url = "https://www.cqc.com.cn/" + path.relative_to(fixtures / "html").as_posix()
+        url = sitefiles.site_url(path, fixtures / "html")
         golden = fixtures / "expected" / f"{path.stem}.json"
         expected = json.loads(golden.read_text(encoding="utf-8")) if golden.exists() else None
-        found.append((url, path.read_bytes(), expected))
+        found.append((url, path.read_bytes(), expected, texts.get(int(path.stem))))
+    texts = sitefiles.listing_texts(site / "html")
     for golden in sorted((site / "expected").glob("*.json")):
         expected = json.loads(golden.read_text(encoding="utf-8"))
         path = site / "html" / expected["url"].split(".cn/", 1)[1]
-        found.append((expected["url"], path.read_bytes(), expected))
+        found.append((expected["url"], path.read_bytes(), expected, texts.get(expected["id"])))
     return [
-        Page(url, body, page_text(response_of(raw(url, body))), want) for url, body, want in found
+        Page(url, body, page_text(response_of(raw(url, body))), want, text)
+        for url, body, want, text in found
     ]
 
 
-def raw(url: str, body: bytes) -> RawResponse:
-    return RawResponse(url, 200, {"Content-Type": ["text/html"]}, body)
+def raw(url: str, body: bytes, listing_text: str | None = None) -> RawResponse:
+    return RawResponse(url, 200, {"Content-Type": ["text/html"]}, body, listing_text)
 
 
 def ours(page: Page) -> dict | None:
     """Extraction, normalisation and validation of the decoded page."""
-    record = normalize_article(extract(page.html, page.url), FETCHED[:10])
+    raw_article = extract(page.html, page.url, listing_text=page.listing_text)
+    record = normalize_article(raw_article, FETCHED[:10])
     return None if reject_reason(record) else record.to_dict()
 
 
 def ours_from_bytes(page: Page) -> dict | None:
     """The whole read path of a crawl, from the response bytes (decoding included)."""
     try:
-        return build_record(article_page(response_of(raw(page.url, page.body)), FETCHED)).to_dict()
+        raw_response = raw(page.url, page.body, page.listing_text)
+        return build_record(replay_page(raw_response, FETCHED)).to_dict()
     except Rejected:
         return None
 
@@ -306,6 +312,7 @@ def big_records(count: int, base: list[dict]) -> list[PressRelease]:
                 id=article_id,
                 url=f"https://www.cqc.com.cn/www/english/c/{record['published']}/{article_id}.shtml",
                 title=record["title"],
+                title_from=record["title_from"],
                 published=record["published"],
                 published_from=record["published_from"],
                 origin=record["origin"],

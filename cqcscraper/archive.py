@@ -37,6 +37,21 @@ logger = logging.getLogger(__name__)
 RELEASES = "press_releases"
 FIELD_TYPES: dict[str, type] = {name: int if name == "id" else str for name in RECORD_FIELDS}
 COLUMNS: dict[str, type] = {**FIELD_TYPES, **dict.fromkeys(TIMESTAMPS, str)}
+# The record's fields as schema 1 made them: later fields are added by their own migration, so
+# that a new archive and an upgraded one come out identical.
+_FIELDS_1 = (
+    "id",
+    "url",
+    "title",
+    "published",
+    "published_from",
+    "origin",
+    "origin_raw",
+    "body",
+    "images",
+    "content_hash",
+)
+_FIELD_TYPES_1 = {name: FIELD_TYPES[name] for name in _FIELDS_1}
 CRAWL_COUNTS = (
     "requests",
     "responses",
@@ -54,20 +69,27 @@ _RELINK_ALL = """UPDATE press_releases SET duplicate_of = (
 _RELINK_SOME = _RELINK_ALL + " WHERE content_hash IN (SELECT value FROM json_each(?))"
 # The hot path of a crawl, as plain statements (sqlite-utils would read the table's schema on
 # every call). ``test_archive`` checks that they name every column.
-_UPSERT = """INSERT INTO press_releases (id, url, title, published, published_from, origin,
-        origin_raw, body, images, content_hash, first_seen, last_seen, last_changed)
-    VALUES (:id, :url, :title, :published, :published_from, :origin, :origin_raw, :body, :images,
-        :content_hash, :first_seen, :last_seen, :last_changed)
+_UPSERT = """INSERT INTO press_releases (id, url, title, title_from, published, published_from,
+        origin, origin_raw, body, images, content_hash, first_seen, last_seen, last_changed)
+    VALUES (:id, :url, :title, :title_from, :published, :published_from, :origin, :origin_raw,
+        :body, :images, :content_hash, :first_seen, :last_seen, :last_changed)
     ON CONFLICT (id) DO UPDATE SET url = excluded.url, title = excluded.title,
-        published = excluded.published, published_from = excluded.published_from,
+        title_from = excluded.title_from, published = excluded.published,
+        published_from = excluded.published_from,
         origin = excluded.origin, origin_raw = excluded.origin_raw, body = excluded.body,
         images = excluded.images, content_hash = excluded.content_hash,
         first_seen = excluded.first_seen, last_seen = excluded.last_seen,
         last_changed = excluded.last_changed"""
 _SEEN = "UPDATE press_releases SET last_seen = ? WHERE id = ?"
 _NEW_SNAPSHOT = """INSERT INTO snapshots (article_id, url, status, headers, body, size, sha256,
-        first_fetched, last_fetched, fetches)
-    VALUES (:article_id, :url, :status, :headers, :body, :size, :sha256, :seen, :seen, 1)"""
+        first_fetched, last_fetched, fetches, listing_text)
+    VALUES (:article_id, :url, :status, :headers, :body, :size, :sha256, :seen, :seen, 1,
+        :listing_text)"""
+# A fetch identical to the latest snapshot extends it; the longest listing text is kept.
+_SNAPSHOT_AGAIN = """UPDATE snapshots SET last_fetched = :seen, fetches = fetches + 1,
+        listing_text = CASE WHEN length(coalesce(:listing_text, '')) >
+            length(coalesce(listing_text, '')) THEN :listing_text ELSE listing_text END
+    WHERE snapshot = :snapshot"""
 BUSY_WAIT = 0.1  # seconds SQLite waits on a lock before a write is retried by tenacity
 T = TypeVar("T")
 
@@ -107,7 +129,11 @@ class Snapshot:
 
 def _schema_1(db: Database) -> None:
     """Releases, crawls, rejects and the full-text index."""
-    db[RELEASES].create(COLUMNS, pk="id", not_null=["url", "body", "content_hash", *TIMESTAMPS])
+    db[RELEASES].create(
+        {**_FIELD_TYPES_1, **dict.fromkeys(TIMESTAMPS, str)},
+        pk="id",
+        not_null=["url", "body", "content_hash", *TIMESTAMPS],
+    )
     db[RELEASES].create_index(["published"])
     db["crawls"].create(
         {
@@ -143,7 +169,7 @@ def _schema_2(db: Database) -> None:
     db[RELEASES].add_column("duplicate_of", int)
     db[RELEASES].create_index(["content_hash"])
     db["revisions"].create(
-        {"revision": int, **FIELD_TYPES, **dict.fromkeys(REVISION_TIMES, str)},
+        {"revision": int, **_FIELD_TYPES_1, **dict.fromkeys(REVISION_TIMES, str)},
         pk="revision",
         not_null=["id", "content_hash", *REVISION_TIMES],
         column_order=["revision", "id", "content_hash"],
@@ -179,12 +205,12 @@ def _schema_2(db: Database) -> None:
     crawls.add_column("verdict_reason", str)
 
 
-# Views for the common questions (documented in docs/analysts.md). Each is dropped and made
-# again by the migration that changes it.
+# Views for the common questions (documented in docs/analysts.md), as the latest schema has
+# them: the migration that changes one makes them all again.
 VIEWS = {
     "releases": """
         SELECT p.id, p.published, CAST(substr(p.published, 1, 4) AS INTEGER) AS year, p.title,
-               p.origin, p.published_from,
+               p.origin, p.published_from, p.title_from,
                (SELECT count(*) FROM revisions AS r WHERE r.id = p.id) AS edits,
                p.duplicate_of, p.url, p.body, p.first_seen, p.last_seen, p.last_changed
         FROM press_releases AS p""",
@@ -221,7 +247,19 @@ def _set_user_version(db: Database, number: int) -> None:
     db.execute(f"PRAGMA user_version = {number:d}")
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_schema_1, _schema_2, _schema_3)
+def _schema_4(db: Database) -> None:
+    """Title provenance: ``title_from`` in releases and revisions, the listing's link text
+    with each snapshot, and the titles' sources in each crawl. Rows archived before keep
+    ``title_from`` NULL until ``cqcscraper reparse`` rebuilds them from their snapshots."""
+    db[RELEASES].add_column("title_from", str)
+    db["revisions"].add_column("title_from", str)
+    db["snapshots"].add_column("listing_text", str)
+    db["crawls"].add_column("title_sources", str)
+    db["crawls"].add_column("titles_own_share", float)
+    _schema_3(db)  # the releases view shows title_from
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_schema_1, _schema_2, _schema_3, _schema_4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -330,7 +368,7 @@ class Archive:
         row, revision, outcome = fold(current, record_row(record), seen)
         if revision is not None:
             self.db["revisions"].insert(revision)
-        if outcome == "unchanged":
+        if outcome == "unchanged" and current and row["title_from"] == current["title_from"]:
             self.db.execute(_SEEN, [seen, record.id])
             return outcome
         self.db.execute(_UPSERT, row)
@@ -377,8 +415,8 @@ class Archive:
         ).fetchone()
         if latest is not None and tuple(latest[1:]) == (raw.status, digest):
             self.db.execute(
-                "UPDATE snapshots SET last_fetched = ?, fetches = fetches + 1 WHERE snapshot = ?",
-                [seen, latest[0]],
+                _SNAPSHOT_AGAIN,
+                {"seen": seen, "listing_text": raw.listing_text, "snapshot": latest[0]},
             )
             return
         self.db.execute(
@@ -392,6 +430,7 @@ class Archive:
                 "size": len(raw.body),
                 "sha256": digest,
                 "seen": seen,
+                "listing_text": raw.listing_text,
             },
         )
 
@@ -469,6 +508,7 @@ class Archive:
                 row["status"],
                 json.loads(row["headers"]),
                 zlib.decompress(row["body"]),
+                row["listing_text"],
             )
             yield Snapshot(
                 row["snapshot"], row["article_id"], row["first_fetched"], row["last_fetched"], raw
@@ -516,7 +556,8 @@ class Archive:
         return count
 
     def summary(self) -> dict[str, Any]:
-        """Rows, date range, the three latest titles and the latest run's rejects and verdict."""
+        """Rows, date range, the three latest titles, where the titles came from, and the latest
+        run's rejects and verdict."""
         rows, first, last = self.db.execute(
             "SELECT count(*), min(published), max(published) FROM press_releases"
         ).fetchone()
@@ -529,6 +570,10 @@ class Archive:
         run = self.db.execute(
             "SELECT verdict, verdict_reason FROM crawls ORDER BY id DESC LIMIT 1"
         ).fetchone()
+        titles = self.db.execute(
+            "SELECT coalesce(title_from, 'none'), count(*) FROM press_releases "
+            "GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
         return {
             "rows": rows,
             "first": first,
@@ -536,4 +581,5 @@ class Archive:
             "latest": latest,
             "rejects": rejects,
             "verdict": run,
+            "title_from": titles,
         }

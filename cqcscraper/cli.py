@@ -23,7 +23,7 @@ from cqcscraper.run import EXIT_BUSY
 
 # Politeness off: the demo crawls its own loopback server, not the site.
 LOCAL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False")
-# The fixture site is made of edge cases: 2 of its 7 article links are bad on purpose (an empty
+# The fixture site is made of edge cases: 2 of its 11 article links are bad on purpose (an empty
 # page, a dead link), far above the 10% a healthy run of the real site allows.
 FIXTURE_SETTINGS = ("CQC_MAX_REJECTED_SHARE=0.3",)
 DEFAULT_DB = os.environ.get("CQC_DB", "data/cqc.db")
@@ -47,6 +47,8 @@ def summary_text(db: str) -> str:
     if info["verdict"]:
         lines.append("last run: {}: {}".format(*info["verdict"]))
     if info["rows"]:
+        sources = ", ".join(f"{source} {n}" for source, n in info["title_from"])
+        lines.append(f"titles from: {sources}")
         lines.append(f"published from {info['first']} to {info['last']}; latest:")
         lines += [f"  {published or '????-??-??'}  {title}" for published, title in info["latest"]]
     return "\n".join(lines)

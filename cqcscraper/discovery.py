@@ -4,6 +4,9 @@ Articles are recognised by their URL pattern, never by a CSS class, so a redesig
 listing markup does not hide them. Pagination comes either as plain links to ``index_N.shtml``
 in the same folder or as the TRS CMS script call ``createPageHTML(count, current, "index",
 "shtml")`` that writes those links in the browser.
+
+The text of each article link is kept too: it is what the listing says the article is called,
+evidence for its title (``normalize.choose_title``) when the page itself does not say.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from cqcscraper import urls
+from cqcscraper.normalize import LISTING, Title
 
 CREATE_PAGE_HTML = re.compile(
     r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([\w-]+)["']\s*,\s*["'](\w+)["']\s*\)"""
@@ -31,6 +35,18 @@ class Links:
     articles: list[str] = field(default_factory=list)
     pagination: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
+    # The longest text of the links to each article (its ``title`` attribute where the text
+    # is cut short and the attribute holds the full form); articles linked with no text are
+    # not in it.
+    article_texts: dict[str, str] = field(default_factory=dict)
+
+
+def link_text(text: str, title_attribute: str | None = None) -> str:
+    """What a link says, whitespace collapsed; a text cut short with ``...`` is replaced by
+    the link's ``title`` attribute when that starts with the same words and goes on."""
+    text = " ".join(text.split())
+    full = " ".join((title_attribute or "").split())
+    return full if Title(text, LISTING).completed_by(Title(full, LISTING)) else text
 
 
 def script_pages(html: str, page_url: str) -> list[str]:
@@ -53,15 +69,19 @@ def page_links(html: str, page_url: str, origin: str) -> Links:
     hosts = urls.same_site_hosts(page_url) | urls.SITE_HOSTS
     selector = Selector(text=html)
     base = urljoin(page_url, selector.css("base::attr(href)").get() or "")
-    hrefs = selector.css("a::attr(href), area::attr(href)").getall()
-    candidates = [urljoin(base, h.strip()) for h in hrefs]
-    candidates += script_pages(html, page_url)
+    candidates = [
+        (urljoin(base, (link.attrib.get("href") or "").strip()), _text_of(link))
+        for link in selector.css("a[href], area[href]")
+    ]
+    candidates += [(url, "") for url in script_pages(html, page_url)]
 
     found = Links()
     seen: set[str] = set()
-    for url in candidates:
+    for url, text in candidates:
         if urls.article_ref(url) is not None and urls.host_of(url) in hosts:
             target, bucket = urls.rehost(url, origin), found.articles
+            if len(text) > len(found.article_texts.get(target, "")):
+                found.article_texts[target] = text
         elif urls.is_english_page(url, hosts):
             target = urls.listing_url(url, origin)
             paginates = urls.is_pagination_of(url, page_url)
@@ -72,3 +92,9 @@ def page_links(html: str, page_url: str, origin: str) -> Links:
             seen.add(target)
             bucket.append(target)
     return found
+
+
+def _text_of(link: Selector) -> str:
+    if link.root.tag == "area":
+        return link_text(link.attrib.get("alt") or "")
+    return link_text(" ".join(link.xpath(".//text()").getall()), link.attrib.get("title"))

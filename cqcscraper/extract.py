@@ -10,7 +10,15 @@ The live markup is not known and drifts, so every field is found by what a reade
 - ``Public Time`` and ``Origin`` are found by their label text on a short line, wherever the
   line stands; a label alone on its line takes the next line as its value;
 - title candidates are kept in order of trust (heading, ``og:title``, ``<title>``) and
-  chosen in ``normalize``.
+  chosen in ``normalize``, together with the evidence the crawl carried (the text of the
+  listing link that led to the page) and the texts of the page's links to other pages (its
+  menus and section labels, which are never a title);
+- page *furniture* is recognised by what it is to a reader, not by its classes: blocks inside
+  ``aside``/``nav``/``menu`` (or ARIA navigation, complementary, banner, contentinfo or search
+  roles), a page-level ``header``/``footer``, and *link boxes* (an element holding two or more
+  links, mostly link text and no prose: related and latest-news boxes, share bars, section
+  lists, previous/next links). No furniture joins the body, and no heading inside furniture,
+  right before a link box, or after the body's first paragraph is a title candidate.
 
 Nothing here cleans text beyond joining it: that is ``normalize``'s job.
 """
@@ -25,6 +33,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 from parsel.selector import create_root_node
+
+from cqcscraper import urls
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details div dl dt fieldset figcaption "
@@ -53,6 +63,21 @@ ORIGIN_LABELS = re.compile(r"origin|source|来源", re.IGNORECASE)
 MAX_INFO_LINE = 200
 # A block counts as prose when it is this long and mostly not link text.
 MIN_PROSE_CHARS = 20
+# Furniture by what it is: navigation and complementary content, by tag or ARIA role. A
+# ``header``/``footer`` is furniture only at page level: inside an article it is the
+# article's own (``<article><header><h1>``).
+FURNITURE_TAGS = frozenset("aside nav menu".split())
+FRAME_TAGS = frozenset("header footer".split())
+SECTIONING_TAGS = frozenset("article main section".split())
+FURNITURE_ROLES = frozenset(
+    "navigation complementary banner contentinfo search menu menubar".split()
+)
+# A link box holds at least this many links ...
+LINK_BOX_LINKS = 2
+# ... and at least this share of its text is link text (and none of it is prose).
+LINK_BOX_SHARE = 0.5
+# A link label longer than this is a headline, not a menu or section label.
+MAX_LABEL_CHARS = 60
 # The body is the deepest container holding at least this share of the page's prose.
 BODY_SHARE = 0.75
 
@@ -66,11 +91,13 @@ _BODIES = tuple(etree.XPath(HTMLTranslator().css_to_xpath(css)) for css in BODY_
 
 @dataclass(frozen=True)
 class Block:
-    """One visible line of the page: its text and the block element that holds it."""
+    """One visible line of the page: its text, the block element that holds it, and how much
+    of it is link text (in how many links)."""
 
     text: str
     owner: etree._Element
     link_chars: int
+    links: int = 0
 
     @property
     def prose(self) -> int:
@@ -90,10 +117,18 @@ class RawArticle:
     origin: str | None
     paragraphs: tuple[str, ...]
     images: tuple[str, ...]
+    # Evidence the crawl carried: the text of the listing link that led to this page.
+    listing_text: str | None = None
+    # Texts of the page's links to pages that are not articles (menus, breadcrumbs, section
+    # lists): a candidate equal to one of them is a label, not a title.
+    link_labels: tuple[str, ...] = ()
 
 
-def extract(html: str, url: str, *, fast_path: bool = True) -> RawArticle:
-    """Raw fields of an article page. ``url`` is the base for relative image links.
+def extract(
+    html: str, url: str, *, listing_text: str | None = None, fast_path: bool = True
+) -> RawArticle:
+    """Raw fields of an article page. ``url`` is the base for relative image links;
+    ``listing_text`` is the text of the listing link the crawl followed to it, if any.
 
     ``fast_path=False`` skips the CMS selectors and uses only the layout-independent rules
     (the tests run both ways, so the fallback is proven on every fixture).
@@ -102,20 +137,24 @@ def extract(html: str, url: str, *, fast_path: bool = True) -> RawArticle:
     # element classes cost a lookup on every node visited.
     root = create_root_node(html or "<html></html>", etree.HTMLParser)
     if not _is_element(root):
-        return RawArticle(url, (), None, None, None, None, (), ())
+        return RawArticle(url, (), None, None, None, None, (), (), listing_text)
     blocks = list(_blocks(root))
+    furniture = _Furniture(blocks)
     container = _body_container(root, blocks, fast_path)
-    body = [b for b in blocks if container is not None and _within(b.owner, container)]
+    kept = _body_blocks(blocks, container, furniture)
+    body = [b for b, keep in zip(blocks, kept, strict=True) if keep]
     public_time, origin = _labels(blocks)
     return RawArticle(
         url=url,
-        headings=tuple(_headings(root)),
+        headings=tuple(_headings(root, blocks, kept, furniture)),
         og_title=_first(_OG_TITLE(root)),
         html_title=_first(_TITLE(root)),
         public_time=public_time,
         origin=origin,
         paragraphs=tuple(b.text for b in body),
-        images=tuple(_images(container, url)) if container is not None else (),
+        images=tuple(_images(container, url, furniture)) if container is not None else (),
+        listing_text=listing_text,
+        link_labels=tuple(_link_labels(root, url)),
     )
 
 
@@ -131,19 +170,20 @@ def _blocks(root: etree._Element) -> Iterator[Block]:
     """The visible lines of the page in document order (iterative: deep markup is safe)."""
     parts: list[str] = []
     link_chars = 0
+    link_count = 0  # <a> elements started in this block
     owners: list[etree._Element] = [root]
     links = 0  # depth of <a> elements we are inside
 
     def flush() -> Iterator[Block]:
-        nonlocal link_chars
+        nonlocal link_chars, link_count
         text = "".join(parts)
         if text.strip():
-            yield Block(text, owners[-1], link_chars)
+            yield Block(text, owners[-1], link_chars, link_count)
         parts.clear()
-        link_chars = 0
+        link_chars = link_count = 0
 
     def add(text: str | None) -> None:
-        nonlocal link_chars
+        nonlocal link_chars, link_count
         if text:
             parts.append(text)
             if links:
@@ -168,6 +208,7 @@ def _blocks(root: etree._Element) -> Iterator[Block]:
                 owners.append(el)
             if tag == "a":
                 links += 1
+                link_count += 1
             add(el.text)
             stack.append((el, True))
             stack.extend((child, False) for child in reversed(el))
@@ -228,17 +269,164 @@ def _labels(blocks: list[Block]) -> tuple[str | None, str | None]:
     return public_time, origin
 
 
-def _headings(root: etree._Element) -> Iterator[str]:
-    for xpath in _HEADINGS:
-        for node in xpath(root):
+class _Furniture:
+    """Which elements of a page are furniture: navigation, complementary boxes, page frame."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        totals: dict[etree._Element, list[int]] = {}  # chars, link chars, links, prose
+        for block in blocks:
+            size = len(block.text.strip())
+            for node in (block.owner, *block.owner.iterancestors()):
+                total = totals.get(node)
+                if total is None:
+                    total = totals[node] = [0, 0, 0, 0]
+                total[0] += size
+                total[1] += block.link_chars
+                total[2] += block.links
+                total[3] += block.prose
+        self.boxes = {
+            node
+            for node, (chars, link_chars, links, prose) in totals.items()
+            if links >= LINK_BOX_LINKS and not prose and link_chars >= LINK_BOX_SHARE * chars
+        }
+        self._held: dict[etree._Element, bool] = {}
+
+    def _is_furniture(self, node: etree._Element) -> bool:
+        if node in self.boxes:
+            return True
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag in FURNITURE_TAGS:
+            return True
+        if (node.get("role") or "").strip().lower() in FURNITURE_ROLES:
+            return True
+        return tag in FRAME_TAGS and not any(
+            isinstance(a.tag, str) and a.tag.lower() in SECTIONING_TAGS
+            for a in node.iterancestors()
+        )
+
+    def holds(self, node: etree._Element) -> bool:
+        """Whether ``node`` is furniture or lies inside furniture (iterative, cached)."""
+        path: list[etree._Element] = []
+        current: etree._Element | None = node
+        found = False
+        while current is not None:
+            cached = self._held.get(current)
+            if cached is not None:
+                found = cached
+                break
+            path.append(current)
+            if self._is_furniture(current):
+                found = True
+                break
+            current = current.getparent()
+        for seen in path:
+            self._held[seen] = found
+        return found
+
+    def heads_a_box(self, node: etree._Element) -> bool:
+        """Whether a link box follows ``node`` (or the wrapper that holds only ``node``)."""
+        for _ in range(3):
+            following = node.getnext()
+            while following is not None and not isinstance(following.tag, str):
+                following = following.getnext()
+            if following is not None:
+                return following in self.boxes
+            parent = node.getparent()
+            if parent is None or len(parent) != 1:
+                return False
+            node = parent
+        return False
+
+
+def _body_blocks(
+    blocks: list[Block], container: etree._Element | None, furniture: _Furniture
+) -> list[bool]:
+    """Which blocks are the body's: inside the container, not furniture, and not the heading
+    of a box that follows it (``<h3>Related</h3><ul>...</ul>``)."""
+    if container is None:
+        return [False] * len(blocks)
+    boxed = [furniture.holds(b.owner) for b in blocks]
+    kept = []
+    for index, block in enumerate(blocks):
+        keep = not boxed[index] and _within(block.owner, container)
+        if keep and index + 1 < len(blocks) and boxed[index + 1] and _box_heading(block):
+            keep = False
+        kept.append(keep)
+    return kept
+
+
+def _box_heading(block: Block) -> bool:
+    """A short line that reads as the heading of what follows it."""
+    text = block.text.strip()
+    if block.prose or len(text) > MAX_LABEL_CHARS:
+        return False
+    tag = block.owner.tag.lower() if isinstance(block.owner.tag, str) else ""
+    return tag in HEADING_TAGS or text.endswith((":", "："))
+
+
+HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6 dt caption legend".split())
+
+
+def _headings(
+    root: etree._Element, blocks: list[Block], kept: list[bool], furniture: _Furniture
+) -> Iterator[str]:
+    """The page's own headings: before the body's first paragraph, in no furniture, heading
+    no link box."""
+    nodes = [
+        node
+        for xpath in _HEADINGS
+        for node in xpath(root)
+        if not furniture.holds(node) and not furniture.heads_a_box(node)
+    ]
+    in_heading = {n for node in nodes for n in node.iter()}  # a long heading is not prose
+    first_prose = next(
+        (
+            index
+            for index, (block, keep) in enumerate(zip(blocks, kept, strict=True))
+            if keep and block.prose and block.owner not in in_heading
+        ),
+        len(blocks),
+    )
+    lead_owners = {block.owner for block in blocks[:first_prose]}
+    for node in nodes:
+        if _leads(node, lead_owners):
             text = " ".join(map(str, _HEADING_TEXT(node)))
             if text.strip():
                 yield text
 
 
-def _images(container: etree._Element, base_url: str) -> Iterator[str]:
+def _leads(node: etree._Element, lead_owners: set[etree._Element]) -> bool:
+    """Whether the text of ``node`` stands before the body's first paragraph."""
+    if node in lead_owners or any(d in lead_owners for d in node.iterdescendants()):
+        return True
+    for ancestor in node.iterancestors():  # an inline heading: its line's owner decides
+        if isinstance(ancestor.tag, str) and ancestor.tag.lower() in BLOCK_TAGS:
+            return ancestor in lead_owners
+    return False
+
+
+_LINKS = etree.XPath("//a[@href]")
+_LINK_TEXT = etree.XPath("string()")
+
+
+def _link_labels(root: etree._Element, base_url: str) -> Iterator[str]:
+    """Texts of links to pages that are not articles: menus, breadcrumbs, section lists."""
+    seen = set()
+    for link in _LINKS(root):
+        text = " ".join(str(_LINK_TEXT(link)).split())
+        if not text or len(text) > MAX_LABEL_CHARS or text in seen:
+            continue
+        href = (link.get("href") or "").strip()
+        if urls.article_ref(urljoin(base_url, href)) is None:
+            seen.add(text)
+            yield text
+
+
+def _images(container: etree._Element, base_url: str, furniture: _Furniture) -> Iterator[str]:
     seen = set()
     for img in container.iter("img"):
+        if furniture.holds(img):
+            continue
         src = (img.get("src") or "").strip()
         if not src:
             continue

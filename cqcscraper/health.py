@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from cqcscraper.normalize import OWN_TITLE_SOURCES, TITLE_SOURCES
+
 LISTINGS_OK = "cqc/listings/ok"
 LISTINGS_FAILED = "cqc/listings/failed"
 START_ERROR = "cqc/start_error"  # why the start page could not be read
@@ -22,6 +24,7 @@ ARTICLES_LINKED = "cqc/articles/linked"  # distinct article links found on listi
 ARTICLES_KNOWN = "cqc/articles/known"  # ... of which already archived, so not fetched
 PARSED = "cqc/parsed"  # article pages read (before validation)
 FIELD = "cqc/fields/{}"  # parsed pages on which a field was found
+TITLE_FROM = "cqc/titles/{}"  # parsed pages whose title came from this source (or "none")
 OUTCOME = "cqc/articles/{}"  # new / updated / unchanged
 REJECTS = "cqc/rejects/"  # cqc/rejects/{reason}
 ARCHIVE_ERROR = "cqc/archive_error"  # why the archive could not take a write
@@ -31,10 +34,15 @@ OUTCOMES = ("new", "updated", "unchanged")
 OK, FAIL = "ok", "fail"
 
 
+# The share of own titles is judged only over at least this many article pages.
+MIN_ARTICLES_FOR_TITLES = 10
+
+
 @dataclass(frozen=True)
 class Thresholds:
     max_rejected_share: float = 0.1
     min_published_coverage: float = 0.95
+    min_own_title_share: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,22 @@ def coverage(stats: dict[str, Any]) -> dict[str, float | None]:
     return {name: (_get(stats, FIELD.format(name)) / parsed if parsed else None) for name in FIELDS}
 
 
+def title_sources(stats: dict[str, Any]) -> dict[str, int]:
+    """How many titles came from each source (``none``: no title), over the pages read."""
+    return {
+        name: _get(stats, TITLE_FROM.format(name))
+        for name in (*TITLE_SOURCES, "none")
+        if _get(stats, TITLE_FROM.format(name))
+    }
+
+
+def own_title_share(stats: dict[str, Any]) -> float | None:
+    """Share of the article pages read whose title came from their own markup."""
+    parsed = _get(stats, PARSED)
+    own = sum(_get(stats, TITLE_FROM.format(name)) for name in OWN_TITLE_SOURCES)
+    return own / parsed if parsed else None
+
+
 def crawl_row(stats: dict[str, Any]) -> dict[str, Any]:
     """The counts and coverage columns of a ``crawls`` row."""
     statuses = {
@@ -76,6 +100,8 @@ def crawl_row(stats: dict[str, Any]) -> dict[str, Any]:
         **{f"articles_{name}": _get(stats, OUTCOME.format(name)) for name in OUTCOMES},
         "articles_rejected": rejected(stats),
         **{f"coverage_{name}": share for name, share in coverage(stats).items()},
+        "title_sources": json.dumps(title_sources(stats)),
+        "titles_own_share": own_title_share(stats),
     }
 
 
@@ -115,6 +141,18 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
         problems.append(
             f"a publication date was found on {_share(dated, parsed)} articles "
             f"({dated / parsed:.0%} < {thresholds.min_published_coverage:.0%})"
+        )
+    own = own_title_share(stats)
+    if (
+        parsed >= MIN_ARTICLES_FOR_TITLES
+        and own is not None
+        and own < thresholds.min_own_title_share
+    ):
+        sources = ", ".join(f"{name} {n}" for name, n in title_sources(stats).items())
+        problems.append(
+            f"titles came from the pages' own markup on {own:.0%} of {parsed} articles "
+            f"(< {thresholds.min_own_title_share:.0%}; title sources: {sources}): "
+            "has the page template dropped its title element?"
         )
     if problems:
         return Verdict(FAIL, "; ".join(problems))

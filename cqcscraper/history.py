@@ -5,7 +5,9 @@ ever), ``last_seen`` (the latest fetch) and ``last_changed`` (the fetch that bro
 current content). When a record differs from the row in any field, the row takes the new
 content and the content it replaces becomes a revision, seen from its ``last_changed`` to its
 ``last_seen``. A corrected date or origin is an edit too, so any field counts, not only
-``content_hash``.
+``content_hash``; except ``title_from`` alone: the same title found in another place of the
+page is no edit of the release (and a row archived before ``title_from`` existed gets it
+filled in without a revision).
 """
 
 from __future__ import annotations
@@ -28,8 +30,13 @@ def record_row(record: PressRelease) -> Row:
     return row
 
 
+# Where a field came from, not what the release says: a change of these alone is no edit.
+PROVENANCE = ("title_from",)
+_EDITABLE = tuple(name for name in RECORD_FIELDS if name not in PROVENANCE)
+
+
 def content(row: Row) -> Row:
-    return {name: row[name] for name in RECORD_FIELDS}
+    return {name: row.get(name) for name in RECORD_FIELDS}
 
 
 def fold(current: Row | None, record: Row, seen: str) -> tuple[Row, Row | None, Outcome]:
@@ -37,8 +44,9 @@ def fold(current: Row | None, record: Row, seen: str) -> tuple[Row, Row | None, 
     whether the record was new, an update or unchanged."""
     if current is None:
         return {**record, "first_seen": seen, "last_seen": seen, "last_changed": seen}, None, "new"
-    if content(current) == record:
-        return {**current, "last_seen": seen}, None, "unchanged"
+    if all(current.get(name) == record[name] for name in _EDITABLE):
+        provenance = {name: record[name] for name in PROVENANCE}
+        return {**current, **provenance, "last_seen": seen}, None, "unchanged"
     revision = {
         **content(current),
         "first_seen": current["last_changed"],

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 from cqcscraper import urls
@@ -25,15 +26,32 @@ CENTRE = "China Quality Certification Centre"
 # once (so "a < b" is prose); a tag cut off by the end of the text counts too.
 _MARKUP_TEXT = re.compile(r"</?[a-z][^\s/>]*(?:[\s/][^>]*)?(?:>|$)|<!--|-->", re.I)
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SITE_NAME = re.compile(
-    r"(?:cqc|china\s*quality\s*certification\s*cent(?:re|er)|中国质量认证中心)"
-    r"(?:\s*(?:english|英文版|website|official\s*website|co\.?,?\s*ltd\.?|有限公司))*",
+_CENTRE_NAME = re.compile(
+    r"cqc|china\s*quality\s*certification\s*cent(?:re|er)|中国质量认证中心", re.IGNORECASE
+)
+# Words that stand around the centre's name in the site's own furniture ("CQC English",
+# "Welcome to the official website of CQC", "中国质量认证中心英文版 - 首页"), and the
+# punctuation between them. A line of the centre's name and only these is the site's name.
+_SITE_WORDS = re.compile(
+    r"(?:(?:english|edition|version|home|homepage|index|official|site|website|web|portal|news"
+    r"|welcome|to|of|the|co|ltd|limited|company)\b"
+    r"|英文版|英文|首页|主页|官网|网站|欢迎|访问|有限公司|[\s\W_])*",
+    re.IGNORECASE,
+)
+# What a link says when it names no page in particular: never a title.
+_GENERIC_LINK = re.compile(
+    r"(?:read\s*more|more|details?|view|click\s*here|full\s*text|next|previous|prev"
+    r"|更多|详细|详情|查看|[>»\u203a\s.…])*",
     re.IGNORECASE,
 )
 _TITLE_SUFFIX = re.compile(
     r"^(?P<title>.*?\S)\s*(?:-{1,2}|–|—|_{1,2}|\||｜|·)\s*(?P<site>[^-–—_|｜·]+)$"
 )
 _ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…+)$")
+# A cut-short title is completed only from a stem this long (``A...`` completes to anything).
+_MIN_STEM_CHARS = 8
+# A body line longer than this is a paragraph, never a title.
+_MAX_TITLE_CHARS = 300
 # Lines of the page's header and footer: items separated by slashes or bars, all from here.
 _NAV_ITEMS = frozenset(
     "homepage|home|favorites|favourites|add to favorites|中文版|english|加入收藏|设为首页"
@@ -102,34 +120,107 @@ def strip_site_suffix(title: str) -> str:
 
 
 def _is_site_name(text: str) -> bool:
-    return _SITE_NAME.fullmatch(clean_text(text)) is not None
+    """The centre's name or abbreviation, alone or with the words of the site's furniture
+    around it (``CQC English``, ``Home - China Quality Certification Centre``)."""
+    text = clean_text(text)
+    if not _CENTRE_NAME.search(text):
+        return False
+    return _SITE_WORDS.fullmatch(_CENTRE_NAME.sub(" ", text)) is not None
 
 
 def _same_text(a: str, b: str) -> bool:
     return clean_text(a).casefold() == clean_text(b).casefold()
 
 
-def choose_title(raw: RawArticle, first_paragraph: str = "") -> str | None:
-    """The page heading; its full form when the heading is cut short with ``...`` or ``…``.
+# Where a title came from (``title_from``): the page's own markup first, then the crawl's
+# evidence. The first three are the page's own; ``health`` watches their share.
+HEADING, OG_TITLE, HTML_TITLE = "heading", "og_title", "html_title"
+LISTING, BODY = "listing", "body"
+OWN_TITLE_SOURCES = (HEADING, OG_TITLE, HTML_TITLE)
+TITLE_SOURCES = (*OWN_TITLE_SOURCES, LISTING, BODY)
 
-    A heading confirmed by ``og:title`` or ``<title>`` is taken first; with no heading, those
-    two are used in that order. Site names (a logo in an ``<h1>``) never count as a title.
+
+@dataclass(frozen=True)
+class Title:
+    """A title candidate: its clean text and where it came from."""
+
+    text: str
+    source: str
+
+    @property
+    def cut(self) -> bool:
+        """Cut short with ``...`` or ``…``."""
+        return _ELLIPSIS.search(self.text) is not None
+
+    def completed_by(self, other: Title) -> bool:
+        """Whether ``other`` is this cut-short title's full form: it starts with the same words
+        and goes on."""
+        if not self.cut or other.cut:
+            return False
+        stem = _ELLIPSIS.sub("", self.text).casefold()
+        full = other.text.casefold()
+        return len(stem) >= _MIN_STEM_CHARS and len(full) > len(stem) and full.startswith(stem)
+
+    def agrees_with(self, other: Title) -> bool:
+        """The same title, or one is the other's cut-short form."""
+        return (
+            self.text.casefold() == other.text.casefold()
+            or self.completed_by(other)
+            or other.completed_by(self)
+        )
+
+
+def complete(title: Title, candidates: list[Title] | tuple[Title, ...]) -> Title:
+    """``title``'s full form from the first candidate that holds it; else ``title``.
+    Idempotent: a full title has nothing to complete."""
+    return next((other for other in candidates if title.completed_by(other)), title)
+
+
+def title_candidates(raw: RawArticle, first_line: str = "") -> list[Title]:
+    """Every title candidate of a page in order of trust: its own headings, ``og:title``,
+    ``<title>`` without the site's suffix, the listing's link text, the body's first line.
+
+    Furniture is left out: the centre's names in any form (``CQC English``, a logo), the
+    labels of the page's menus and sections (the texts of its links to other pages), a
+    link text that names no page (``More>>``), and a first line too long to be a title.
     """
-    headings = [h for h in map(clean_text, raw.headings) if h and not _is_site_name(h)]
-    fulls = [clean_text(raw.og_title), strip_site_suffix(raw.html_title or "")]
-    fulls = [t for t in fulls if t and not _is_site_name(t)]
-    for heading in headings:
-        if any(_same_text(heading, full) for full in fulls):
-            return heading
-    if not headings:
-        return fulls[0] if fulls else None
-    heading = headings[0]
-    if _ELLIPSIS.search(heading):
-        stem = _ELLIPSIS.sub("", heading).casefold()
-        for candidate in [*fulls, clean_text(first_paragraph)]:
-            if len(candidate) > len(stem) and candidate.casefold().startswith(stem):
-                return candidate
-    return heading
+    labels = {clean_text(label).casefold() for label in raw.link_labels}
+
+    def own(text: str) -> bool:
+        return bool(text) and not _is_site_name(text) and text.casefold() not in labels
+
+    page = [Title(h, HEADING) for h in map(clean_text, raw.headings)]
+    page += [Title(clean_text(raw.og_title), OG_TITLE)]
+    page += [Title(strip_site_suffix(raw.html_title or ""), HTML_TITLE)]
+    found = [t for t in page if own(t.text)]
+    listing = clean_text(raw.listing_text)
+    if own(listing) and not _GENERIC_LINK.fullmatch(listing):
+        found.append(Title(listing, LISTING))
+    line = clean_text(first_line)
+    if line and len(line) <= _MAX_TITLE_CHARS:
+        found.append(Title(line, BODY))
+    return found
+
+
+def choose_title(raw: RawArticle, first_line: str = "") -> Title | None:
+    """The release's title and its source, from agreeing candidates (``title_candidates``).
+
+    A candidate of the page or the listing that another candidate of a different source
+    confirms wins, in order of trust; a cut-short candidate is completed from whichever
+    candidate holds its full form (and the title's source is the one that held it). With no
+    confirmation, the first of the page's own candidates wins, then the listing's text. The
+    body's first line only confirms or completes: alone it is body text, not a title.
+    """
+    candidates = title_candidates(raw, first_line)
+    choices = [c for c in candidates if c.source != BODY]
+    for choice in choices:
+        full = complete(choice, candidates)
+        if any(
+            other.source != choice.source and (other.agrees_with(choice) or other.agrees_with(full))
+            for other in candidates
+        ):
+            return full
+    return complete(choices[0], candidates) if choices else None
 
 
 def parse_date(text: str | None) -> str | None:
@@ -238,7 +329,8 @@ def normalize_article(raw: RawArticle, fetched_on: str | None = None) -> PressRe
     if ref is None:
         raise ValueError(f"not an article URL: {raw.url}")
     lines = _content_lines(raw.paragraphs)  # cleaned once: the title rule reads the first line
-    title = choose_title(raw, lines[0] if lines else "") or None
+    chosen = choose_title(raw, lines[0] if lines else "")
+    title, title_from = (chosen.text, chosen.source) if chosen else (None, None)
     body = "\n\n".join(_without_title_line(lines, title))
     latest = latest_plausible_date(fetched_on)
     candidates = [(parse_date(raw.public_time), "public_time"), (ref.url_date, "url")]
@@ -251,6 +343,7 @@ def normalize_article(raw: RawArticle, fetched_on: str | None = None) -> PressRe
         id=ref.id,
         url=ref.canonical_url,
         title=title,
+        title_from=title_from,
         published=published,
         published_from=published_from,
         origin=canonical_origin(origin_raw),

@@ -3,8 +3,9 @@
 The spider turns each article response into an ``ArticlePage`` with ``article_page``; the
 pipelines read it with ``read_page`` and check it with ``validation.reject_reason``.
 ``cqcscraper reparse`` rebuilds the same ``Response`` from a stored snapshot with
-``response_of`` and runs the very same steps, so a record rebuilt offline is the record a
-crawl would have made from those bytes today.
+``response_of`` (``replay_page``, which adds the listing text stored with it) and runs the very
+same steps, so a record rebuilt offline is the record a crawl would have made from those bytes
+today.
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ from cqcscraper.records import ArticlePage, PressRelease, RawResponse
 from cqcscraper.validation import Rejected
 
 
-def raw_of(response: Response) -> RawResponse:
+def raw_of(response: Response, listing_text: str | None = None) -> RawResponse:
     headers = {
         key.decode("latin-1"): [value.decode("latin-1") for value in values]
         for key, values in response.headers.items()
     }
-    return RawResponse(response.url, response.status, headers, response.body)
+    return RawResponse(response.url, response.status, headers, response.body, listing_text)
 
 
 def response_of(raw: RawResponse) -> Response:
@@ -42,12 +43,21 @@ def response_of(raw: RawResponse) -> Response:
     return cls(url=raw.url, status=raw.status, headers=headers, body=raw.body)
 
 
+def replay_page(raw: RawResponse, fetched_at: str) -> ArticlePage:
+    """A stored response (and the listing text the crawl carried to it) as the item a crawl
+    made of it: ``response_of`` then ``article_page``."""
+    return article_page(response_of(raw), fetched_at, raw.listing_text)
+
+
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
-def article_page(response: Response, fetched_at: str) -> ArticlePage:
-    """An article response, whatever its status, as the item the pipelines read."""
-    raw = raw_of(response)
+def article_page(
+    response: Response, fetched_at: str, listing_text: str | None = None
+) -> ArticlePage:
+    """An article response, whatever its status, as the item the pipelines read, with the
+    text of the listing link the crawl followed to it."""
+    raw = raw_of(response, listing_text)
     url, status = response.url, response.status
     if 300 <= status < 400:  # a redirect Scrapy would not follow (to ``file:``, ``ftp:``, ...)
         location = response.headers.get(b"Location", b"").decode("latin-1") or "nowhere"
@@ -127,7 +137,9 @@ def read_page(page: ArticlePage) -> PressRelease:
         else:
             reason = validation.FETCH_FAILED
         raise Rejected(ref.canonical_url, reason, page.error or f"HTTP {page.status}")
-    return normalize_article(extract(page.html, ref.canonical_url), page.fetched_at[:10])
+    listing_text = page.raw.listing_text if page.raw else None
+    raw = extract(page.html, ref.canonical_url, listing_text=listing_text)
+    return normalize_article(raw, page.fetched_at[:10])
 
 
 def build_record(page: ArticlePage) -> PressRelease:

@@ -44,6 +44,7 @@ class ParsePipeline:
         for name in health.FIELDS:
             if getattr(record, name):
                 self.stats.inc_value(health.FIELD.format(name))
+        self.stats.inc_value(health.TITLE_FROM.format(record.title_from or "none"))
         ref = urls.article_ref(record.url)
         url_date = ref.url_date if ref else None
         if record.published_from == "public_time" and url_date and record.published != url_date:

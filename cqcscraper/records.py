@@ -16,12 +16,14 @@ from typing import Any
 
 @dataclass(frozen=True)
 class RawResponse:
-    """An HTTP response as received: enough to rebuild the page offline (``reparse``)."""
+    """An HTTP response as received, and the evidence the crawl carried to it (the text of the
+    listing link it was found through): enough to rebuild the record offline (``reparse``)."""
 
     url: str
     status: int
     headers: dict[str, list[str]]
     body: bytes = field(repr=False)
+    listing_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class PressRelease:
     id: int
     url: str
     title: str | None
+    title_from: str | None
     published: str | None
     published_from: str | None
     origin: str | None

@@ -1,9 +1,10 @@
 """Rebuild the releases from the stored snapshots with today's rules: ``cqcscraper reparse``.
 
-Each stored response is read again exactly as a crawl reads it (``pages.article_page`` then
-``pages.build_record``), and each article's snapshots are replayed in the order they were
-fetched through the same ``history.fold`` a crawl uses, so the row and its revisions come out
-as a crawl with today's rules would have written them. Nothing is fetched.
+Each stored response is read again exactly as a crawl reads it (``pages.replay_page`` then
+``pages.build_record``), with the listing text the crawl stored beside it, and each article's
+snapshots are replayed in the order they were fetched through the same ``history.fold`` a crawl
+uses, so the row and its revisions come out as a crawl with today's rules would have written
+them. Nothing is fetched.
 
 A release whose snapshots no longer give a record (the new rules reject every one) keeps its
 row as it was, and is reported; rows with no snapshot (archived before snapshots existed) are
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 from cqcscraper.archive import Archive, Snapshot
 from cqcscraper.history import Row, fold, record_row
-from cqcscraper.pages import article_page, build_record, response_of
+from cqcscraper.pages import build_record, replay_page
 from cqcscraper.validation import Rejected
 
 
@@ -30,12 +31,16 @@ class Report:
     changed: list[int] = field(default_factory=list)
     kept: list[int] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
+    title_from: Counter[str] = field(default_factory=Counter)  # of the releases rebuilt
 
     def __str__(self) -> str:
         lines = [
             f"reparsed {self.snapshots} snapshots into {self.releases} releases: "
             f"{len(self.changed)} rows changed, {len(self.added)} added"
         ]
+        if self.title_from:
+            sources = ", ".join(f"{s} {n}" for s, n in sorted(self.title_from.items(), key=_most))
+            lines.append(f"titles from: {sources}")
         if self.rejected:
             reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.rejected.items()))
             lines.append(f"snapshots that give no record: {reasons}")
@@ -45,12 +50,16 @@ class Report:
         return "\n".join(lines)
 
 
+def _most(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
 def replay(snapshots: list[Snapshot], report: Report) -> tuple[Row | None, list[Row]]:
     """One article's row and revisions, rebuilt from its snapshots (oldest first)."""
     row: Row | None = None
     revisions: list[Row] = []
     for snapshot in snapshots:
-        page = article_page(response_of(snapshot.raw), snapshot.first_fetched)
+        page = replay_page(snapshot.raw, snapshot.first_fetched)
         try:
             record = record_row(build_record(page))
         except Rejected as rejected:
@@ -80,6 +89,7 @@ def reparse(archive: Archive) -> Report:
                     report.kept.append(article_id)
                 continue
             report.releases += 1
+            report.title_from[row["title_from"] or "none"] += 1
             stored, stored_revisions = archive.history(article_id)
             if stored is None:
                 report.added.append(article_id)

@@ -58,6 +58,9 @@ class ArchiveRun:
             min_published_coverage=settings.getfloat(
                 "CQC_MIN_PUBLISHED_COVERAGE", defaults.min_published_coverage
             ),
+            min_own_title_share=settings.getfloat(
+                "CQC_MIN_OWN_TITLE_SHARE", defaults.min_own_title_share
+            ),
         )
         self.lock = ArchiveLock(self.db_path)
         try:

@@ -30,6 +30,10 @@ CQC_WRITE_INTERVAL = 0.5
 CQC_MAX_REJECTED_SHARE = 0.1
 # ... or when fewer than this share of the article pages read gave a publication date.
 CQC_MIN_PUBLISHED_COVERAGE = 0.95
+# ... or when, over at least 10 articles read, fewer than this share took their title from the
+# page's own markup (heading, og:title, <title>) rather than the listing's link text or none:
+# a template that dropped its title element must reach the operator.
+CQC_MIN_OWN_TITLE_SHARE = 0.5
 
 # -- discovery -------------------------------------------------------------------------------
 # How many section hops from the start page are followed (pagination does not count).

@@ -5,7 +5,7 @@ at its own paths, servable by ``cqcscraper.mirror``) and ``OUT/expected/ID.json`
 record of each article, written from what the generator put on the page, not from reading it
 back). The same ``--seed`` gives the same bytes.
 
-The articles use the four markup variants of the fixture pages, in turn:
+The articles use the eight markup variants of the fixture pages, in turn:
 
 - ``legacy``: table layout, GB2312, a ``<b>`` title in a ``<font>``, the ``Public Time`` label
   split across ``<font>`` elements, ``<br>`` runs indented with ``&nbsp;``, the title repeated
@@ -15,7 +15,16 @@ The articles use the four markup variants of the fixture pages, in turn:
 - ``html5``: ``<article>``, ``<h1>``, ``<time>`` written ``23 November 2020``, a Chinese
   origin, a related-links aside;
 - ``gbk``: div layout in GBK, the heading cut short with ``...``, the full title only in
-  ``og:title``, the Origin value in the next element.
+  ``og:title``, the Origin value in the next element;
+- ``untitled``: no title element at all (``<title>`` is the site's name), labels in a ``<dl>``
+  and a share bar: the title is the listing's link text;
+- ``sidebox``: a two-column page whose "Latest News" box heading stands before the article's
+  own heading, a ``<title>`` that is only the section's name, and a "Related:" link list
+  inside the body's container;
+- ``cut_og``: HTML5, the ``<article>``'s heading and ``<title>`` cut short alike, the full title
+  only in ``og:title``;
+- ``cut_body``: no heading, ``<title>`` cut short, the full title as the body's first line (and
+  cut short in the listing too).
 
 Half the articles are listed in ``News`` (paginated by plain links), half in ``Activities``
 (paginated only by a ``createPageHTML`` script call), newest first, 20 to a page. Paragraph
@@ -39,7 +48,18 @@ ORIGIN = "https://www.cqc.com.cn"
 FIRST_ID = 600000
 LAST_DAY = dt.date(2024, 12, 31)
 PER_PAGE = 20
-VARIANTS = ("legacy", "modern", "html5", "gbk")
+VARIANTS = ("legacy", "modern", "html5", "gbk", "untitled", "sidebox", "cut_og", "cut_body")
+# Where each variant's title comes from (``title_from``).
+TITLE_FROM = {
+    "legacy": "html_title",
+    "modern": "heading",
+    "html5": "heading",
+    "gbk": "og_title",
+    "untitled": "listing",
+    "sidebox": "heading",
+    "cut_og": "og_title",
+    "cut_body": "body",
+}
 CENTRE = "China Quality Certification Centre"
 SECTIONS = {"News": "links", "Activities": "script"}
 
@@ -103,6 +123,15 @@ class Article:
     def url(self) -> str:
         return f"{ORIGIN}/{self.path}"
 
+    @property
+    def cut_title(self) -> str:
+        """The title cut short, as a template that truncates it shows it."""
+        return self.title[: max(12, min(40, len(self.title) - 6))].rstrip() + "..."
+
+    @property
+    def listing_text(self) -> str:
+        return self.cut_title if self.variant == "cut_body" else self.title
+
     def record(self) -> dict:
         """The record the crawler must make of this page."""
         body = "\n\n".join(self.paragraphs)
@@ -111,12 +140,17 @@ class Article:
             "modern": "CHINA QUALITY CERTIFICATION CENTRE CO.,LTD." if self.info_line else None,
             "html5": "中国质量认证中心",
             "gbk": "中国质量认证中心",
+            "untitled": "CQC",
+            "sidebox": "CQC",
+            "cut_og": CENTRE,
+            "cut_body": "中国质量认证中心",
         }[self.variant]
         dated_on_page = self.variant != "modern" or self.info_line
         return {
             "id": self.id,
             "url": self.url,
             "title": self.title,
+            "title_from": TITLE_FROM[self.variant],
             "published": self.day.isoformat(),
             "published_from": "public_time" if dated_on_page else "url",
             "origin": CENTRE if origin_raw else None,
@@ -344,6 +378,108 @@ def _gbk(a: Article) -> bytes:
 """.encode("gbk")  # noqa: E501
 
 
+def _untitled(a: Article) -> bytes:
+    paragraphs = "\n      ".join(f"<div>{escape(p)}</div>" for p in a.paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>CQC English</title></head>
+<body>
+<div id="wrapper">
+  <div id="crumbs"><a href="/www/english/">Homepage</a> &gt; <a href="/www/english/News/">News</a></div>
+  <section class="bulletin">
+    <dl class="props"><dt>Public Time:</dt><dd>{a.day.isoformat()}</dd><dt>Origin:</dt><dd>CQC</dd></dl>
+    <div class="txt">
+      {paragraphs}
+    </div>
+    <div class="share">Share to: <a href="javascript:share('wechat')">WeChat</a> <a href="javascript:share('weibo')">Weibo</a></div>
+  </section>
+  <div id="foot">{FOOTER}</div>
+</div>
+</body>
+</html>
+""".encode()  # noqa: E501
+
+
+def _sidebox(a: Article, related: list[Article]) -> bytes:
+    paragraphs = "\n      ".join(f"<p>{escape(p)}</p>" for p in a.paragraphs)
+    latest = "".join(
+        f'<li><a href="/{other.path}">{escape(other.title)}</a></li>' for other in related
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>News - CQC</title></head>
+<body>
+<div class="hd"><ul class="menu">{MENU}</ul></div>
+<div class="container">
+  <div class="col-l"><div class="box"><h2>Latest News</h2><ul>{latest}</ul></div></div>
+  <div class="col-r">
+    <h2 class="t">{escape(a.title)}</h2>
+    <div class="meta">Public Time：{a.day.isoformat()} &nbsp; Origin：CQC</div>
+    <div class="con">
+      {paragraphs}
+      <p><strong>Related:</strong></p>
+      <ul>{latest}</ul>
+    </div>
+  </div>
+</div>
+<div class="ft">{FOOTER}</div>
+</body>
+</html>
+""".encode()
+
+
+def _cut_og(a: Article) -> bytes:
+    paragraphs = "\n        ".join(f"<p>{escape(p)}</p>" for p in a.paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>{escape(a.cut_title)} | CQC</title>
+  <meta property="og:title" content="{escape(a.title)}">
+</head>
+<body>
+  <header><h1 class="brand"><a href="/www/english/">CQC English</a></h1><nav>{NAV}</nav></header>
+  <main>
+    <article>
+      <header>
+        <h1>{escape(a.cut_title)}</h1>
+        <p class="byline">Publish Date: {a.day.isoformat()} | Source: {CENTRE}</p>
+      </header>
+      <section class="entry">
+        {paragraphs}
+      </section>
+    </article>
+  </main>
+  <footer>{FOOTER}</footer>
+</body>
+</html>
+""".encode()
+
+
+def _cut_body(a: Article) -> bytes:
+    paragraphs = "\n    ".join(f"<p>{escape(p)}</p>" for p in a.paragraphs)
+    return f"""<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<title>{escape(a.cut_title)}{SITE_SUFFIX}</title>
+</head>
+<body>
+<center>
+<table width="900" class="wz">
+  <tr><td class="dh">{NAV}</td></tr>
+  <tr><td class="nr">
+    <p align="center"><font size="4"><b>{escape(a.title)}</b></font></p>
+    <p align="center">发布时间：{a.day.isoformat()}　来源：中国质量认证中心</p>
+    {paragraphs}
+  </td></tr>
+  <tr><td class="bq">{FOOTER}</td></tr>
+</table>
+</center>
+</body>
+</html>
+""".encode()
+
+
 def article_page(a: Article, related: list[Article]) -> bytes:
     if a.variant == "legacy":
         return _legacy(a)
@@ -351,13 +487,21 @@ def article_page(a: Article, related: list[Article]) -> bytes:
         return _modern(a)
     if a.variant == "html5":
         return _html5(a, related)
+    if a.variant == "untitled":
+        return _untitled(a)
+    if a.variant == "sidebox":
+        return _sidebox(a, related)
+    if a.variant == "cut_og":
+        return _cut_og(a)
+    if a.variant == "cut_body":
+        return _cut_body(a)
     return _gbk(a)
 
 
 def _listing(section: str, style: str, page: int, pages: int, items: list[Article]) -> bytes:
     rows = "\n    ".join(
         f'<li><a href="../c/{a.day.isoformat()}/{a.id}.shtml" target="_blank">'
-        f"{escape(a.title)}</a><span>{a.day.isoformat()}</span></li>"
+        f"{escape(a.listing_text)}</a><span>{a.day.isoformat()}</span></li>"
         for a in items
     )
     if style == "script":

@@ -15,7 +15,7 @@ from scrapy.exceptions import DropItem
 
 from cqcscraper.records import PressRelease
 
-NO_TITLE = "no_title"  # the page shows no title
+NO_TITLE = "no_title"  # the page shows neither a title nor a body
 NO_BODY = "no_body"  # nothing of the page is left as body text
 NOT_AN_ARTICLE = "not_an_article"  # the article URL ended (after redirects) on another kind of page
 NOT_HTML = "not_html"  # the article URL answered with something other than HTML
@@ -43,9 +43,9 @@ class Rejected(DropItem):
 
 
 def reject_reason(record: PressRelease) -> str | None:
-    """Why ``record`` may not be archived, or None when it may."""
-    if not record.title:
-        return NO_TITLE
+    """Why ``record`` may not be archived, or None when it may. A release with a body is
+    archived even when no candidate gives it a title (``title`` NULL): the archive must not
+    drop a release it fetched intact."""
     if not record.body:
-        return NO_BODY
+        return NO_BODY if record.title else NO_TITLE
     return None

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from w3lib.encoding import html_to_unicode
 
-from cqcscraper import urls
+from cqcscraper import sitefiles, urls
 from cqcscraper.archive import Archive
 from cqcscraper.cli import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
+from cqcscraper.extract import extract
 from cqcscraper.mirror import Fault, Mirror
+from cqcscraper.normalize import normalize_article
+from cqcscraper.records import PressRelease
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "fixtures" / "html"
@@ -34,19 +37,31 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-def read_page(path: Path) -> str:
-    """Decode a saved page as Scrapy decodes a response with no charset in its headers."""
-    _, text = html_to_unicode("text/html", path.read_bytes())
-    return text
+read_page = sitefiles.decoded
 
 
-def site_url(path: Path) -> str:
+def site_url(path: Path, site: Path = SITE) -> str:
     """The live-site URL of a fixture page."""
-    return urls.SITE_ORIGIN + "/" + path.relative_to(SITE).as_posix()
+    return sitefiles.site_url(path, site)
 
 
 def article_pages() -> list[Path]:
     return sorted((SITE / "www" / "english" / "c").rglob("*.shtml"))
+
+
+@functools.cache
+def listing_texts(site: Path = SITE) -> dict[int, str]:
+    """The listing link texts a crawl of a fixture site carries (``sitefiles.listing_texts``)."""
+    return sitefiles.listing_texts(site)
+
+
+def record_of(path: Path, *, fast_path: bool = True, site: Path = SITE) -> PressRelease:
+    """The record a crawl makes of a fixture page: extracted with its listing's link text."""
+    url = site_url(path, site)
+    ref = urls.article_ref(url)
+    text = listing_texts(site).get(ref.id) if ref else None
+    raw = extract(read_page(path), url, listing_text=text, fast_path=fast_path)
+    return normalize_article(raw)
 
 
 def golden_ids() -> list[int]:

@@ -21,8 +21,10 @@ from cqcscraper import archive as archive_module
 from cqcscraper.archive import COLUMNS, SCHEMA_VERSION, Archive, ArchiveError, ArchiveLocked
 from cqcscraper.normalize import content_hash
 from cqcscraper.records import PressRelease, RawResponse
+from cqcscraper.reparse import reparse
 
 V1_ARCHIVE = ROOT / "fixtures" / "archives" / "v1.db"  # written by cqcscraper 0.1 (schema 1)
+V3_ARCHIVE = ROOT / "fixtures" / "archives" / "v3.db"  # the fixture site's demo, at schema 3
 
 
 def release(
@@ -36,6 +38,7 @@ def release(
         id=article_id,
         url=f"https://www.cqc.com.cn/www/english/c/2024-01-02/{article_id}.shtml",
         title=title,
+        title_from="heading",
         published=published,
         published_from="public_time" if published else None,
         origin="China Quality Certification Centre",
@@ -66,7 +69,10 @@ def archive(tmp_path: Path) -> Archive:
 def test_schema(archive: Archive) -> None:
     table = archive.db["press_releases"]
     assert table.pks == ["id"]
-    assert list(table.columns_dict) == [*COLUMNS, "duplicate_of"]
+    # Columns in the order their migrations added them (a new archive and an upgraded one agree).
+    first = [name for name in COLUMNS if name != "title_from"]
+    assert list(table.columns_dict) == [*first, "duplicate_of", "title_from"]
+    assert set(COLUMNS) == set(table.columns_dict) - {"duplicate_of"}
     assert archive.db.journal_mode == "wal"
     assert table.detect_fts() == "press_releases_fts"
     assert {"crawls", "rejects", "revisions", "snapshots"} <= set(archive.db.table_names())
@@ -305,3 +311,47 @@ def test_the_plain_write_statements_name_every_column(archive: Archive) -> None:
     snapshot = re.search(r"snapshots \((.*?)\)", archive_module._NEW_SNAPSHOT, re.S)[1]
     table = archive.db["snapshots"].columns_dict
     assert [c.strip() for c in snapshot.split(",")] == [c for c in table if c != "snapshot"]
+
+
+def test_a_version_3_archive_is_upgraded_and_reparse_fills_title_from(tmp_path: Path) -> None:
+    """Schema 4 adds title provenance. Rows archived before it have ``title_from`` NULL;
+    ``reparse`` rebuilds them from their snapshots, and a later fetch of an unchanged
+    release fills it in without counting an edit."""
+    path = tmp_path / "cqc.db"
+    shutil.copy(V3_ARCHIVE, path)
+    with Archive(path) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        before = {row["id"]: row for row in archive.db["press_releases"].rows}
+        assert len(before) == 5
+        assert {row["title_from"] for row in before.values()} == {None}
+        with Archive(tmp_path / "fresh.db") as fresh:
+            for table in ["press_releases", "revisions", "snapshots", "crawls", "rejects"]:
+                assert archive.db[table].columns_dict == fresh.db[table].columns_dict, table
+        old = before[597552]
+        record = release(597552, url=old["url"], title=old["title"], body=old["body"])
+        record = dataclasses.replace(
+            record,
+            published=old["published"],
+            published_from=old["published_from"],
+            origin=old["origin"],
+            origin_raw=old["origin_raw"],
+            images=tuple(json.loads(old["images"])),
+            content_hash=old["content_hash"],
+        )
+        assert archive.store(record, seen="2026-02-01T00:00:00Z") == "unchanged"
+        row = archive.db["press_releases"].get(597552)
+        assert (row["title_from"], row["last_changed"]) == ("heading", old["last_changed"])
+        assert archive.db["revisions"].count == 0
+        report = reparse(archive)
+        after = {row["id"]: row for row in archive.db["press_releases"].rows}
+        assert {i: row["title_from"] for i, row in after.items()} == {
+            593364: "html_title",
+            595351: "heading",
+            595388: "og_title",
+            595908: "heading",
+            597552: "heading",
+        }
+        assert all(after[i]["title"] == before[i]["title"] for i in after)
+        # 597552 too: the fetch above had no snapshot, so its rebuilt last_seen is the snapshot's
+        assert sorted(report.changed) == sorted(before)
+        assert archive.db["revisions"].count == 0

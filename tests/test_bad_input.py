@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import golden_records, page_of
 from cqcscraper import validation
+from cqcscraper.normalize import TITLE_SOURCES
 from cqcscraper.pages import article_page, build_record, response_of
 from cqcscraper.records import PressRelease, RawResponse
 from cqcscraper.validation import Rejected
@@ -48,12 +49,14 @@ def read(body: bytes, content_type: str = "text/html", fetched: str = FETCHED):
 
 
 def assert_sound(result: PressRelease | Rejected) -> None:
-    """A record holds a title and a body, text without markup, and a real date or none."""
+    """A record holds a body, a title with its source or neither, text without markup, and a
+    real date or none."""
     if isinstance(result, Rejected):
         assert result.reason in REASONS, result
         return
-    assert result.title
     assert result.body
+    assert (result.title is None) == (result.title_from is None)
+    assert result.title_from in (None, *TITLE_SOURCES)
     for name in TEXT_FIELDS:
         value = getattr(result, name) or ""
         assert not MARKUP.search(value), (name, value[:200])

@@ -89,17 +89,22 @@ def test_crawls_row_counts_the_run(crawl: Crawl) -> None:
     with Archive(crawl.db) as archive:
         (run,) = archive.db["crawls"].rows
     assert run["finish_reason"] == "finished"
-    assert (run["articles_new"], run["articles_updated"], run["articles_unchanged"]) == (5, 0, 0)
-    assert (run["articles_linked"], run["articles_rejected"]) == (7, 2)
+    assert (run["articles_new"], run["articles_updated"], run["articles_unchanged"]) == (9, 0, 0)
+    assert (run["articles_linked"], run["articles_rejected"]) == (11, 2)
     assert run["requests"] == run["responses"] == len(crawl.requests)
     assert json.loads(run["statuses"]) == {"200": len(crawl.requests) - 1, "404": 1}
-    # 6 article pages were read (the 404 was not): all have a title and a body, 5 a date (the
-    # empty page's URL date), 4 an origin.
+    # 10 article pages were read (the 404 was not): all have a title and a date (the empty
+    # page's from its URL), 9 a body, 8 an origin.
     coverage = [run[f"coverage_{name}"] for name in ["title", "published", "origin", "body"]]
-    assert coverage == [1.0, 1.0, 4 / 6, 5 / 6]
+    assert coverage == [1.0, 1.0, 8 / 10, 9 / 10]
+    # Where the titles of those 10 pages came from: the untitled notice's from the listing.
+    assert json.loads(run["title_sources"]) == {
+        "heading": 5, "og_title": 2, "html_title": 1, "listing": 1, "body": 1,
+    }  # fmt: skip
+    assert run["titles_own_share"] == 8 / 10
     assert (run["verdict"], run["verdict_reason"]) == (
         "ok",
-        "7 articles linked; 5 new, 0 updated, 0 unchanged, 2 rejected",
+        "11 articles linked; 9 new, 0 updated, 0 unchanged, 2 rejected",
     )
     stats = json.loads(run["stats"])
     assert (stats["cqc/rejects/no_body"], stats["cqc/rejects/not_found"]) == (1, 1)
@@ -127,3 +132,36 @@ def test_listing_depth_bounds_discovery(tmp_path: Path) -> None:
         "/www/english/c/2024-09-10/597552.shtml",
     ]
     assert sorted(row["id"] for row in rows(shallow.db)) == [595908, 597552]
+
+
+def test_a_page_with_no_title_element_is_archived_with_its_listings_text(crawl: Crawl) -> None:
+    """The notice's page has no heading, no og:title and a <title> that is the site's name;
+    the Notices listing names it (cut short, with the full form in the link's title)."""
+    untitled = {row["id"]: row for row in rows(crawl.db)}[596101]
+    assert (untitled["title"], untitled["title_from"]) == (
+        "Notice on the Suspension of Certificates After Overdue Factory Inspections",
+        "listing",
+    )
+    assert untitled["body"].startswith("To all certificate holders")
+    with Archive(crawl.db) as archive:
+        texts = dict(
+            archive.db.execute("SELECT article_id, listing_text FROM snapshots").fetchall()
+        )
+    assert texts[596101] == untitled["title"]  # kept with the page: reparse sees the same
+    assert texts[594820] == "CQC Delegation Visits the Certification Bodies..."
+    assert texts[590001] == "CQC opens its English website"  # a reject's snapshot keeps it too
+
+
+def test_every_row_says_where_its_title_came_from(crawl: Crawl) -> None:
+    sources = {row["id"]: row["title_from"] for row in rows(crawl.db)}
+    assert sources == {
+        593364: "html_title",
+        594820: "body",
+        595351: "heading",
+        595388: "og_title",
+        595908: "heading",
+        596101: "listing",
+        596620: "heading",
+        596777: "og_title",
+        597552: "heading",
+    }

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import SITE, read_page
 from cqcscraper import urls
-from cqcscraper.discovery import Links, page_links, script_pages
+from cqcscraper.discovery import Links, link_text, page_links, script_pages
 
 MIRROR = "http://127.0.0.1:8123"
 
@@ -75,6 +75,7 @@ def test_home_page_links() -> None:
     assert links.sections == [
         f"{MIRROR}/www/english/News/",
         f"{MIRROR}/www/english/Activities/",
+        f"{MIRROR}/www/english/Notices/",
         f"{MIRROR}/www/english/About/",
         f"{MIRROR}/www/english/Service/certquery.shtml",
         f"{MIRROR}/www/english/search/",
@@ -115,3 +116,39 @@ def test_links_elsewhere_are_never_followed() -> None:
     """
     links = page_links(html, f"{MIRROR}/www/english/", MIRROR)
     assert (links.articles, links.pagination, links.sections) == ([], [], [])
+
+
+def test_article_link_texts_are_kept_longest_and_completed_from_the_title_attribute() -> None:
+    links = links_of("www/english/Notices/index.shtml", f"{MIRROR}/www/english/Notices/")
+    assert links.article_texts == {
+        f"{MIRROR}/www/english/c/2023-03-21/596777.shtml": (
+            "CQC and TÜV Rheinland Renew Cooperation on Photovoltaic..."
+        ),
+        f"{MIRROR}/www/english/c/2022-11-08/596620.shtml": (
+            "CQC Signs Mutual Recognition Agreement with KTL of Korea"
+        ),
+        # cut short in the text, full in the link's title; linked again by an image: no text
+        f"{MIRROR}/www/english/c/2021-06-18/596101.shtml": (
+            "Notice on the Suspension of Certificates After Overdue Factory Inspections"
+        ),
+        f"{MIRROR}/www/english/c/2019-04-02/594820.shtml": (
+            "CQC Delegation Visits the Certification Bodies..."
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "expected"),
+    [
+        ("  Notice on\n the fees ", None, "Notice on the fees"),
+        (
+            "Notice on the adjustment...",
+            "Notice on the adjustment of fees",
+            "Notice on the adjustment of fees",
+        ),
+        ("Notice on the adjustment…", "Open in a new window", "Notice on the adjustment…"),
+        ("Notice on the fees", "Notice on the fees of 2024", "Notice on the fees"),
+    ],
+)
+def test_link_text(text: str, title: str | None, expected: str) -> None:
+    assert link_text(text, title) == expected

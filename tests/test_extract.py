@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from conftest import article_pages, page_of, read_page, site_url
 from cqcscraper.extract import extract
+from cqcscraper.normalize import normalize_article
 
 URL = "https://www.cqc.com.cn/www/english/c/2020-11-23/595351.shtml"
 
@@ -126,3 +127,76 @@ def test_extract_never_raises_on_mutated_fixture_pages(path: Path, data: st.Data
     end = data.draw(st.integers(start, min(len(html), start + 500)))
     junk = data.draw(st.text(max_size=50))
     extract(html[:start] + junk + html[end:], site_url(path))
+
+
+# -- furniture: side boxes, menus, share bars are never a title and never join the body ------
+
+BOX_LINKS = [f"Other release number {n} about quality certification" for n in range(3)]
+TITLE = "CQC Signs Agreement on Toy Certification"
+PROSE = [f"Paragraph {n} of the release, long enough to read as prose text." for n in range(3)]
+
+
+def side_box(wrapper: str, heading_tag: str, label: str) -> str:
+    links = "".join(f'<li><a href="/www/english/c/2020-01-0{n + 1}/59000{n}.shtml">{t}</a></li>'
+                    for n, t in enumerate(BOX_LINKS))  # fmt: skip
+    heading = (
+        f'<div class="title">{label}</div>'
+        if heading_tag == "div.title"
+        else f"<{heading_tag}>{label}</{heading_tag}>"
+    )
+    opening = {
+        "aside": "<aside>",
+        "nav": "<nav>",
+        "div": '<div class="col">',
+        "role": '<div role="complementary">',
+        "bare": "",
+    }[wrapper]
+    closing = {"aside": "</aside>", "nav": "</nav>", "bare": ""}.get(wrapper, "</div>")
+    return f"{opening}{heading}<ul>{links}</ul>{closing}"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    wrapper=st.sampled_from(["aside", "nav", "div", "role", "bare"]),
+    box_heading=st.sampled_from(["h1", "h2", "h3", "div.title"]),
+    label=st.one_of(
+        st.sampled_from(["Latest News", "Related", "Hot topics", "More news", "Notices"]),
+        st.text(st.characters(categories=["L", "Zs"]), min_size=3, max_size=30),
+    ),
+    before=st.booleans(),
+    own_heading=st.sampled_from([None, "h1", "h2", "h3", "div.title"]),
+    og=st.booleans(),
+    listing=st.booleans(),
+    share_bar=st.booleans(),
+)
+def test_a_side_box_is_never_the_title_and_never_joins_the_body(
+    wrapper: str,
+    box_heading: str,
+    label: str,
+    before: bool,
+    own_heading: str | None,
+    og: bool,
+    listing: bool,
+    share_bar: bool,
+) -> None:
+    if TITLE.casefold() in " ".join(label.split()).casefold():
+        return
+    box = side_box(wrapper, box_heading, label)
+    heading = ""
+    if own_heading == "div.title":
+        heading = f'<div class="title">{TITLE}</div>'
+    elif own_heading:
+        heading = f"<{own_heading}>{TITLE}</{own_heading}>"
+    share = (
+        '<div class="share">Share: <a href="#w">WeChat</a> <a href="#x">Weibo</a></div>'
+        if share_bar
+        else ""
+    )
+    article = f'<div class="main">{heading}{"".join(f"<p>{p}</p>" for p in PROSE)}{share}</div>'
+    head = "<title>CQC English</title>" + (f'<meta property="og:title" content="{TITLE}">' * og)
+    html = page(box + article if before else article + box, head)
+    record = normalize_article(extract(html, URL, listing_text=TITLE if listing else None))
+    if record.title is not None:
+        assert record.title == TITLE
+    assert record.body == "\n\n".join(PROSE)
+    assert record.title_from in {None, "heading", "og_title", "listing"}

@@ -270,6 +270,10 @@ def test_a_faulty_refetch_never_changes_an_archived_release(tmp_path: Path) -> N
         Fault(r"/595351\.shtml$", "content_type", content_type="application/pdf"),
         Fault(r"/595388\.shtml$", "close_mid_body"),
         Fault(r"/593364\.shtml$", "status", status=503),
+        Fault(r"/594820\.shtml$", "status", status=503),
+        Fault(r"/596101\.shtml$", "empty"),
+        Fault(r"/596620\.shtml$", "short_body"),
+        Fault(r"/596777\.shtml$", "close_mid_body"),
     ]
     again = run_crawl(out, "-a full=1", *SETTINGS, faults=faults)
     assert again.returncode == 0, again.log[-2000:]
@@ -287,6 +291,10 @@ def test_a_faulty_refetch_never_changes_an_archived_release(tmp_path: Path) -> N
         595351: "not_html",
         595388: "truncated",
         593364: "fetch_failed",
+        594820: "fetch_failed",
+        596101: "empty",
+        596620: "truncated",
+        596777: "truncated",
         596500: "no_body",
         590001: "not_found",
     }

@@ -1,4 +1,5 @@
-"""Every article fixture, extracted and normalised, equals its golden record (whole record).
+"""Every article fixture, extracted and normalised with the text of the listing link that
+leads to it (as a crawl carries it), equals its golden record (whole record).
 
 Run with ``--update-golden`` after an intended rule change to rewrite the golden files, then
 read the diff: that diff is exactly what the change does to the archive.
@@ -10,17 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXPECTED, article_pages, load_json, read_page, site_url, write_json
-from cqcscraper.extract import extract
-from cqcscraper.normalize import normalize_article
-from cqcscraper.records import PressRelease
+from conftest import EXPECTED, article_pages, load_json, record_of, write_json
 from cqcscraper.validation import reject_reason
 
 REJECTS = EXPECTED / "rejects.json"
-
-
-def record_of(path: Path, *, fast_path: bool = True) -> PressRelease:
-    return normalize_article(extract(read_page(path), site_url(path), fast_path=fast_path))
 
 
 def expected_rejects() -> dict[str, str]:

@@ -17,6 +17,10 @@ HEALTHY = {
     "cqc/fields/published": 20,
     "cqc/fields/origin": 7,
     "cqc/fields/body": 20,
+    "cqc/titles/heading": 15,
+    "cqc/titles/og_title": 2,
+    "cqc/titles/html_title": 1,
+    "cqc/titles/listing": 3,
     "downloader/request_count": 30,
     "downloader/response_count": 29,
     "downloader/response_status_count/200": 28,
@@ -103,5 +107,28 @@ def test_crawl_row() -> None:
         "coverage_published": 20 / 21,
         "coverage_origin": 7 / 21,
         "coverage_body": 20 / 21,
+        "title_sources": '{"heading": 15, "og_title": 2, "html_title": 1, "listing": 3}',
+        "titles_own_share": 18 / 21,
     }
     assert coverage({}) == dict.fromkeys(["title", "published", "origin", "body"])
+
+
+def test_titles_that_no_longer_come_from_the_pages_fail_the_run_naming_their_sources() -> None:
+    stats = {**HEALTHY, "cqc/titles/heading": 3, "cqc/titles/og_title": 0}
+    stats |= {"cqc/titles/html_title": 0, "cqc/titles/listing": 16, "cqc/titles/none": 2}
+    verdict = judge(stats, "finished", Thresholds())
+    assert (verdict.verdict, verdict.reason) == (
+        "fail",
+        "titles came from the pages' own markup on 14% of 21 articles (< 50%; title sources: "
+        "heading 3, listing 16, none 2): has the page template dropped its title element?",
+    )
+    assert judge(stats, "finished", Thresholds(min_own_title_share=0.1)).ok
+
+
+def test_the_title_share_is_judged_only_over_ten_articles_or_more() -> None:
+    few = {"cqc/listings/ok": 1, "cqc/articles/linked": 9, "cqc/articles/new": 9}
+    few |= {"cqc/parsed": 9, "cqc/fields/published": 9, "cqc/titles/listing": 9}
+    assert judge(few, "finished", Thresholds()).ok
+    ten = {**few, "cqc/articles/linked": 10, "cqc/articles/new": 10, "cqc/parsed": 10}
+    ten |= {"cqc/fields/published": 10, "cqc/titles/listing": 10}
+    assert not judge(ten, "finished", Thresholds()).ok

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from conftest import ROOT, SITE, golden_records, page_of, site_url
+from conftest import ROOT, SITE, golden_records, listing_texts, page_of, site_url
 from cqcscraper.mirror import Fault, Mirror, break_markup
 from cqcscraper.pages import article_page, read_page
 
@@ -107,5 +107,6 @@ def test_broken_markup_gives_the_same_records() -> None:
         broken = break_markup(path.read_bytes())
         assert broken != path.read_bytes()
         response = HtmlResponse(site_url(path), body=broken, headers={"Content-Type": "text/html"})
-        record = read_page(article_page(response, "2026-01-01T00:00:00Z"))
+        text = listing_texts().get(article_id)
+        record = read_page(article_page(response, "2026-01-01T00:00:00Z", text))
         assert record.to_dict() == golden, article_id

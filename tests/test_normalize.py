@@ -11,11 +11,16 @@ from hypothesis import strategies as st
 from cqcscraper.extract import RawArticle
 from cqcscraper.normalize import (
     CENTRE,
+    HEADING,
+    OG_TITLE,
+    TITLE_SOURCES,
+    Title,
     _dateparser_date,
     canonical_origin,
     choose_title,
     clean_paragraphs,
     clean_text,
+    complete,
     is_furniture,
     normalize_article,
     parse_date,
@@ -65,12 +70,17 @@ def test_strip_site_suffix(title: str, expected: str) -> None:
     assert strip_site_suffix(title) == expected
 
 
+def title_of(page: RawArticle, first_line: str = "") -> tuple[str, str] | None:
+    chosen = choose_title(page, first_line)
+    return (chosen.text, chosen.source) if chosen else None
+
+
 def test_heading_confirmed_by_og_title_wins_over_logo() -> None:
     page = raw(
         headings=("China Quality Certification Centre", "Related news", "The Title"),
         og_title="The Title",
     )
-    assert choose_title(page) == "The Title"
+    assert title_of(page) == ("The Title", "heading")
 
 
 def test_heading_cut_short_takes_full_title_from_og_title() -> None:
@@ -78,20 +88,157 @@ def test_heading_cut_short_takes_full_title_from_og_title() -> None:
         headings=("A very long title that was cut...",),
         og_title="A very long title that was cut short",
     )
-    assert choose_title(page) == "A very long title that was cut short"
+    assert title_of(page) == ("A very long title that was cut short", "og_title")
 
 
 def test_heading_cut_short_takes_full_title_from_body_line() -> None:
     page = raw(headings=("Signing of the agreement betw…",), html_title="News--CQC")
-    assert choose_title(page, "Signing of the agreement between A and B") == (
-        "Signing of the agreement between A and B"
+    assert title_of(page, "Signing of the agreement between A and B") == (
+        "Signing of the agreement between A and B",
+        "body",
     )
 
 
 def test_without_heading_the_title_comes_from_og_title_then_title_tag() -> None:
-    assert choose_title(raw(og_title="OG", html_title="Tag--CQC")) == "OG"
-    assert choose_title(raw(html_title="Tag--CQC")) == "Tag"
-    assert choose_title(raw(html_title="CQC")) is None
+    assert title_of(raw(og_title="OG", html_title="Tag--CQC")) == ("OG", "og_title")
+    assert title_of(raw(html_title="Tag--CQC")) == ("Tag", "html_title")
+    assert title_of(raw(html_title="CQC")) is None
+
+
+def test_heading_and_title_tag_cut_alike_are_completed_from_og_title() -> None:
+    """Two cut-short candidates that agree confirm each other's cut form, not the full one."""
+    page = raw(
+        headings=("CQC and TUV Renew Cooperation on Module…",),
+        html_title="CQC and TUV Renew Cooperation on Module… | CQC",
+        og_title="CQC and TUV Renew Cooperation on Module Certification",
+    )
+    assert title_of(page) == ("CQC and TUV Renew Cooperation on Module Certification", "og_title")
+
+
+def test_title_tag_cut_short_is_completed_by_the_first_body_line_which_leaves_the_body() -> None:
+    full = "CQC Delegation Visits the Certification Bodies of Kazakhstan"
+    page = raw(
+        html_title="CQC Delegation Visits the Certification Bodies of Kaz...--CQC",
+        paragraphs=(full, "The delegation met the committee in Astana."),
+    )
+    record = normalize_article(page)
+    assert (record.title, record.title_from) == (full, "body")
+    assert record.body == "The delegation met the committee in Astana."
+
+
+def test_a_page_with_no_title_of_its_own_takes_the_listing_text() -> None:
+    page = raw(
+        html_title="CQC English",
+        listing_text="Notice on Certificates",
+        paragraphs=("The notice text.",),
+    )
+    record = normalize_article(page)
+    assert (record.title, record.title_from, record.body) == (
+        "Notice on Certificates",
+        "listing",
+        "The notice text.",
+    )
+
+
+def test_a_confirmed_candidate_beats_an_unconfirmed_heading() -> None:
+    page = raw(headings=("Latest news",), og_title="The Release", listing_text="The Release")
+    assert title_of(page) == ("The Release", "og_title")
+
+
+def test_the_listing_confirms_a_heading() -> None:
+    page = raw(headings=("Box", "The Release"), og_title="Other", listing_text="The Release")
+    assert title_of(page) == ("The Release", "heading")
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "CQC",
+        "CQC English",
+        "China Quality Certification Centre - Home",
+        "Welcome to the official website of China Quality Certification Center",
+        "中国质量认证中心英文版",
+        "CHINA QUALITY CERTIFICATION CENTRE CO.,LTD.",
+        "News",  # a section label: the text of one of the page's menu links
+    ],
+)
+def test_site_and_section_names_are_never_titles(furniture: str) -> None:
+    page = raw(
+        headings=(furniture,),
+        og_title=furniture,
+        html_title=f"{furniture} -- CQC",
+        link_labels=("Home", "News", "Notices"),
+        paragraphs=("Text of the release.",),
+    )
+    assert choose_title(page, "Text of the release.") is None
+
+
+def test_a_link_text_that_names_no_page_is_no_title() -> None:
+    assert title_of(raw(listing_text="More >>")) is None
+    assert title_of(raw(listing_text="详细")) is None
+
+
+def test_a_long_first_body_line_never_completes_a_title() -> None:
+    paragraph = "Signing of the agreement " + "with many more words " * 20
+    assert title_of(raw(headings=("Signing of the agreement...",)), paragraph) == (
+        "Signing of the agreement...",
+        "heading",
+    )
+
+
+TITLE_WORDS = st.lists(
+    st.sampled_from("CQC quality signs agreement with Yiwu on the certification of toys".split()),
+    min_size=1,
+    max_size=10,
+).map(" ".join)
+FURNITURE = st.sampled_from(
+    ["CQC", "CQC English", "Home - China Quality Certification Centre", "Notices", "News"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(TITLE_WORDS, FURNITURE), max_size=3),
+    st.one_of(st.none(), TITLE_WORDS, FURNITURE),
+    st.one_of(st.none(), TITLE_WORDS, FURNITURE),
+    st.one_of(st.none(), TITLE_WORDS, FURNITURE),
+    st.one_of(st.just(""), TITLE_WORDS),
+)
+def test_choose_title_never_returns_furniture(
+    headings: list[str], og: str | None, tag: str | None, listing: str | None, line: str
+) -> None:
+    page = raw(
+        headings=tuple(headings),
+        og_title=og,
+        html_title=tag,
+        listing_text=listing,
+        link_labels=("News", "Notices"),
+    )
+    chosen = choose_title(page, line)
+    if chosen is not None:
+        assert chosen.text not in {
+            "CQC",
+            "CQC English",
+            "Home - China Quality Certification Centre",
+        }
+        assert chosen.text not in {"Notices", "News"}
+        assert chosen.source in TITLE_SOURCES
+
+
+@settings(max_examples=200, deadline=None)
+@given(TITLE_WORDS, st.integers(8, 60), st.sampled_from(["...", "…", " ..."]), TITLE_WORDS)
+def test_completion_is_idempotent(full: str, cut_at: int, ellipsis: str, other: str) -> None:
+    cut = Title(full[:cut_at] + ellipsis, HEADING)
+    candidates = [Title(other, OG_TITLE), Title(full, OG_TITLE)]
+    once = complete(cut, candidates)
+    assert complete(once, candidates) == once
+    stem = full[:cut_at].rstrip()
+    if (
+        len(stem) >= 8
+        and len(full) > len(stem)
+        and not other.casefold().startswith(stem.casefold())
+    ):
+        assert once.text == full
 
 
 # -- dates -----------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ def test_pages_that_cannot_become_records_are_rejected_with_a_reason(
     [
         ("<title>T--CQC</title><div class='TRS_Editor'><p>&nbsp;</p></div>", validation.NO_BODY),
         (
-            "<p>A body paragraph long enough to count as prose, but no title anywhere.</p>",
+            "<title>CQC English</title><div class='TRS_Editor'><p>&nbsp;</p></div>",
             validation.NO_TITLE,
         ),
     ],
@@ -106,6 +106,16 @@ def test_incomplete_records_are_rejected(parse: ParsePipeline, html: str, reason
     with pytest.raises(Rejected) as rejected:
         ValidatePipeline().process_item(parsed)
     assert (rejected.value.url, rejected.value.reason) == (CANONICAL, reason)
+
+
+def test_a_release_with_a_body_and_no_title_anywhere_is_archived_untitled(
+    parse: ParsePipeline,
+) -> None:
+    html = "<p>A body paragraph long enough to count as prose, but no title anywhere.</p>"
+    parsed = parse.process_item(page(html=f"<html><body>{html}</body></html>"))
+    assert ValidatePipeline().process_item(parsed) is parsed
+    assert (parsed.record.title, parsed.record.title_from) == (None, None)
+    assert parse.stats.get_value("cqc/titles/none") == 1
 
 
 def test_public_time_that_differs_from_the_url_is_counted(parse: ParsePipeline) -> None:

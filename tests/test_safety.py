@@ -190,6 +190,7 @@ def release(article_id: int, title: str, body: str, origin: str | None = None) -
         id=article_id,
         url=f"https://www.cqc.com.cn/www/english/c/2024-09-10/{article_id}.shtml",
         title=title,
+        title_from="heading",
         published="2024-09-10",
         published_from="url",
         origin=origin,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import golden_rows, load_json, run_crawl
+from conftest import golden_rows, listing_texts, load_json, run_crawl
 from cqcscraper import synthetic
-from cqcscraper.pages import article_page, build_record, response_of
+from cqcscraper.pages import build_record, replay_page
 from cqcscraper.records import RawResponse
 
 COUNT = 60  # 30 articles a section: two listing pages each, every markup variant many times
@@ -53,10 +53,13 @@ def test_every_variant_and_both_paginations_are_there(site: Path) -> None:
 
 
 def test_each_page_reads_as_the_record_it_was_written_from(site: Path) -> None:
+    texts = listing_texts(site / "html")
     for article_id, record in expected(site).items():
         path = site / "html" / record["url"].split(".cn/", 1)[1]
-        raw = RawResponse(record["url"], 200, {"Content-Type": ["text/html"]}, path.read_bytes())
-        made = build_record(article_page(response_of(raw), "2026-01-01T00:00:00Z"))
+        headers = {"Content-Type": ["text/html"]}
+        body = path.read_bytes()
+        raw = RawResponse(record["url"], 200, headers, body, texts.get(article_id))
+        made = build_record(replay_page(raw, "2026-01-01T00:00:00Z"))
         assert made.to_dict() == record, article_id
 
 

@@ -11,6 +11,9 @@ pages in a row on which every article is known. ``-a full=1`` fetches every list
 every article; ``-a refresh_days=N`` also fetches again the articles of the last N days.
 After a run that did not finish, the next one walks every listing page (but still fetches only
 what is not archived), since the articles the stopped run missed may lie past known pages.
+
+The text of the listing link to each article travels with it (the longest one, when several
+listings link it): it is stored with the fetched page and is evidence for its title.
 """
 
 from __future__ import annotations
@@ -81,6 +84,8 @@ class PressSpider(scrapy.Spider):
         self.stop_after_known_pages = 1
         self.known: frozenset[int] = frozenset()
         self.linked: set[int] = set()
+        # The longest listing link text of each article to fetch (known ones need none).
+        self.link_texts: dict[int, str] = {}
         self.walk_all = self.full  # every listing page, not only up to the known ones
 
     @classmethod
@@ -110,15 +115,27 @@ class PressSpider(scrapy.Spider):
         fresh = 0
         for url in links.articles:
             ref = urls.article_ref(url)
-            if ref is None or ref.id in self.linked:
+            if ref is None or ref.id in self.known:
+                if ref is not None and ref.id not in self.linked:
+                    self.linked.add(ref.id)
+                    self.crawler.stats.inc_value(health.ARTICLES_LINKED)
+                    self.crawler.stats.inc_value(health.ARTICLES_KNOWN)
+                continue
+            text = links.article_texts.get(url, "")
+            if len(text) > len(self.link_texts.get(ref.id, "")):
+                self.link_texts[ref.id] = text
+            if ref.id in self.linked:
                 continue
             self.linked.add(ref.id)
             self.crawler.stats.inc_value(health.ARTICLES_LINKED)
-            if ref.id in self.known:
-                self.crawler.stats.inc_value(health.ARTICLES_KNOWN)
-                continue
             fresh += 1
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.article_failed)
+            yield scrapy.Request(
+                url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                # the text goes with the request too, so a run resumed from JOBDIR has it
+                cb_kwargs={"article_id": ref.id, "listing_text": text},
+            )
         if self.walk_all:
             for url in links.pagination:
                 yield self._listing(url, depth)
@@ -131,20 +148,27 @@ class PressSpider(scrapy.Spider):
             for url in links.sections:
                 yield self._listing(url, depth + 1)
 
-    def parse_article(self, response: Response) -> Iterator[ArticlePage]:
-        """Hand the fetched article page on to the pipelines."""
-        yield article_page(response, utc_now())
+    def parse_article(
+        self, response: Response, article_id: int, listing_text: str = ""
+    ) -> Iterator[ArticlePage]:
+        """Hand the fetched article page on to the pipelines, with its listing's link text."""
+        yield article_page(response, utc_now(), self._listing_text(article_id, listing_text))
 
     def article_failed(self, failure: Failure) -> Iterator[ArticlePage]:
         """An article that could not be fetched still reaches the pipelines, to be rejected,
         under the URL that was linked (not where a redirect led)."""
         if failure.check(HttpError):
-            yield article_page(failure.value.response, utc_now())
+            text = self._listing_text(**failure.request.cb_kwargs)
+            yield article_page(failure.value.response, utc_now(), text)
             return
         request = failure.request
         url = request.meta.get("redirect_urls", [request.url])[0]
         reason, error = self._failure_reason(failure)
         yield ArticlePage(url, 0, utc_now(), error=error, reason=reason)
+
+    def _listing_text(self, article_id: int, listing_text: str = "") -> str | None:
+        """The longest text of the listing links to an article seen so far in this run."""
+        return max(listing_text, self.link_texts.get(article_id, ""), key=len) or None
 
     def _failure_reason(self, failure: Failure) -> tuple[str, str]:
         """The reject reason of a request that got no response, and the error in words."""
