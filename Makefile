@@ -7,7 +7,11 @@ ARGS ?=
 DB ?= data/cqc.db
 PORT ?= 8001
 
-.PHONY: crawl demo serve test lint bench clean
+.PHONY: help crawl demo serve test lint bench clean
+.DEFAULT_GOAL := help
+
+help:  ## list the targets (a bare `make` does this, never a crawl)
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):[^#]*## /  make \1\t/' | expand -t 16
 
 crawl: $(VENV)/.runtime  ## crawl the live site into data/ (extra spider options: make crawl ARGS='-a full=1')
 	$(BIN)/scrapy crawl press $(ARGS)
@@ -26,7 +30,7 @@ test: $(VENV)/.dev  ## linters and the whole test suite
 bench: $(VENV)/.bench  ## benchmarks beside their peers, written to docs/benchmarks.md (a few minutes)
 	$(BIN)/python bench/run.py --out docs/benchmarks.md $(ARGS)
 
-lint: $(VENV)/.dev
+lint: $(VENV)/.dev  ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -49,5 +53,5 @@ $(VENV)/.bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
 	touch $@ $(VENV)/.runtime
 
-clean:
+clean:  ## remove .venv and the caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -402,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
             env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
             for number in range(args.runs):
                 out = work / f"crawl{number}"
+                out.mkdir()
                 crawls.append(measured(our_crawl(mirror.url, out), ROOT))
                 bares.append(measured(bare_crawl(urls_file), work, env))
                 noops.append(measured(our_crawl(mirror.url, out), ROOT))

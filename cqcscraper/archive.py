@@ -94,6 +94,20 @@ BUSY_WAIT = 0.1  # seconds SQLite waits on a lock before a write is retried by t
 T = TypeVar("T")
 
 
+DEFAULT_DB_NAME = "cqc.db"
+DEFAULT_JSONL_NAME = "press_releases.jsonl"
+
+
+def jsonl_beside(db: str | os.PathLike[str]) -> Path:
+    """Where an archive's JSONL export goes unless one is named: beside it,
+    ``press_releases.jsonl`` for an archive named ``cqc.db``, else the archive's name with
+    ``.jsonl`` (``other.db`` -> ``other.jsonl``). So an export always follows its archive."""
+    path = Path(db)
+    if path.name == DEFAULT_DB_NAME:
+        return path.with_name(DEFAULT_JSONL_NAME)
+    return path.with_suffix(".jsonl")
+
+
 def utc_now() -> str:
     """The current UTC time as ``YYYY-MM-DDTHH:MM:SSZ``."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -102,6 +116,19 @@ def utc_now() -> str:
 def is_lock_error(exc: BaseException) -> bool:
     message = str(exc).lower()
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message)
+
+
+def unusable(path: Path, error: sqlite3.DatabaseError) -> str:
+    """What to tell the operator when SQLite refuses the archive at ``path``."""
+    if "readonly" in str(error).lower() or "unable to open" in str(error).lower():
+        return (
+            f"{path} cannot be written by this user ({error}): a crawl, reparse or upgrade "
+            "needs to write the archive and its folder"
+        )
+    return (
+        f"{path} is not a readable archive ({error}): restore it from a backup, or try "
+        f'sqlite3 {path} ".recover" | sqlite3 recovered.db'
+    )
 
 
 class ArchiveError(Exception):
@@ -259,7 +286,22 @@ def _schema_4(db: Database) -> None:
     _schema_3(db)  # the releases view shows title_from
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_schema_1, _schema_2, _schema_3, _schema_4)
+def _schema_5(db: Database) -> None:
+    """The site the archive belongs to (``archive_info``): a crawl from another site is
+    refused. An existing archive belongs to the site of its first crawl."""
+    db["archive_info"].create({"name": str, "value": str}, pk="name", not_null=["value"])
+    first = db.execute("SELECT start_url FROM crawls ORDER BY id LIMIT 1").fetchone()
+    if first and first[0]:
+        db["archive_info"].insert({"name": "site", "value": urls.site_of(first[0])})
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
+    _schema_1,
+    _schema_2,
+    _schema_3,
+    _schema_4,
+    _schema_5,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -272,12 +314,19 @@ class Archive:
         *,
         lock_timeout: float = 60.0,
         clock: Callable[[], str] = utc_now,
+        read_only: bool = False,
     ) -> None:
+        """Open (and upgrade) the archive at ``path``, creating it when there is no file yet;
+        its folder must exist. ``read_only``: open an existing archive for reading only, as
+        a user who may only read it; nothing is created, upgraded or written.
+
+        Raises ``ArchiveError`` (one line: what is wrong with which file, and what to do) for
+        a path that is a folder, a missing archive (read-only), a file that is not a
+        cqcscraper archive, a damaged one, or one newer than this cqcscraper.
+        """
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # SQLite itself waits only briefly on a lock (Python's default is 5 s per statement);
-        # longer waits are tenacity's, logged and bounded by ``lock_timeout`` as a whole.
-        self.db = Database(sqlite3.connect(self.path, timeout=BUSY_WAIT))
+        self.read_only = read_only
+        self.db = Database(self._connect())
         self.clock = clock
         self.lock_timeout = lock_timeout
         self._retrying = Retrying(
@@ -289,9 +338,56 @@ class Archive:
                 "archive %s is locked, retrying (attempt %d)", self.path, state.attempt_number
             ),
         )
-        if self.db.journal_mode != "wal":
-            self._retry(self.db.enable_wal)  # not inside a transaction: SQLite refuses that
-        self._write(self._migrate)
+        try:
+            self.version = self._check()
+            if not read_only:
+                if self.db.journal_mode != "wal":
+                    self._retry(self.db.enable_wal)  # not inside a transaction: SQLite refuses
+                self._write(self._migrate)
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            if is_lock_error(error):
+                raise
+            raise ArchiveError(unusable(self.path, error)) from error
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise ArchiveError(f"{self.path} is a folder, not an archive file: give a file path")
+        if not self.path.parent.is_dir():
+            raise ArchiveError(f"the folder of {self.path} does not exist: create it first")
+        if self.read_only and not self.path.exists():
+            raise ArchiveError(f"no archive at {self.path}")
+        # SQLite itself waits only briefly on a lock (Python's default is 5 s per statement);
+        # longer waits are tenacity's, logged and bounded by ``lock_timeout`` as a whole.
+        if not self.read_only:
+            return sqlite3.connect(self.path, timeout=BUSY_WAIT)
+        uri = self.path.resolve().as_uri()
+        # A reader who may not write the folder cannot make the WAL index (-shm): then the file
+        # is read as it is on disk (no writer can be at work where no -shm file exists).
+        shm = self.path.with_name(self.path.name + "-shm")
+        writable = os.access(self.path.parent, os.W_OK) or shm.exists()
+        mode = "mode=ro" if writable else "immutable=1"
+        return sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=BUSY_WAIT)
+
+    def _check(self) -> int:
+        """The archive's schema version, after checking that the file is one of ours."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0 and self.db.table_names():
+            raise ArchiveError(
+                f"{self.path} is an SQLite database but not a cqcscraper archive "
+                "(it has tables and no archive schema): give another path"
+            )
+        if version == 0 and self.read_only:
+            raise ArchiveError(f"{self.path} is empty: not an archive yet (a crawl makes one)")
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(
+                f"{self.path} has schema version {version}; this cqcscraper knows "
+                f"{SCHEMA_VERSION}. Upgrade cqcscraper to use it."
+            )
+        return version
 
     def __enter__(self) -> Archive:
         return self
@@ -323,12 +419,7 @@ class Archive:
             ) from error
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise ArchiveError(
-                f"{self.path} has schema version {version}; this cqcscraper knows "
-                f"{SCHEMA_VERSION}. Upgrade cqcscraper to use it."
-            )
+        version = self._check()
         for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
             logger.info("archive %s: schema version %d -> %d", self.path, number - 1, number)
             migration(self.db)
@@ -451,6 +542,10 @@ class Archive:
 
     def _begin_crawl(self, start_url: str, args: dict[str, Any]) -> int:
         self.db.execute(
+            "INSERT OR IGNORE INTO archive_info (name, value) VALUES ('site', ?)",
+            [urls.site_of(start_url)],
+        )
+        self.db.execute(
             "UPDATE crawls SET finish_reason = 'killed', verdict = 'fail', verdict_reason = "
             "'the run ended without closing (killed, crashed or lost power)' "
             "WHERE finished IS NULL AND finish_reason IS NULL"
@@ -486,6 +581,14 @@ class Archive:
         return self._write(everything)
 
     # -- reads ------------------------------------------------------------------------------
+
+    def site(self) -> str | None:
+        """The site this archive belongs to (``urls.site_of``), None before its first crawl."""
+        if self.version < 5:  # an older archive opened read-only: its first crawl's site
+            row = self.db.execute("SELECT start_url FROM crawls ORDER BY id LIMIT 1").fetchone()
+            return urls.site_of(row[0]) if row and row[0] else None
+        row = self.db.execute("SELECT value FROM archive_info WHERE name = 'site'").fetchone()
+        return row[0] if row else None
 
     def _row(self, article_id: int) -> Row | None:
         rows = list(self.db.query("SELECT * FROM press_releases WHERE id = ?", [article_id]))
@@ -568,18 +671,23 @@ class Archive:
             "SELECT count(*) FROM rejects WHERE crawl_id = (SELECT max(id) FROM crawls)"
         ).fetchone()[0]
         run = self.db.execute(
-            "SELECT verdict, verdict_reason FROM crawls ORDER BY id DESC LIMIT 1"
+            "SELECT id, started, finished, verdict, verdict_reason FROM crawls "
+            "ORDER BY id DESC LIMIT 1"
         ).fetchone()
-        titles = self.db.execute(
-            "SELECT coalesce(title_from, 'none'), count(*) FROM press_releases "
-            "GROUP BY 1 ORDER BY 2 DESC, 1"
-        ).fetchall()
+        titles = []
+        if self.version >= 4:  # an older archive read as it is has no title_from yet
+            titles = self.db.execute(
+                "SELECT coalesce(title_from, 'none'), count(*) FROM press_releases "
+                "GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall()
         return {
             "rows": rows,
             "first": first,
             "last": last,
             "latest": latest,
             "rejects": rejects,
-            "verdict": run,
+            "run": dict(zip(("id", "started", "finished", "verdict", "reason"), run, strict=True))
+            if run
+            else None,
             "title_from": titles,
         }

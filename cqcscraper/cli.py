@@ -3,23 +3,29 @@
 ``cqcscraper demo`` serves the bundled fixture site on a free loopback port, runs the real
 ``scrapy crawl press`` against it into ``data/demo/cqc.db`` (and its JSONL beside it) and prints
 a summary; ``cqcscraper summary`` prints the summary of any archive; ``cqcscraper reparse``
-rebuilds an archive's releases from its stored snapshots with today's rules.
+rebuilds an archive's releases from its stored snapshots with today's rules; ``cqcscraper csv``
+writes a table or view for spreadsheets. ``summary`` and ``csv`` only read the archive (a user
+who may only read it can run them); every mistake is one line on stderr: exit 2 for a wrong
+command line, 1 for an archive that cannot be used.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from cqcscraper.archive import Archive
+from cqcscraper import __version__
+from cqcscraper.archive import Archive, ArchiveError, jsonl_beside, unusable
 from cqcscraper.export import write_csv
 from cqcscraper.lock import ArchiveBusy, ArchiveLock
 from cqcscraper.mirror import Mirror
 from cqcscraper.reparse import reparse
-from cqcscraper.run import EXIT_BUSY
+from cqcscraper.run import EXIT_BUSY, EXIT_FAIL, EXIT_USAGE
 
 # Politeness off: the demo crawls its own loopback server, not the site.
 LOCAL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False")
@@ -27,7 +33,21 @@ LOCAL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False")
 # page, a dead link), far above the 10% a healthy run of the real site allows.
 FIXTURE_SETTINGS = ("CQC_MAX_REJECTED_SHARE=0.3",)
 DEFAULT_DB = os.environ.get("CQC_DB", "data/cqc.db")
-DEFAULT_JSONL = os.environ.get("CQC_JSONL", "data/press_releases.jsonl")
+DEFAULT_JSONL = os.environ.get("CQC_JSONL") or None
+EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a reader that stopped reading
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Defaults shown, except where there is none to show (the help says what happens)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
+class UsageProblem(Exception):
+    """A wrong command line: one line on stderr, exit 2."""
 
 
 def crawl_command(start_url: str, db: str, jsonl: str, *settings: str) -> list[str]:
@@ -39,23 +59,38 @@ def crawl_command(start_url: str, db: str, jsonl: str, *settings: str) -> list[s
 
 
 def summary_text(db: str) -> str:
-    with Archive(db) as archive:
+    """Rows, last run, title sources, date range and latest titles; reads only."""
+    with Archive(db, read_only=True) as archive:
         info = archive.summary()
     lines = [
         f"{db}: {info['rows']} press releases; {info['rejects']} pages rejected in the last run"
     ]
-    if info["verdict"]:
-        lines.append("last run: {}: {}".format(*info["verdict"]))
+    if run := info["run"]:
+        lines.append(last_run(db, run))
     if info["rows"]:
-        sources = ", ".join(f"{source} {n}" for source, n in info["title_from"])
-        lines.append(f"titles from: {sources}")
+        if info["title_from"]:
+            sources = ", ".join(f"{source} {n}" for source, n in info["title_from"])
+            lines.append(f"titles from: {sources}")
         lines.append(f"published from {info['first']} to {info['last']}; latest:")
         lines += [f"  {published or '????-??-??'}  {title}" for published, title in info["latest"]]
     return "\n".join(lines)
 
 
+def last_run(db: str, run: dict) -> str:
+    if run["verdict"]:
+        return f"last run: {run['verdict']}: {run['reason']}"
+    if ArchiveLock(db).holder() is not None:
+        return f"a run is in progress: crawl {run['id']}, since {run['started']}"
+    return (
+        f"last run: crawl {run['id']}, started {run['started']}, ended without closing "
+        "(killed, crashed or lost power; the next run marks it failed)"
+    )
+
+
 def demo(args: argparse.Namespace) -> int:
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "cqcscraper.settings"}
+    for path in (args.db, args.jsonl):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)  # the demo's own folder
     with Mirror(args.fixtures) as mirror:
         start_url = f"{mirror.url}/www/english/"
         print(f"Serving {args.fixtures} at {mirror.url}/; crawling {start_url}", flush=True)
@@ -71,40 +106,32 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def missing(db: str) -> bool:
-    """True (and says so) when there is no archive at ``db``."""
-    if Path(db).exists():
-        return False
-    print(f"no archive at {db}", file=sys.stderr)
-    return True
-
-
 def summary(args: argparse.Namespace) -> int:
-    if missing(args.db):
-        return 1
     print(summary_text(args.db))
     return 0
 
 
 def run_reparse(args: argparse.Namespace) -> int:
-    if missing(args.db):
-        return 1
+    jsonl = args.jsonl or str(jsonl_beside(args.db))
+    check_output_folder(jsonl, "--jsonl")
+    with Archive(args.db, read_only=True):  # exists, and is an archive, before anything else
+        pass
     try:
         with ArchiveLock(args.db), Archive(args.db) as archive:
             report = reparse(archive)
-            rows = archive.export_jsonl(args.jsonl)
+            rows = archive.export_jsonl(jsonl)
     except ArchiveBusy as busy:
         print(busy, file=sys.stderr)
         return EXIT_BUSY
     print(report)
-    print(f"{rows} records in {args.jsonl}")
+    print(f"{rows} records in {jsonl}")
     return 0
 
 
 def run_csv(args: argparse.Namespace) -> int:
-    if missing(args.db):
-        return 1
-    with Archive(args.db) as archive:
+    if args.output != "-":
+        check_output_folder(args.output, "-o")
+    with Archive(args.db, read_only=True) as archive:
         try:
             if args.output == "-":
                 rows = write_csv(archive, args.table, sys.stdout)
@@ -112,46 +139,89 @@ def run_csv(args: argparse.Namespace) -> int:
                 with open(args.output, "w", encoding="utf-8", newline="") as out:
                     rows = write_csv(archive, args.table, out)
         except ValueError as error:
-            print(error, file=sys.stderr)
-            return 2
+            raise UsageProblem(str(error)) from None
     sys.stdout.flush()  # the rows first, then the count
     print(f"{rows} rows of {args.table} in {args.output}", file=sys.stderr)
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="cqcscraper", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+def check_output_folder(path: str, option: str) -> None:
+    target = Path(path)
+    if target.is_dir():
+        raise UsageProblem(f"{option} {path} is a folder: give a file path")
+    if not target.parent.is_dir():
+        raise UsageProblem(f"the folder of {option} {path} does not exist: create it first")
 
-    run_demo = commands.add_parser("demo", help="crawl the bundled fixture site on 127.0.0.1")
+
+def parser() -> argparse.ArgumentParser:
+    formatter = HelpFormatter
+    main_parser = argparse.ArgumentParser(
+        prog="cqcscraper",
+        description="The cqcscraper archive of the CQC English press releases: a demo crawl, "
+        "and reading and rebuilding an archive. Crawls are run with scrapy crawl press.",
+        formatter_class=formatter,
+    )
+    main_parser.add_argument("--version", action="version", version=f"cqcscraper {__version__}")
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help: str, handler: Callable[[argparse.Namespace], int]):
+        sub = commands.add_parser(name, help=help, description=help, formatter_class=formatter)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    run_demo = command("demo", "crawl the bundled fixture site on 127.0.0.1", demo)
     run_demo.add_argument("--fixtures", default="fixtures/html", help="folder to serve")
     run_demo.add_argument("--db", default="data/demo/cqc.db", help="archive to write")
     run_demo.add_argument(
         "--jsonl", default="data/demo/press_releases.jsonl", help="JSONL file to write"
     )
-    run_demo.set_defaults(handler=demo)
 
-    show = commands.add_parser("summary", help="rows, date range and latest titles of an archive")
-    show.add_argument("--db", default=DEFAULT_DB)
-    show.set_defaults(handler=summary)
+    show = command(
+        "summary",
+        "rows, last run, date range and latest titles of an archive (reads only)",
+        summary,
+    )
+    show.add_argument("--db", default=DEFAULT_DB, help="archive to read")
 
-    rebuild = commands.add_parser(
-        "reparse", help="rebuild the releases from the stored snapshots with today's rules"
+    rebuild = command(
+        "reparse", "rebuild the releases from the stored snapshots with today's rules", run_reparse
     )
     rebuild.add_argument("--db", default=DEFAULT_DB, help="archive to rebuild")
-    rebuild.add_argument("--jsonl", default=DEFAULT_JSONL, help="JSONL file to rewrite")
-    rebuild.set_defaults(handler=run_reparse)
+    rebuild.add_argument(
+        "--jsonl",
+        default=DEFAULT_JSONL,
+        help="JSONL file to rewrite (default: beside the archive: press_releases.jsonl for "
+        "cqc.db, else the archive's name with .jsonl)",
+    )
 
-    spreadsheet = commands.add_parser(
-        "csv", help="a table or view as CSV for spreadsheets (formula-like cells neutralised)"
+    spreadsheet = command(
+        "csv",
+        "a table or view as CSV for spreadsheets, formula-like cells neutralised (reads only)",
+        run_csv,
     )
     spreadsheet.add_argument("--db", default=DEFAULT_DB, help="archive to read")
-    spreadsheet.add_argument("--table", default="releases", help="table or view (releases)")
+    spreadsheet.add_argument("--table", default="releases", help="table or view")
     spreadsheet.add_argument("--output", "-o", default="-", help="file to write (- : stdout)")
-    spreadsheet.set_defaults(handler=run_csv)
+    return main_parser
 
-    args = parser.parse_args(argv)
-    return args.handler(args)
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except UsageProblem as problem:
+        print(f"cqcscraper {args.command}: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except ArchiveError as error:
+        print(f"cqcscraper {args.command}: {error}", file=sys.stderr)
+        return EXIT_FAIL
+    except sqlite3.DatabaseError as error:  # damage found past the first page, while reading
+        print(f"cqcscraper {args.command}: {unusable(Path(args.db), error)}", file=sys.stderr)
+        return EXIT_FAIL
+    except BrokenPipeError:  # the reader stopped reading (| head): end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+        return EXIT_PIPE
 
 
 if __name__ == "__main__":

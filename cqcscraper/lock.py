@@ -1,6 +1,7 @@
 """One run at a time per archive: an exclusive lock on a file beside the database.
 
-``data/cqc.db`` is guarded by ``data/cqc.db.lock``. The lock is an ``flock`` on that file, so
+``data/cqc.db`` is guarded by ``data/cqc.db.lock``, beside the file the path resolves to (so
+a symbolic link to the archive shares its lock). The lock is an ``flock`` on that file, so
 the kernel releases it when the holder exits in any way, SIGKILL included: a lock is never
 left stale, and the file itself is never deleted (deleting it would let two runs hold two
 different files). The file holds the holder's pid, start time and command line, for the
@@ -14,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from cqcscraper.archive import utc_now
+from cqcscraper.archive import ArchiveError, utc_now
 
 
 class ArchiveBusy(Exception):
@@ -23,13 +24,34 @@ class ArchiveBusy(Exception):
 
 class ArchiveLock:
     def __init__(self, db_path: str | os.PathLike[str]) -> None:
-        self.path = Path(f"{os.fspath(db_path)}.lock")
+        self.path = Path(f"{os.path.realpath(db_path)}.lock")
         self._fd: int | None = None
 
+    def holder(self) -> str | None:
+        """Who holds the lock (pid, since when, command), or None when no run holds it. Only
+        reads: works for a user who may only read the archive."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return os.read(fd, 4096).decode("utf-8", "replace").strip() or "unknown"
+        finally:
+            os.close(fd)  # closing releases a shared lock taken here
+        return None
+
     def acquire(self) -> ArchiveLock:
-        """Take the lock now or raise ``ArchiveBusy``; never waits."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        """Take the lock now or raise ``ArchiveBusy``; never waits. ``ArchiveError`` when the
+        lock file cannot be made (a folder this user may not write)."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise ArchiveError(
+                f"cannot take the run lock {self.path} ({error.strerror}): a crawl or reparse "
+                "needs to write the archive's folder"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import CallLaterResult, call_later
 
@@ -82,8 +83,8 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         run = crawler.get_extension(ArchiveRun)
-        if run is None:
-            raise RuntimeError("ArchivePipeline needs the ArchiveRun extension")
+        if run is None:  # not an archive run (scrapy parse --pipelines, a test's crawler)
+            raise NotConfigured("ArchivePipeline needs the ArchiveRun extension")
         self.run = run
         self.archive = run.archive
         self.batch = max(1, crawler.settings.getint("CQC_WRITE_BATCH", 200))

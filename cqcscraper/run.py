@@ -24,18 +24,19 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
 from cqcscraper import health, validation
-from cqcscraper.archive import Archive, ArchiveError
+from cqcscraper.archive import Archive, ArchiveError, jsonl_beside
 from cqcscraper.lock import ArchiveBusy, ArchiveLock
 from cqcscraper.records import ArticlePage, ParsedPage
 from cqcscraper.validation import Rejected
 
 logger = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAIL, EXIT_BUSY = 0, 1, 75  # 75: EX_TEMPFAIL, "try again later"
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 75  # 75: EX_TEMPFAIL, "try again later"
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class ArchiveRun:
         settings = crawler.settings
         self.crawler = crawler
         self.db_path = settings.get("CQC_DB")
-        self.jsonl_path = settings.get("CQC_JSONL")
+        self.jsonl_path = settings.get("CQC_JSONL") or jsonl_beside(self.db_path)
         defaults = health.Thresholds()
         self.thresholds = health.Thresholds(
             max_rejected_share=settings.getfloat(
@@ -68,6 +69,10 @@ class ArchiveRun:
         except ArchiveBusy as busy:
             crawler.cqc_outcome = Outcome(EXIT_BUSY, str(busy))  # type: ignore[attr-defined]
             logger.error("%s", busy)
+            raise
+        except ArchiveError as error:
+            message = f"archive error: {error}"
+            crawler.cqc_outcome = Outcome(EXIT_FAIL, message)  # type: ignore[attr-defined]
             raise
         try:
             self.archive = Archive(
@@ -90,6 +95,10 @@ class ArchiveRun:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveRun:
+        if not crawler.settings.getbool("CQC_ARCHIVE_RUN"):
+            # Only ``scrapy crawl`` archives: scrapy parse, fetch and shell never take the lock
+            # nor write a run (the crawl command sets CQC_ARCHIVE_RUN).
+            raise NotConfigured("only scrapy crawl writes the archive")
         return cls(crawler)
 
     def known_articles(self, refresh_days: int | None = None) -> frozenset[int]:

@@ -16,8 +16,17 @@ NEWSPIDER_MODULE = "cqcscraper.spiders"
 COMMANDS_MODULE = "cqcscraper.commands"
 
 # -- the archive -----------------------------------------------------------------------------
+# Set by ``scrapy crawl`` alone: only a crawl takes the run lock and writes the archive
+# (``scrapy parse``, ``fetch`` and ``shell`` read pages and write nothing).
+CQC_ARCHIVE_RUN = False
+# ``data/`` is the one folder made on demand; an archive elsewhere needs its folder to exist.
 CQC_DB = os.environ.get("CQC_DB", "data/cqc.db")
-CQC_JSONL = os.environ.get("CQC_JSONL", "data/press_releases.jsonl")
+# Unset: the export follows its archive (``archive.jsonl_beside``): press_releases.jsonl beside
+# an archive named cqc.db, else the archive's name with .jsonl.
+CQC_JSONL = os.environ.get("CQC_JSONL") or None
+# A crawl from another site than the one an archive holds is refused; a true mirror of the
+# live site (another host serving the same pages) may be allowed with this.
+CQC_ALLOW_OTHER_SITE = False
 # How long a write waits for a lock held by another process before the run fails.
 CQC_DB_LOCK_TIMEOUT = 60.0
 # Records are written a batch to a transaction: when this many are pending, or this many
@@ -88,3 +97,5 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 LOG_LEVEL = "INFO"
+# A rejected article is one log line (reason, URL), not the item's repr (cqcscraper/logs.py).
+LOG_FORMATTER = "cqcscraper.logs.RejectLogFormatter"

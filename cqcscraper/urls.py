@@ -55,6 +55,30 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+LOOPBACK = "loopback"
+
+
+def site_of(url: str) -> str:
+    """Which site a crawl from ``url`` archives: ``SITE_ORIGIN`` for every spelling of the
+    live site, ``loopback`` for a mirror on this machine (its port changes from run to run),
+    else the URL's origin."""
+    host = host_of(url)
+    if host in SITE_HOSTS:
+        return SITE_ORIGIN
+    if host in ("localhost", "::1") or host.startswith("127."):
+        return LOOPBACK
+    return origin_of(url)
+
+
+def is_site_url(url: str) -> bool:
+    """Whether ``url`` can start a crawl: http or https, with a host."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an invalid port or IPv6 literal
+        return False
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 

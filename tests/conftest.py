@@ -131,6 +131,7 @@ def run_crawl(
     """Serve ``site`` (with ``faults``) on 127.0.0.1 and run the real ``scrapy crawl press``
     against it from ``start``, from the project folder (so scrapy.cfg finds the settings, as
     when an operator types it). A crawl that does not end within two minutes fails the test."""
+    out.mkdir(parents=True, exist_ok=True)
     with Mirror(site, faults=faults) as mirror:
         command = crawl_args(f"{mirror.url}{start}", out, *options)
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +116,32 @@ def test_the_metadata_is_served(served: Served) -> None:
         html = response.read().decode()
     assert "One row per press release, keyed by the site&#39;s article id." in html
     assert "Canonical source: both names of the centre" in html  # a column description
+
+
+@pytest.mark.parametrize(
+    ("term", "ids"),
+    [
+        ("", []),  # the form as it opens: no rows, no "fts5: syntax error"
+        ("   ", []),
+        ('a"b', []),  # a stray quote: plain words
+        ('yiwu"', [597552]),
+        ("AND OR (", [593364, 596101]),  # operators typed by accident: plain words
+        ("-yiwu", [597552]),
+        ("strategic cooperation", [595388, 597552]),  # every word
+        ('"strategic cooperation"', [595388, 597552]),  # a phrase typed on purpose
+        ('"cooperation strategic"', []),  # ... is a phrase: in this order only
+    ],
+)
+def test_the_canned_search_takes_any_term_without_an_error(
+    served: Served, term: str, ids: list[int]
+) -> None:
+    query = urllib.parse.urlencode({"term": term, "since": "", "until": "", "_shape": "array"})
+    with urllib.request.urlopen(f"{served.url}/cqc/search.json?{query}", timeout=30) as response:
+        assert response.status == 200
+        rows = json.load(response)
+    assert sorted(row["id"] for row in rows) == ids
+    with urllib.request.urlopen(f"{served.url}/cqc/search", timeout=30) as response:
+        assert response.status == 200  # the empty form
 
 
 def test_search_with_a_term_and_a_date_range(served: Served) -> None:

@@ -284,7 +284,7 @@ def test_write_fails_clearly_when_the_lock_outlasts_the_bound(tmp_path: Path) ->
         started = time.monotonic()
         with pytest.raises(ArchiveLocked, match=r"stayed locked .* more than 0.5 s"):
             archive.store(release())
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 30  # the 0.5 s bound, not the 60 s default
         other.rollback()
         other.close()
         assert archive.store(release()) == "new"

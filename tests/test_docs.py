@@ -1,21 +1,25 @@
-"""docs/reliability.md names a test for every fault it lists: each of them must exist."""
+"""docs/reliability.md names a test for every fault it lists, and docs/operations.md one for
+every mistake it lists: each of them must exist."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from conftest import ROOT
 
-DOC = ROOT / "docs" / "reliability.md"
+DOCS = {ROOT / "docs" / "reliability.md": 40, ROOT / "docs" / "operations.md": 15}
 CASES = "tests/test_faults.py::test_each_fault_ends_as_expected_after_the_expected_requests"
 
 
-def named_tests() -> set[str]:
-    """Every test the doc names, as ``file::name`` or ``file::name[id]``."""
+def named_tests(doc: Path) -> set[str]:
+    """Every test a doc's tables name, as ``file::name`` or ``file::name[id]``."""
     names = set()
-    for line in DOC.read_text(encoding="utf-8").splitlines():
+    for line in doc.read_text(encoding="utf-8").splitlines():
         if not line.startswith("|"):
             continue
         current = None
@@ -32,7 +36,8 @@ def named_tests() -> set[str]:
     return names
 
 
-def test_every_test_the_reliability_doc_names_exists() -> None:
+@pytest.mark.parametrize(("doc", "at_least"), DOCS.items(), ids=lambda d: getattr(d, "name", d))
+def test_every_test_a_doc_names_exists(doc: Path, at_least: int) -> None:
     collected = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
         cwd=ROOT,
@@ -40,8 +45,8 @@ def test_every_test_the_reliability_doc_names_exists() -> None:
         text=True,
         check=True,
     ).stdout.splitlines()
-    names = named_tests()
-    assert len(names) > 40
+    names = named_tests(doc)
+    assert len(names) > at_least
     for name in sorted(names):
         file, _, test = name.partition("::")
         found = [
@@ -50,4 +55,4 @@ def test_every_test_the_reliability_doc_names_exists() -> None:
             if (not file or line.startswith(file + "::"))
             and (line.split("::", 1)[-1] == test or line.split("::", 1)[-1].startswith(test + "["))
         ]
-        assert found, f"docs/reliability.md names {name}, which does not exist"
+        assert found, f"docs/{doc.name} names {name}, which does not exist"

@@ -134,6 +134,7 @@ def test_other_items_pass_through(parse: ParsePipeline) -> None:
 def run_crawler(tmp_path: Path, **more: object) -> Crawler:
     """A crawler of the press spider, built with its extensions (``ArchiveRun`` holds the lock)."""
     settings = {"CQC_DB": str(tmp_path / "cqc.db"), "CQC_JSONL": str(tmp_path / "out.jsonl")}
+    settings["CQC_ARCHIVE_RUN"] = True  # as scrapy crawl sets it
     settings.update(more)
     crawler = get_crawler(PressSpider, settings_dict=settings)
     crawler.stats.open_spider()

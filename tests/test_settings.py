@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import ROOT
+from cqcscraper.archive import jsonl_beside
 
 READ_SETTINGS = """
 import json
@@ -48,6 +50,9 @@ def test_polite_by_default() -> None:
 
 def test_archive_paths_default_and_follow_the_environment() -> None:
     default = project_settings()
-    assert (default["CQC_DB"], default["CQC_JSONL"]) == ("data/cqc.db", "data/press_releases.jsonl")
+    # Unset, the export follows its archive: data/press_releases.jsonl beside data/cqc.db.
+    assert (default["CQC_DB"], default["CQC_JSONL"]) == ("data/cqc.db", None)
+    assert jsonl_beside(default["CQC_DB"]) == Path("data/press_releases.jsonl")
+    assert jsonl_beside("/srv/cqc/other.db") == Path("/srv/cqc/other.jsonl")
     moved = project_settings(CQC_DB="/srv/cqc/archive.db", CQC_JSONL="/srv/cqc/out.jsonl")
     assert (moved["CQC_DB"], moved["CQC_JSONL"]) == ("/srv/cqc/archive.db", "/srv/cqc/out.jsonl")

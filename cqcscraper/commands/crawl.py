@@ -1,4 +1,9 @@
-"""``scrapy crawl``: Scrapy's command, with the run's verdict as its exit code and last line.
+"""``scrapy crawl``: Scrapy's command, with checks first and the run's verdict as its exit code.
+
+Before anything is fetched or written, the command line is checked: the spider's name and
+arguments, the archive's path (its folder must exist; ``data/`` is made on demand) and the
+archive's site (a crawl from another site into it is refused). Each mistake is one line on
+stderr and exit 2, with no archive created and no run recorded.
 
 Exit codes: 0 the run was healthy; 1 the run failed (its health verdict, or Scrapy could not
 start it); 2 the command line was wrong; 75 another run holds the archive (try later).
@@ -8,23 +13,42 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import sqlite3
+import sys
+from pathlib import Path
 
 from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
+from cqcscraper import urls
+from cqcscraper.archive import Archive, ArchiveError, jsonl_beside, unusable
 from cqcscraper.lock import ArchiveBusy, ArchiveLock
-from cqcscraper.run import EXIT_BUSY, EXIT_FAIL, EXIT_OK
+from cqcscraper.logs import quiet_robotstxt_errors
+from cqcscraper.run import EXIT_BUSY, EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from cqcscraper.spiders.press import ArgumentError, check_arguments
 
 logger = logging.getLogger("cqcscraper")
+# The one folder made on demand: the default archive's.
+DEFAULT_FOLDER = Path("data")
 
 
 class Command(crawl.Command):
     def long_desc(self) -> str:
-        return f"Run a spider of the current project, by name.\n\n{__doc__.splitlines()[2]}"
+        return f"Run a spider of the current project, by name.\n\n{__doc__.splitlines()[-2]}"
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        self.settings.set("CQC_ARCHIVE_RUN", True, priority="cmdline")  # only crawl archives
+        # Checked here, before Scrapy starts logging: a mistake is one line, and nothing else.
+        try:
+            self.check(args, opts)
+        except UsageError as error:
+            sys.stderr.write(f"scrapy crawl: error: {error}\n")
+            raise SystemExit(EXIT_USAGE) from None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1:
-            raise UsageError("give the name of one spider: scrapy crawl press")
         assert self.crawler_process
         try:  # a clean one-line answer when another run holds the archive (the usual case);
             # ArchiveRun takes the lock for the run itself, so a race still ends in exit 75
@@ -33,6 +57,11 @@ class Command(crawl.Command):
             self.exitcode = EXIT_BUSY
             logger.error("exit %d: %s", EXIT_BUSY, busy)
             return
+        except ArchiveError as error:  # a folder this user may not write
+            self.exitcode = EXIT_FAIL
+            logger.error("exit %d: archive error: %s", EXIT_FAIL, error)
+            return
+        quiet_robotstxt_errors()
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
@@ -46,3 +75,43 @@ class Command(crawl.Command):
             logger.info(outcome.message)
         else:
             logger.error("exit %d: %s", outcome.exit_code, outcome.message)
+
+    def check(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Raise ``UsageError`` (one line) for what would make a run wrong before it starts."""
+        names = get_spider_loader(self.settings).list()
+        if len(args) != 1 or args[0] not in names:
+            raise UsageError(f"give the name of one spider: scrapy crawl {' | '.join(names)}")
+        try:
+            check_arguments(opts.spargs)
+        except ArgumentError as error:
+            raise UsageError(str(error)) from None
+        db = Path(self.settings["CQC_DB"])
+        jsonl = Path(self.settings.get("CQC_JSONL") or jsonl_beside(db))
+        for name, path in (("CQC_DB", db), ("CQC_JSONL", jsonl)):
+            if path.is_dir():
+                raise UsageError(f"{name} {path} is a folder: give a file path")
+            if not path.parent.is_dir():
+                if path.parent == DEFAULT_FOLDER:
+                    path.parent.mkdir()
+                else:
+                    raise UsageError(f"the folder of {name} {path} does not exist: create it first")
+        self.check_site(db, opts.spargs.get("start_url") or urls.START_URL)
+
+    def check_site(self, db: Path, start_url: str) -> None:
+        """An archive holds one site: refuse a crawl from another unless allowed."""
+        if not db.exists() or os.path.getsize(db) == 0:
+            return
+        try:
+            with Archive(db, read_only=True) as archive:
+                site = archive.site()
+        except ArchiveError as error:
+            raise UsageError(str(error)) from None
+        except sqlite3.DatabaseError as error:  # damage found past the first page
+            raise UsageError(unusable(db, error)) from None
+        crawling = urls.site_of(start_url)
+        if site and site != crawling and not self.settings.getbool("CQC_ALLOW_OTHER_SITE"):
+            raise UsageError(
+                f"the archive {db} holds the site {site}, and this crawl starts at {start_url} "
+                f"({crawling}): give this site its own archive (-s CQC_DB=...), or, for a "
+                "mirror of the same site, -s CQC_ALLOW_OTHER_SITE=1"
+            )

@@ -32,13 +32,46 @@ from cqcscraper import health, urls, validation
 from cqcscraper.archive import utc_now
 from cqcscraper.discovery import page_links
 from cqcscraper.offsite import OffSite
-from cqcscraper.pages import article_page
+from cqcscraper.pages import article_page, build_record
 from cqcscraper.records import ArticlePage
 from cqcscraper.run import ArchiveRun
+from cqcscraper.validation import Rejected
+
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"0", "false", "no", "off", ""})
+# The spider's arguments (``-a NAME=VALUE``); ``_job`` is the one Scrapyd adds to every job.
+ARGUMENTS = ("start_url", "full", "refresh_days")
+SCRAPYD_ARGUMENTS = ("_job",)
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+class ArgumentError(ValueError):
+    """A spider argument that is wrong: the crawl command says so and exits 2."""
+
+
+def check_arguments(arguments: dict[str, Any]) -> None:
+    """Raise ``ArgumentError`` (one line: what is wrong, what to give) for an unknown
+    argument, a ``start_url`` that is not http(s) with a host, a ``full`` that is not a
+    boolean, or a ``refresh_days`` that is not a whole number of days (0 or more)."""
+    for name in arguments:
+        if name not in ARGUMENTS and name not in SCRAPYD_ARGUMENTS:
+            known = ", ".join(f"-a {known}=..." for known in ARGUMENTS)
+            raise ArgumentError(f"unknown spider argument {name!r}: the press spider takes {known}")
+    start_url = arguments.get("start_url")
+    if start_url is not None and not urls.is_site_url(str(start_url)):
+        raise ArgumentError(
+            f"start_url {start_url!r} is not an http(s) URL with a host "
+            f"(for example {urls.START_URL})"
+        )
+    full = str(arguments.get("full", "")).strip().lower()
+    if full not in TRUE | FALSE:
+        raise ArgumentError(
+            f"full={arguments['full']!r} is not a yes/no value: give full=1 or full=0"
+        )
+    days = str(arguments.get("refresh_days", "")).strip()
+    if days and not days.isdigit():
+        raise ArgumentError(
+            f"refresh_days={arguments['refresh_days']!r} is not a whole number of days (0 or more)"
+        )
 
 
 class PressSpider(scrapy.Spider):
@@ -64,14 +97,13 @@ class PressSpider(scrapy.Spider):
         *args: Any,
         **kwargs: Any,
     ) -> None:
+        given = {"start_url": start_url, "full": full, "refresh_days": refresh_days, **kwargs}
+        check_arguments({name: value for name, value in given.items() if value is not None})
         super().__init__(*args, **kwargs)
         self.start_url = start_url or urls.START_URL
-        self.full = _flag(full)
-        self.refresh_days = None
-        if refresh_days not in (None, ""):
-            if not str(refresh_days).isdigit():
-                raise ValueError(f"refresh_days must be a whole number of days: {refresh_days!r}")
-            self.refresh_days = int(refresh_days)
+        self.full = str(full or "").strip().lower() in TRUE
+        days = str(refresh_days or "").strip()
+        self.refresh_days = int(days) if days else None
         self.arguments = {"start_url": self.start_url, **kwargs}
         if full is not None:
             self.arguments["full"] = full
@@ -93,6 +125,10 @@ class PressSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_depth = crawler.settings.getint("CQC_LISTING_DEPTH")
         spider.stop_after_known_pages = crawler.settings.getint("CQC_STOP_AFTER_KNOWN_PAGES")
+        if not crawler.settings.getbool("CQC_ARCHIVE_RUN"):
+            # scrapy parse / fetch / shell: only the URL asked for is fetched, wherever it is
+            # (the mirror too), and nothing is archived: the fence is for archive runs.
+            spider.allowed_domains = []
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -101,6 +137,19 @@ class PressSpider(scrapy.Spider):
             self.known = run.known_articles(self.refresh_days)
             self.walk_all = run.resume
         yield self._listing(self.start_url, depth=0)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """``scrapy parse --spider=press URL``, for debugging: an article URL gives its
+        normalised record (or why it would be rejected), any other page the requests it would
+        schedule. A crawl never calls it, and nothing is archived."""
+        ref = urls.article_ref(response.url)
+        if ref is None:
+            yield from self.parse_listing(response, depth=0)
+            return
+        try:
+            yield build_record(article_page(response, utc_now())).to_dict()
+        except Rejected as rejected:
+            yield {"url": rejected.url, "rejected": rejected.reason, "detail": rejected.detail}
 
     def parse_listing(
         self, response: Response, depth: int, known_pages: int = 0

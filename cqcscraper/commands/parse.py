@@ -1,0 +1,18 @@
+"""``scrapy parse``: Scrapy's command; with ``--spider=press`` the spider starts where the URL
+is (the live site or a mirror), prints an article's record or a listing's requests, and
+writes nothing (only ``scrapy crawl`` archives)."""
+
+from __future__ import annotations
+
+import argparse
+
+from scrapy.commands import parse
+
+from cqcscraper import urls
+
+
+class Command(parse.Command):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if opts.spider == "press" and len(args) == 1 and urls.is_site_url(args[0]):
+            opts.spargs.setdefault("start_url", args[0])
+        super().run(args, opts)

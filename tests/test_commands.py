@@ -1,0 +1,428 @@
+"""Operator-proof commands: every mistake an operator makes gets one clear line on stderr and
+the right exit code (2 for a wrong command line), and nothing is written where it should not be.
+
+Each wrong input of docs/operations.md's table *Mistakes and what you see* is tested here, as an
+operator would type it: the real ``scrapy`` and ``cqcscraper`` commands in subprocesses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SITE, run_crawl
+from cqcscraper import urls
+from cqcscraper.archive import SCHEMA_VERSION, Archive
+from cqcscraper.lock import ArchiveLock
+from cqcscraper.mirror import Mirror
+
+BIN = Path(sys.executable).parent
+V3_ARCHIVE = ROOT / "fixtures" / "archives" / "v3.db"
+MARKUP = re.compile(r"``|:func:|:class:")
+
+
+def run(*command: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CQC_")}
+    return subprocess.run(
+        list(command), cwd=cwd, env={**environment, **env}, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+
+
+def scrapy(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return run(str(BIN / "scrapy"), *args, **env)
+
+
+def cqcscraper(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return run(str(BIN / "cqcscraper"), *args, **env)
+
+
+def one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive of the fixture site, as one crawl leaves it (copy it before changing it)."""
+    out = tmp_path_factory.mktemp("archived")
+    crawl = run_crawl(out)
+    assert crawl.returncode == 0, crawl.log[-2000:]
+    with Archive(crawl.db) as archive:  # one self-contained file to copy
+        archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return crawl.db
+
+
+def copy_of(archived: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(archived, folder / "cqc.db")
+    shutil.copy(archived.with_name("press_releases.jsonl"), folder / "press_releases.jsonl")
+    return folder / "cqc.db"
+
+
+def crawl_rows(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute("SELECT id, start_url, verdict FROM crawls").fetchall()
+
+
+# -- 1, 2: the spider's arguments ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argument", "says"),
+    [
+        ("start_url=htps://www.cqc.com.cn/www/english/", "is not an http(s) URL with a host"),
+        ("start_url=ftp://x", "is not an http(s) URL with a host"),
+        ("start_url=notaurl", "is not an http(s) URL with a host"),
+        ("start_url=http://", "is not an http(s) URL with a host"),
+        ("full=maybe", "is not a yes/no value: give full=1 or full=0"),
+        ("fulll=1", "unknown spider argument 'fulll'"),
+        ("refresh_days=-3", "is not a whole number of days"),
+        ("refresh_days=x", "is not a whole number of days"),
+    ],
+)
+def test_a_wrong_spider_argument_is_one_line_and_exit_2_with_nothing_written(
+    tmp_path: Path, argument: str, says: str
+) -> None:
+    done = scrapy("crawl", "press", "-a", argument, "-s", f"CQC_DB={tmp_path / 'cqc.db'}")
+    assert done.returncode == 2
+    line = one_line(done.stderr)
+    assert line.startswith("scrapy crawl: error: "), line
+    assert says in line, line
+    assert list(tmp_path.iterdir()) == []  # no archive, no lock, no JSONL
+
+
+def test_a_wrong_spider_name_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    for args in (["crawl"], ["crawl", "pres"], ["crawl", "press", "press"]):
+        done = scrapy(*args, "-s", f"CQC_DB={tmp_path / 'cqc.db'}")
+        assert done.returncode == 2, done.stderr
+        assert "give the name of one spider: scrapy crawl press" in one_line(done.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- 3: other Scrapy commands never touch the archive -------------------------------------------
+
+
+def test_scrapy_parse_prints_an_articles_record_and_a_listings_requests_writing_nothing(
+    archived: Path, tmp_path: Path
+) -> None:
+    db = copy_of(archived, tmp_path / "data")
+    before = (digest(db), digest(db.with_name("press_releases.jsonl")))
+    with Mirror(SITE) as mirror:
+        article = scrapy(
+            "parse", "--spider=press", f"{mirror.url}/www/english/c/2024-09-10/597552.shtml",
+            CQC_DB=str(db),
+        )  # fmt: skip
+        listing = scrapy("parse", "--spider=press", f"{mirror.url}/www/english/Notices/")
+        fetched = scrapy(
+            "fetch", "--spider=press", f"{mirror.url}/www/english/News/", CQC_DB=str(db)
+        )
+    assert article.returncode == 0, article.stderr[-2000:]
+    assert "Yiwu Municipal Government Sign Strategic Cooperation" in article.stdout
+    assert "'title_from': 'heading'" in article.stdout
+    assert listing.returncode == 0, listing.stderr[-2000:]
+    assert f"<GET {mirror.url}/www/english/c/2021-06-18/596101.shtml>" in listing.stdout
+    assert fetched.returncode == 0, fetched.stderr[-2000:]
+    assert '<ul class="list">' in fetched.stdout
+    assert (digest(db), digest(db.with_name("press_releases.jsonl"))) == before
+    assert not db.with_name("cqc.db.lock").exists()  # the run lock was never taken
+    with Archive(db, read_only=True) as archive:
+        assert archive.db["crawls"].count == 1  # no run was recorded
+
+
+# -- 4: an archive belongs to one site -----------------------------------------------------------
+
+
+def test_a_crawl_from_another_site_into_an_archive_is_refused_unless_allowed(
+    archived: Path, tmp_path: Path
+) -> None:
+    live = tmp_path / "live.db"
+    with Archive(live) as archive:  # an archive of the live site
+        archive.begin_crawl(urls.START_URL, {})
+    before = crawl_rows(live)
+    with Mirror(SITE) as mirror:
+        refused = scrapy(
+            "crawl", "press", "-a", f"start_url={mirror.url}/www/english/", "-s", f"CQC_DB={live}"
+        )
+    assert refused.returncode == 2
+    line = one_line(refused.stderr)
+    assert f"the archive {live} holds the site https://www.cqc.com.cn" in line, line
+    assert "CQC_ALLOW_OTHER_SITE=1" in line
+    assert crawl_rows(live) == before
+    with Archive(live, read_only=True) as archive:
+        assert archive.site() == urls.SITE_ORIGIN
+    # The fixture archive belongs to the loopback mirror, whatever its port: runs go on.
+    with Archive(archived, read_only=True) as archive:
+        assert archive.site() == urls.LOOPBACK
+    allowed = run_crawl(tmp_path / "allowed", "CQC_ALLOW_OTHER_SITE=1")
+    assert allowed.returncode == 0
+
+
+# -- 5: paths ---------------------------------------------------------------------------------
+
+
+def test_the_export_follows_its_archive_and_data_is_left_alone(
+    archived: Path, tmp_path: Path
+) -> None:
+    default_jsonl = ROOT / "data" / "press_releases.jsonl"
+    before = digest(default_jsonl) if default_jsonl.exists() else None
+    other = tmp_path / "other.db"
+    with Mirror(SITE) as mirror:
+        done = scrapy(
+            "crawl", "press", "-a", f"start_url={mirror.url}/www/english/",
+            "-s", f"CQC_DB={other}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+            "-s", "CQC_MAX_REJECTED_SHARE=0.3",
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len((tmp_path / "other.jsonl").read_text(encoding="utf-8").splitlines()) == 9
+    db = copy_of(archived, tmp_path / "copy")
+    rebuilt = cqcscraper("reparse", "--db", str(db))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert f"9 records in {db.with_name('press_releases.jsonl')}" in rebuilt.stdout
+    assert (digest(default_jsonl) if default_jsonl.exists() else None) == before
+
+
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [
+        ("CQC_DB={tmp}/no/such/folder/cqc.db", "the folder of CQC_DB"),
+        ("CQC_DB={tmp}", "is a folder: give a file path"),
+        ("CQC_JSONL={tmp}/no/such/folder/out.jsonl", "the folder of CQC_JSONL"),
+    ],
+)
+def test_an_archive_path_that_cannot_be_is_exit_2_and_no_folder_is_made(
+    tmp_path: Path, setting: str, says: str
+) -> None:
+    extra = [] if setting.startswith("CQC_DB") else ["-s", f"CQC_DB={tmp_path / 'cqc.db'}"]
+    done = scrapy("crawl", "press", "-s", setting.format(tmp=tmp_path), *extra)
+    assert done.returncode == 2
+    assert says in one_line(done.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
+def damaged_files(folder: Path, archived: Path) -> dict[str, Path]:
+    folder.mkdir()
+    files = {"empty": folder / "empty.db", "text": folder / "text.db", "other": folder / "other.db"}
+    files["empty"].touch()
+    files["text"].write_text("id,title\n1,a\n")
+    with sqlite3.connect(files["other"]) as connection:
+        connection.execute("CREATE TABLE notes (a)")
+    files["corrupt"] = folder / "corrupt.db"
+    data = bytearray(archived.read_bytes())
+    data[4096:] = bytes(len(data) - 4096)  # every page after the first zeroed
+    files["corrupt"].write_bytes(bytes(data))
+    return files
+
+
+@pytest.mark.parametrize("command", ["summary", "csv", "reparse"])
+def test_a_file_that_is_no_archive_is_one_line_exit_1_and_left_as_it_was(
+    archived: Path, tmp_path: Path, command: str
+) -> None:
+    files = damaged_files(tmp_path / "files", archived)
+    says = {
+        "empty": "is empty: not an archive yet",
+        "text": "is not a readable archive (file is not a database): restore it",
+        "other": "is an SQLite database but not a cqcscraper archive",
+        "corrupt": '".recover"',
+    }
+    for name, path in files.items():
+        before = digest(path)
+        done = cqcscraper(command, "--db", str(path))
+        assert done.returncode == 1, (name, done.stderr)
+        assert says[name] in one_line(done.stderr), name
+        assert digest(path) == before, name
+    missing = cqcscraper(command, "--db", str(tmp_path / "none.db"))
+    assert (missing.returncode, one_line(missing.stderr)) == (
+        1,
+        f"cqcscraper {command}: no archive at {tmp_path / 'none.db'}",
+    )
+    folder = cqcscraper(command, "--db", str(tmp_path))
+    assert folder.returncode == 1
+    assert "is a folder" in one_line(folder.stderr)
+
+
+def test_a_crawl_into_a_file_that_is_no_archive_is_refused(archived: Path, tmp_path: Path) -> None:
+    files = damaged_files(tmp_path / "files", archived)
+    for name in ("text", "other", "corrupt"):
+        before = digest(files[name])
+        done = scrapy("crawl", "press", "-s", f"CQC_DB={files[name]}")
+        assert done.returncode == 2, (name, done.stderr)
+        assert "archive" in one_line(done.stderr)
+        assert digest(files[name]) == before
+
+
+def test_csv_into_a_missing_folder_is_exit_2(archived: Path, tmp_path: Path) -> None:
+    done = cqcscraper("csv", "--db", str(archived), "-o", str(tmp_path / "no" / "out.csv"))
+    assert done.returncode == 2
+    assert "the folder of -o" in one_line(done.stderr)
+    assert not (tmp_path / "no").exists()
+
+
+# -- 6: readers only read ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def read_only_copy(archived: Path, tmp_path: Path) -> Path:
+    """A copy of the archive in a folder that will be mounted read-only (``read_only``)."""
+    return copy_of(archived, tmp_path / "readonly")
+
+
+def read_only(folder: Path, *command: str) -> subprocess.CompletedProcess:
+    """Run ``command`` with ``folder`` bind-mounted read-only over itself, in a mount namespace
+    of its own: the file system refuses every write there, as it would to a user who may only
+    read the archive (tests run as root, whom file permissions do not stop)."""
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare(1) for a read-only bind mount")
+    script = (
+        f"mount --bind '{folder}' '{folder}' && mount -o remount,bind,ro '{folder}' && exec \"$@\""
+    )
+    done = run("unshare", "-m", "sh", "-c", script, "sh", *command)
+    if "mount:" in done.stderr and done.returncode != 0:
+        pytest.skip(f"no read-only bind mount here: {done.stderr.strip()}")
+    return done
+
+
+def test_summary_and_csv_work_for_a_user_who_may_only_read(read_only_copy: Path) -> None:
+    folder = read_only_copy.parent
+    before = sorted(p.name for p in folder.iterdir())
+    summary = read_only(folder, str(BIN / "cqcscraper"), "summary", "--db", str(read_only_copy))
+    assert summary.returncode == 0, summary.stderr
+    assert summary.stdout.startswith(f"{read_only_copy}: 9 press releases")
+    csv = read_only(folder, str(BIN / "cqcscraper"), "csv", "--db", str(read_only_copy))
+    assert csv.returncode == 0, csv.stderr
+    assert len(csv.stdout.splitlines()) > 9
+    reparse = read_only(folder, str(BIN / "cqcscraper"), "reparse", "--db", str(read_only_copy))
+    assert reparse.returncode == 1
+    assert "needs to write" in one_line(reparse.stderr)
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_readers_never_create_or_upgrade_a_schema(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    shutil.copy(V3_ARCHIVE, old)
+    before = digest(old)
+    assert cqcscraper("summary", "--db", str(old)).returncode == 0
+    assert cqcscraper("csv", "--db", str(old), "--table", "crawls").returncode == 0
+    assert digest(old) == before
+    with sqlite3.connect(old) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone() == (3,)
+    assert SCHEMA_VERSION > 3
+
+
+def test_summary_during_a_run_says_it_is_in_progress(archived: Path, tmp_path: Path) -> None:
+    db = copy_of(archived, tmp_path / "data")
+    with Archive(db) as archive:
+        crawl = archive.begin_crawl("http://127.0.0.1:1/www/english/", {})
+        started = archive.db["crawls"].get(crawl)["started"]
+    with ArchiveLock(db):
+        running = cqcscraper("summary", "--db", str(db))
+    assert f"a run is in progress: crawl {crawl}, since {started}" in running.stdout
+    stopped = cqcscraper("summary", "--db", str(db))  # the lock is gone, the row still open
+    assert f"last run: crawl {crawl}, started {started}, ended without closing" in stopped.stdout
+    assert "None" not in running.stdout + stopped.stdout
+
+
+# -- 7: pipes, version, help, make --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["csv", "summary"])
+def test_a_reader_that_stops_reading_ends_it_quietly(archived: Path, command: str) -> None:
+    done = run("bash", "-c", f"'{BIN / 'cqcscraper'}' {command} --db '{archived}' | head -n 1")
+    assert done.returncode == 0
+    assert len(done.stdout.splitlines()) == 1
+    assert "Error" not in done.stderr, done.stderr
+
+
+def test_version_and_help() -> None:
+    from cqcscraper import __version__
+
+    version = cqcscraper("--version")
+    assert (version.returncode, version.stdout.strip()) == (0, f"cqcscraper {__version__}")
+    for args in ([], ["demo"], ["summary"], ["reparse"], ["csv"]):
+        shown = cqcscraper(*args, "--help")
+        assert shown.returncode == 0
+        assert not MARKUP.search(shown.stdout), shown.stdout
+    assert "(default: data/cqc.db)" in cqcscraper("summary", "--help").stdout
+    assert "(default: releases)" in cqcscraper("csv", "--help").stdout
+    wrong = cqcscraper("sumary")
+    assert wrong.returncode == 2
+    assert "invalid choice: 'sumary'" in wrong.stderr
+
+
+def test_a_bare_make_lists_the_targets_and_crawls_nothing() -> None:
+    done = run("make", "-n")
+    assert done.returncode == 0
+    assert "scrapy" not in done.stdout
+    shown = run("make")
+    assert shown.returncode == 0
+    for target in ("make crawl", "make test", "make demo", "make serve", "make bench"):
+        assert target in shown.stdout
+
+
+def test_the_readme_mirror_example_runs_as_printed_into_its_own_archive() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(\.venv/bin/python -m cqcscraper\.mirror .*?)```", readme, re.S)
+    serve, crawl_line, summary_line = block.group(1).strip().splitlines()
+    assert "--port 8000" in serve
+    live = ROOT / "data" / "cqc.db"
+    before = digest(live) if live.exists() else None
+    try:
+        with Mirror(SITE) as mirror:
+            port = mirror.url.rsplit(":", 1)[1]
+            crawl = run("bash", "-c", crawl_line.replace("8000", port))
+        assert crawl.returncode == 0, crawl.stderr[-2000:]
+        shown = run("bash", "-c", summary_line.split("#")[0])
+        assert shown.returncode == 0
+        assert "data/mirror.db: 9 press releases" in shown.stdout
+        assert json.loads((ROOT / "data" / "mirror.jsonl").read_text().splitlines()[0])["id"]
+    finally:
+        for name in (
+            "mirror.db",
+            "mirror.db-wal",
+            "mirror.db-shm",
+            "mirror.db.lock",
+            "mirror.jsonl",
+        ):
+            (ROOT / "data" / name).unlink(missing_ok=True)
+    assert (digest(live) if live.exists() else None) == before
+
+
+# -- 9: log noise ----------------------------------------------------------------------------
+
+
+def test_a_reject_is_one_log_line_with_its_urls_and_an_unreachable_site_no_traceback(
+    tmp_path: Path,
+) -> None:
+    crawl = run_crawl(tmp_path / "fixture")
+    empty = re.findall(r".*Rejected \(no_body\).*", crawl.log)
+    assert len(empty) == 1, crawl.log[-3000:]
+    assert re.search(
+        r"Rejected \(no_body\): http://127\.0\.0\.1:\d+/www/english/c/2022-03-15/596500\.shtml "
+        r"\(recorded as https://www\.cqc\.com\.cn/www/english/c/2022-03-15/596500\.shtml\)$",
+        empty[0],
+    )
+    assert "ArticlePage(" not in crawl.log
+    with Mirror(SITE) as mirror:
+        down = mirror.url
+    unreachable = scrapy(
+        "crawl", "press", "-a", f"start_url={down}/www/english/", "-s", f"CQC_DB={tmp_path}/x.db",
+        "-s", "RETRY_TIMES=0",
+    )  # fmt: skip
+    assert unreachable.returncode == 1
+    assert "Traceback" not in unreachable.stderr, unreachable.stderr[-3000:]
+    assert "fail: the site could not be reached" in unreachable.stderr.strip().splitlines()[-1]
