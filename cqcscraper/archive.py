@@ -13,6 +13,7 @@ a new archive runs the same migrations, so an upgraded archive and a new one are
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -91,6 +92,9 @@ _SNAPSHOT_AGAIN = """UPDATE snapshots SET last_fetched = :seen, fetches = fetche
             length(coalesce(listing_text, '')) THEN :listing_text ELSE listing_text END
     WHERE snapshot = :snapshot"""
 BUSY_WAIT = 0.1  # seconds SQLite waits on a lock before a write is retried by tenacity
+MAX_ID = 2**63 - 1  # SQLite's largest integer: an article id past it cannot be a row
+# Errors of one record's values (not of the disk or the file): they cost that record alone.
+REFUSED_VALUES = (OverflowError, sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError)
 T = TypeVar("T")
 
 
@@ -135,8 +139,24 @@ class ArchiveError(Exception):
     """The archive cannot be used (a newer schema, a broken file, a lock that lasts)."""
 
 
+class ArchiveWriteError(ArchiveError):
+    """The archive refused a write: a full disk, a read-only file system, a damaged page. The
+    run fails; what was not written is fetched again by the next run."""
+
+
+class ExportError(ArchiveError):
+    """An export could not be written; the previous file is left as it was."""
+
+
 class ArchiveLocked(ArchiveError):
     """Another process held a lock on the archive for longer than the write may wait."""
+
+
+@dataclass(frozen=True)
+class Unstorable:
+    """A record the database refused (why): it becomes a reject, the others are stored."""
+
+    error: str
 
 
 @dataclass(frozen=True)
@@ -412,11 +432,15 @@ class Archive:
             return self._retrying(fn)
         except sqlite3.OperationalError as error:
             if not is_lock_error(error):
-                raise
+                raise ArchiveWriteError(f"{self.path}: the write failed: {error}") from error
             raise ArchiveLocked(
                 f"{self.path} stayed locked by another process for more than "
                 f"{self.lock_timeout:g} s (CQC_DB_LOCK_TIMEOUT): {error}"
             ) from error
+        except sqlite3.DatabaseError as error:  # a damaged page met while writing
+            raise ArchiveWriteError(unusable(self.path, error)) from error
+        except OSError as error:
+            raise ArchiveWriteError(f"{self.path}: the write failed: {error}") from error
 
     def _migrate(self) -> None:
         version = self._check()
@@ -429,26 +453,38 @@ class Archive:
 
     def store(
         self, record: PressRelease, *, seen: str | None = None, raw: RawResponse | None = None
-    ) -> Outcome:
+    ) -> Outcome | Unstorable:
         """Archive one fetched release (and its raw response); new, updated or unchanged."""
         return self.store_many([(record, seen, raw)])[0]
 
     def store_many(
         self, items: Iterable[tuple[PressRelease, str | None, RawResponse | None]]
-    ) -> list[Outcome]:
+    ) -> list[Outcome | Unstorable]:
         """Archive fetched releases ``(record, seen, raw)`` in one transaction, in order; one
-        commit for many rows is what makes a fast crawl's writes cheap."""
+        commit for many rows is what makes a fast crawl's writes cheap. A record whose values
+        the database refuses is ``Unstorable`` (and not stored); the others are."""
         stamped = [(record, seen or self.clock(), raw) for record, seen, raw in items]
         return self._write(self._store_all, stamped)
 
     def _store_all(
         self, items: list[tuple[PressRelease, str, RawResponse | None]]
-    ) -> list[Outcome]:
+    ) -> list[Outcome | Unstorable]:
         changed: set[str] = set()  # content hashes whose duplicate links may have moved
-        outcomes = [self._store(*item, changed) for item in items]
+        outcomes = [self._store_one(*item, changed) for item in items]
         if changed:
             self._link_duplicates(changed)
         return outcomes
+
+    def _store_one(
+        self, record: PressRelease, seen: str, raw: RawResponse | None, changed: set[str]
+    ) -> Outcome | Unstorable:
+        """``_store`` inside a savepoint: a value the database refuses (an id past SQLite's
+        integer range) costs this record alone; the rest of the batch is stored."""
+        try:
+            with self.db.atomic():  # nested: a savepoint
+                return self._store(record, seen, raw, changed)
+        except REFUSED_VALUES as error:
+            return Unstorable(f"{type(error).__name__}: {error}")
 
     def _store(
         self, record: PressRelease, seen: str, raw: RawResponse | None, changed: set[str]
@@ -489,7 +525,7 @@ class Archive:
         raw: RawResponse | None,
     ) -> None:
         ref = urls.article_ref(url)
-        article_id = ref.id if ref else None
+        article_id = ref.id if ref and ref.id <= MAX_ID else None  # else known by its URL only
         if raw is not None:
             self._snapshot(raw, article_id, seen)
         row = {"crawl_id": crawl_id, "url": url, "reason": reason, "detail": detail}
@@ -630,6 +666,14 @@ class Archive:
             "GROUP BY article_id) AND reason NOT IN (SELECT value FROM json_each(?))",
             [json.dumps(sorted(retry_reasons))],
         ).fetchall()
+        dated += [  # rejects of ids past SQLite's integers, known by their URL
+            (ref.id, None, url)
+            for url, reason in self.db.execute(
+                "SELECT url, reason FROM rejects WHERE id IN (SELECT max(id) FROM rejects "
+                "WHERE article_id IS NULL GROUP BY url)"
+            ).fetchall()
+            if reason not in retry_reasons and (ref := urls.article_ref(url)) and ref.id > MAX_ID
+        ]
         for article_id, published, url in dated:
             ref = urls.article_ref(url)
             day = published or (ref.url_date if ref else None)
@@ -644,18 +688,24 @@ class Archive:
             yield row
 
     def export_jsonl(self, path: str | os.PathLike[str]) -> int:
-        """Write every release to ``path``, one JSON object a line; atomic (write, then rename)."""
+        """Write every release to ``path``, one JSON object a line; atomic (write, then rename),
+        so a failure (a full disk) leaves the previous file whole and no temporary file behind.
+        Raises ``ExportError``."""
         target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.tmp")
         count = 0
-        with temporary.open("w", encoding="utf-8") as out:
-            for row in self.records():
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
+        try:
+            with temporary.open("w", encoding="utf-8") as out:
+                for row in self.records():
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    count += 1
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, target)
+        except (OSError, sqlite3.Error) as error:
+            with contextlib.suppress(OSError):  # a read-only folder never had it
+                temporary.unlink(missing_ok=True)
+            raise ExportError(f"the JSONL export to {target} failed: {error}") from error
         return count
 
     def summary(self) -> dict[str, Any]:

@@ -29,6 +29,7 @@ OUTCOME = "cqc/articles/{}"  # new / updated / unchanged
 REJECTS = "cqc/rejects/"  # cqc/rejects/{reason}
 ARCHIVE_ERROR = "cqc/archive_error"  # why the archive could not take a write
 NOT_ARCHIVED = "cqc/not_archived"  # items lost to that error (fetched again next run)
+EXPORT_ERROR = "cqc/export_error"  # why the JSONL export could not be written
 FIELDS = ("title", "published", "origin", "body")
 OUTCOMES = ("new", "updated", "unchanged")
 OK, FAIL = "ok", "fail"
@@ -114,6 +115,8 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
     problems = []
     if error := stats.get(ARCHIVE_ERROR):
         problems.append(f"archive error: {error}")
+    if error := stats.get(EXPORT_ERROR):
+        problems.append(f"export error: {error} (the previous JSONL is left as it was)")
     if finish_reason != "finished":
         problems.append(f"the run did not finish ({finish_reason})")
     linked = _get(stats, ARTICLES_LINKED)

@@ -18,11 +18,11 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import CallLaterResult, call_later
 
 from cqcscraper import health, urls, validation
-from cqcscraper.archive import ArchiveError
+from cqcscraper.archive import ArchiveError, Unstorable
 from cqcscraper.pages import read_page
 from cqcscraper.records import ArticlePage, ParsedPage
 from cqcscraper.run import ArchiveRun
-from cqcscraper.validation import Rejected
+from cqcscraper.validation import UNSTORABLE, Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +124,11 @@ class ArchivePipeline:
         except ArchiveError as error:
             self.run.archive_failed(error, lost=len(pending))
             return
-        for outcome in outcomes:
-            self.crawler.stats.inc_value(health.OUTCOME.format(outcome))
+        for item, outcome in zip(pending, outcomes, strict=True):
+            if isinstance(outcome, Unstorable):  # this record alone: the batch is stored
+                self.run.record_reject(item.page, item.record.url, UNSTORABLE, outcome.error)
+            else:
+                self.crawler.stats.inc_value(health.OUTCOME.format(outcome))
 
     def close_spider(self) -> None:
         self.flush()

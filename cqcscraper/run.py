@@ -29,7 +29,7 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
 from cqcscraper import health, validation
-from cqcscraper.archive import Archive, ArchiveError, jsonl_beside
+from cqcscraper.archive import Archive, ArchiveError, ExportError, jsonl_beside
 from cqcscraper.lock import ArchiveBusy, ArchiveLock
 from cqcscraper.records import ArticlePage, ParsedPage
 from cqcscraper.validation import Rejected
@@ -139,13 +139,17 @@ class ArchiveRun:
         self, item: Any, response: Response | None, exception: Exception, spider: Spider
     ) -> None:
         page = item.page if isinstance(item, ParsedPage) else item
-        raw, seen = None, None
-        if isinstance(page, ArticlePage):
-            raw, seen = page.raw, page.fetched_at
         if isinstance(exception, Rejected):
             url, reason, detail = exception.url, exception.reason, exception.detail
         else:
             url, reason, detail = getattr(page, "url", ""), "dropped", str(exception)
+        self.record_reject(page, url, reason, detail)
+
+    def record_reject(self, page: Any, url: str, reason: str, detail: str = "") -> None:
+        """Store a page that could not become a record (with its snapshot) and count it."""
+        raw, seen = None, None
+        if isinstance(page, ArticlePage):
+            raw, seen = page.raw, page.fetched_at
         try:
             self.archive.reject(url, reason, detail, crawl_id=self.crawl_id, seen=seen, raw=raw)
         except ArchiveError as error:
@@ -154,29 +158,44 @@ class ArchiveRun:
         self.crawler.stats.inc_value(f"{health.REJECTS}{reason}")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        stats = self.crawler.stats.get_stats()
-        verdict = health.judge(stats, reason, self.thresholds)
         try:
-            if self.crawl_id is not None:
-                self.archive.finish_crawl(
-                    self.crawl_id,
-                    {
-                        "finish_reason": reason,
-                        **health.crawl_row(stats),
-                        "verdict": verdict.verdict,
-                        "verdict_reason": verdict.reason,
-                        "stats": json.dumps(stats, default=str, sort_keys=True),
-                    },
-                )
-            if self.failed is None:  # else the JSONL keeps the last good run's export
-                rows = self.archive.export_jsonl(self.jsonl_path)
-                logger.info("%d records in %s", rows, self.jsonl_path)
-        except ArchiveError as error:
-            self.archive_failed(error)
-            verdict = health.judge(self.crawler.stats.get_stats(), reason, self.thresholds)
+            verdict = self._close(reason)
+        # Whatever goes wrong while the run closes fails it, in one line: a run that could not
+        # close must never end as a silent "ok".
+        except Exception as error:
+            verdict = health.Verdict(
+                health.FAIL, f"the run could not close: {type(error).__name__}: {error}"
+            )
         finally:
             self.archive.close()
             self.lock.release()
         code = EXIT_OK if verdict.ok else EXIT_FAIL
         message = f"crawl {self.crawl_id} {verdict.verdict}: {verdict.reason}"
         self.crawler.cqc_outcome = Outcome(code, message)  # type: ignore[attr-defined]
+
+    def _close(self, reason: str) -> health.Verdict:
+        """Export the JSONL, judge the run, and write its verdict to ``crawls``: the export
+        first, so that a failed export is in the verdict that is written."""
+        stats = self.crawler.stats
+        if self.failed is None:  # else the JSONL keeps the last good run's export
+            try:
+                rows = self.archive.export_jsonl(self.jsonl_path)
+                logger.info("%d records in %s", rows, self.jsonl_path)
+            except ExportError as error:
+                stats.set_value(health.EXPORT_ERROR, str(error))
+        verdict = health.judge(stats.get_stats(), reason, self.thresholds)
+        if self.crawl_id is None:
+            return verdict
+        row = {
+            "finish_reason": reason,
+            **health.crawl_row(stats.get_stats()),
+            "verdict": verdict.verdict,
+            "verdict_reason": verdict.reason,
+            "stats": json.dumps(stats.get_stats(), default=str, sort_keys=True),
+        }
+        try:
+            self.archive.finish_crawl(self.crawl_id, row)
+        except ArchiveError as error:  # the row stays open: the next run marks it killed
+            stats.set_value(health.ARCHIVE_ERROR, f"the verdict could not be written: {error}")
+            verdict = health.judge(stats.get_stats(), reason, self.thresholds)
+        return verdict

@@ -18,7 +18,11 @@ SITE_HOSTS = frozenset({"www.cqc.com.cn", "cqc.com.cn"})
 ENGLISH_ROOT = "/www/english/"
 START_URL = SITE_ORIGIN + ENGLISH_ROOT
 
-ARTICLE_PATH = re.compile(r"^/www/english/c/(\d{4}-\d{2}-\d{2})/(\d+)\.shtml$")
+# An article id is a number of at most 19 digits (SQLite's integers end at 19): a path with a
+# longer number is no article link, whatever it says.
+ARTICLE_PATH = re.compile(r"^/www/english/c/(\d{4}-\d{2}-\d{2})/(\d{1,19})\.shtml$")
+# The folder of articles holds no listing page: nothing under it is followed as a section.
+ARTICLE_FOLDER = "/www/english/c/"
 LISTING_INDEX = re.compile(r"^index(?:_(\d+))?\.s?html?$")
 # Paths that can be an HTML page: a folder, or a file with an HTML extension (or none).
 PAGE_EXTENSIONS = frozenset({"", ".shtml", ".html", ".htm"})
@@ -113,7 +117,7 @@ def is_english_page(url: str, hosts: frozenset[str]) -> bool:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or host_of(url) not in hosts:
         return False
-    if not parts.path.startswith(ENGLISH_ROOT):
+    if not parts.path.startswith(ENGLISH_ROOT) or parts.path.startswith(ARTICLE_FOLDER):
         return False
     return posixpath.splitext(parts.path)[1].lower() in PAGE_EXTENSIONS
 

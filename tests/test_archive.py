@@ -18,7 +18,15 @@ from sqlite_utils import Database
 
 from conftest import ROOT
 from cqcscraper import archive as archive_module
-from cqcscraper.archive import COLUMNS, SCHEMA_VERSION, Archive, ArchiveError, ArchiveLocked
+from cqcscraper.archive import (
+    COLUMNS,
+    SCHEMA_VERSION,
+    Archive,
+    ArchiveError,
+    ArchiveLocked,
+    ExportError,
+    Unstorable,
+)
 from cqcscraper.normalize import content_hash
 from cqcscraper.records import PressRelease, RawResponse
 from cqcscraper.reparse import reparse
@@ -125,6 +133,10 @@ def test_jsonl_export_is_ordered_complete_and_atomic(archive: Archive, tmp_path:
     archive.store(release(2, "2020-01-01"))
     archive.store(release(4, None))
     target = tmp_path / "out" / "press_releases.jsonl"
+    with pytest.raises(ExportError, match=r"the JSONL export to .* failed"):
+        archive.export_jsonl(target)  # its folder does not exist: nothing is made
+    assert not target.parent.exists()
+    target.parent.mkdir()
     assert archive.export_jsonl(target) == 4
     rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert [row["id"] for row in rows] == [4, 2, 1, 3]  # by published (NULL first), then id
@@ -355,3 +367,17 @@ def test_a_version_3_archive_is_upgraded_and_reparse_fills_title_from(tmp_path: 
         # 597552 too: the fetch above had no snapshot, so its rebuilt last_seen is the snapshot's
         assert sorted(report.changed) == sorted(before)
         assert archive.db["revisions"].count == 0
+
+
+def test_a_value_the_database_refuses_costs_that_record_alone(archive: Archive) -> None:
+    huge = release(2**63)  # past SQLite's integers
+    outcomes = archive.store_many(
+        [(release(1), None, None), (huge, None, None), (release(2), None, None)]
+    )
+    assert outcomes[0] == outcomes[2] == "new"
+    assert isinstance(outcomes[1], Unstorable)
+    assert "OverflowError" in outcomes[1].error
+    assert [row["id"] for row in archive.db["press_releases"].rows] == [1, 2]
+    archive.reject(huge.url, "unstorable", outcomes[1].error)
+    assert archive.db["rejects"].get(1)["article_id"] is None  # known by its URL
+    assert 2**63 in archive.known_ids()

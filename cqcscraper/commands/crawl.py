@@ -3,7 +3,8 @@
 Before anything is fetched or written, the command line is checked: the spider's name and
 arguments, the archive's path (its folder must exist; ``data/`` is made on demand) and the
 archive's site (a crawl from another site into it is refused). Each mistake is one line on
-stderr and exit 2, with no archive created and no run recorded.
+stderr and exit 2, with no archive created and no run recorded; an archive that cannot be
+read (not an archive, damaged) is one line and exit 1.
 
 Exit codes: 0 the run was healthy; 1 the run failed (its health verdict, or Scrapy could not
 start it); 2 the command line was wrong; 75 another run holds the archive (try later).
@@ -47,6 +48,9 @@ class Command(crawl.Command):
         except UsageError as error:
             sys.stderr.write(f"scrapy crawl: error: {error}\n")
             raise SystemExit(EXIT_USAGE) from None
+        except ArchiveError as error:  # not a mistake of the command line: the file is unusable
+            sys.stderr.write(f"scrapy crawl: archive error: {error}\n")
+            raise SystemExit(EXIT_FAIL) from None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process
@@ -104,10 +108,8 @@ class Command(crawl.Command):
         try:
             with Archive(db, read_only=True) as archive:
                 site = archive.site()
-        except ArchiveError as error:
-            raise UsageError(str(error)) from None
         except sqlite3.DatabaseError as error:  # damage found past the first page
-            raise UsageError(unusable(db, error)) from None
+            raise ArchiveError(unusable(db, error)) from None
         crawling = urls.site_of(start_url)
         if site and site != crawling and not self.settings.getbool("CQC_ALLOW_OTHER_SITE"):
             raise UsageError(
