@@ -24,6 +24,7 @@ from cqcscraper.archive import Archive, ArchiveError, jsonl_beside, unusable
 from cqcscraper.export import write_csv
 from cqcscraper.lock import ArchiveBusy, ArchiveLock
 from cqcscraper.mirror import Mirror
+from cqcscraper.normalize import CONTROL
 from cqcscraper.reparse import reparse
 from cqcscraper.run import EXIT_BUSY, EXIT_FAIL, EXIT_USAGE
 
@@ -72,19 +73,27 @@ def summary_text(db: str) -> str:
             sources = ", ".join(f"{source} {n}" for source, n in info["title_from"])
             lines.append(f"titles from: {sources}")
         lines.append(f"published from {info['first']} to {info['last']}; latest:")
-        lines += [f"  {published or '????-??-??'}  {title}" for published, title in info["latest"]]
+        lines += [
+            f"  {published or '????-??-??'}  {shown(title)}" for published, title in info["latest"]
+        ]
     return "\n".join(lines)
 
 
 def last_run(db: str, run: dict) -> str:
     if run["verdict"]:
-        return f"last run: {run['verdict']}: {run['reason']}"
+        return f"last run: {run['verdict']}: {shown(run['reason'])}"
     if ArchiveLock(db).holder() is not None:
         return f"a run is in progress: crawl {run['id']}, since {run['started']}"
     return (
         f"last run: crawl {run['id']}, started {run['started']}, ended without closing "
         "(killed, crashed or lost power; the next run marks it failed)"
     )
+
+
+def shown(text: str | None) -> str:
+    """Text from the archive as the terminal may show it: no control characters (an escape
+    sequence in an old row must not act on the terminal), on one line."""
+    return " ".join(CONTROL.sub("", text or "").split())
 
 
 def demo(args: argparse.Namespace) -> int:

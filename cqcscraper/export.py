@@ -13,14 +13,18 @@ import csv
 from typing import Any, TextIO
 
 from cqcscraper.archive import Archive
+from cqcscraper.normalize import CONTROL
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    """A cell as a spreadsheet will show it, never run it."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """A cell as a spreadsheet will show it, never run it (nor a terminal act on it: control
+    characters and bidirectional overrides are left out)."""
+    if isinstance(value, str):
+        value = CONTROL.sub("", value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

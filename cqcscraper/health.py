@@ -18,10 +18,13 @@ from typing import Any
 from cqcscraper.normalize import OWN_TITLE_SOURCES, TITLE_SOURCES
 
 LISTINGS_OK = "cqc/listings/ok"
-LISTINGS_FAILED = "cqc/listings/failed"
+LISTINGS_FAILED = "cqc/listings/failed"  # listing pages not read, whatever the reason
+LISTINGS_FORBIDDEN = "cqc/listings/robots_txt"  # ... of which robots.txt forbids
+LISTING_CAPPED = "cqc/listings/capped"  # pages past CQC_MAX_LISTING_PAGES, not followed
 START_ERROR = "cqc/start_error"  # why the start page could not be read
 ARTICLES_LINKED = "cqc/articles/linked"  # distinct article links found on listing pages
 ARTICLES_KNOWN = "cqc/articles/known"  # ... of which already archived, so not fetched
+URL_DISAGREES = "cqc/articles/url_disagrees"  # links to one id under another date folder
 PARSED = "cqc/parsed"  # article pages read (before validation)
 FIELD = "cqc/fields/{}"  # parsed pages on which a field was found
 TITLE_FROM = "cqc/titles/{}"  # parsed pages whose title came from this source (or "none")
@@ -121,10 +124,16 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
         problems.append(f"the run did not finish ({finish_reason})")
     linked = _get(stats, ARTICLES_LINKED)
     read, failed = _get(stats, LISTINGS_OK), _get(stats, LISTINGS_FAILED)
-    # A run resumed from a JOBDIR may have no listing page left to read: that is no failure.
     if read == 0 and failed:
         why = stats.get(START_ERROR) or f"none of the {failed} listing pages could be read"
         problems.append(f"the site could not be reached: {why}")
+    elif read == 0 and not (_get(stats, PARSED) or rejected(stats) or _get(stats, ARTICLES_KNOWN)):
+        problems.append("the run read no listing page and no article")
+    if capped := _get(stats, LISTING_CAPPED):
+        problems.append(
+            f"{capped} listing pages past CQC_MAX_LISTING_PAGES were not followed "
+            "(a pagination that never ends?)"
+        )
     elif read and linked == 0:
         problems.append(
             f"the {read} listing pages read link to no article "

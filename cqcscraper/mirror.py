@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import io
 import json
 import logging
@@ -47,6 +48,9 @@ FAULTS = {
     "content_type": "send the page as `content_type`",
     "broken_markup": "send the page with its end tags removed and stray tags added",
     "charset": "send the page as `text/html; charset=<charset>`, whatever the page says",
+    "cookie": "send the page with a `Set-Cookie` whose value grows by `size` bytes a request",
+    "gzip_bomb": "send `size` bytes of zeros gzip-compressed (`Content-Encoding: gzip`)",
+    "endless_pages": "answer any index_N page with a listing of one new article and index_N+1",
 }
 
 
@@ -111,7 +115,7 @@ class MirrorHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def send_head(self):  # type: ignore[no-untyped-def]  # (typeshed: BinaryIO | None)
-        fault = self.server.fault_for(self.path)  # type: ignore[attr-defined]
+        fault = self.server.fault_for(self.path, self.headers)  # type: ignore[attr-defined]
         if fault is None:
             return super().send_head()
         if fault.fault == "slow":
@@ -120,6 +124,27 @@ class MirrorHandler(SimpleHTTPRequestHandler):
         return getattr(self, f"_{fault.fault}")(fault)
 
     # -- one method per fault: each sends the head and returns the body still to send -------
+
+    def _cookie(self, fault: Fault) -> io.BytesIO | None:
+        grown = "x" * (fault.size * len(self.server.requests))  # type: ignore[attr-defined]
+        page = self._read()
+        if page is None:
+            return None
+        return self._send(200, page, Set_Cookie=f"session={grown}; Path=/")
+
+    def _gzip_bomb(self, fault: Fault) -> io.BytesIO:
+        body = gzip.compress(b"\0" * fault.size)
+        return self._send(200, body, Content_Encoding="gzip")
+
+    def _endless_pages(self, fault: Fault) -> io.BytesIO:
+        match = re.search(r"index(?:_(\d+))?\.shtml$", self.path)
+        number = int(match[1] or 0) if match else 0
+        article = f"/www/english/c/2024-01-01/{800000 + number}.shtml"
+        page = (
+            f'<html><body><ul><li><a href="{article}">Release {number}</a></li></ul>'
+            f'<a href="index_{number + 1}.shtml">Next</a></body></html>'
+        )
+        return self._send(200, page.encode())
 
     def _status(self, fault: Fault) -> io.BytesIO:
         headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
@@ -225,14 +250,16 @@ class MirrorServer(ThreadingHTTPServer):
         super().__init__(address, handler)
         self.faults = [(fault, re.compile(fault.path)) for fault in faults]
         self.requests: list[str] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, beside ``requests``
         self.times: list[float] = []  # time.monotonic() of each request, beside ``requests``
         self.applied: Counter[tuple[int, str]] = Counter()
         self._lock = threading.Lock()
 
-    def fault_for(self, path: str) -> Fault | None:
+    def fault_for(self, path: str, headers: Any = None) -> Fault | None:
         """Log the request; the fault to apply to it, if any (counted)."""
         with self._lock:
             self.requests.append(path)
+            self.headers.append(dict(headers or {}))
             self.times.append(time.monotonic())
             for number, (fault, pattern) in enumerate(self.faults):
                 if pattern.search(path) and (
@@ -270,6 +297,7 @@ class Mirror:
         handler = functools.partial(MirrorHandler, directory=str(self.root), quiet=quiet)
         self.server = MirrorServer((HOST, port), handler, faults)
         self.requests = self.server.requests
+        self.headers = self.server.headers
         self.times = self.server.times
         self._thread: threading.Thread | None = None
 

@@ -26,6 +26,9 @@ CENTRE = "China Quality Certification Centre"
 # once (so "a < b" is prose); a tag cut off by the end of the text counts too.
 _MARKUP_TEXT = re.compile(r"</?[a-z][^\s/>]*(?:[\s/][^>]*)?(?:>|$)|<!--|-->", re.I)
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Control characters (C0 but for whitespace, DEL, C1) and bidirectional overrides, isolates and
+# marks: never text a reader sees, and a terminal or an editor may act on them.
+CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CENTRE_NAME = re.compile(
     r"cqc|china\s*quality\s*certification\s*cent(?:re|er)|中国质量认证中心", re.IGNORECASE
 )
@@ -95,10 +98,12 @@ _CENTRE_KEYS = frozenset(
 
 
 def clean_text(text: str | None) -> str:
-    """NFC, invisible characters and markup shown as text removed, every run of whitespace
-    (no-break too) one space."""
+    """NFC; invisible, control and bidirectional control characters and markup shown as text
+    removed; every run of whitespace (no-break too) one space."""
     if not text:
         return ""
+    if CONTROL.search(text):
+        text = CONTROL.sub("", text)
     if not text.isascii():  # ASCII is NFC already and holds no invisible character
         text = unicodedata.normalize("NFC", text)
         if _INVISIBLE.search(text):

@@ -49,6 +49,7 @@ def replay_page(raw: RawResponse, fetched_at: str) -> ArticlePage:
     return article_page(response_of(raw), fetched_at, raw.listing_text)
 
 
+GB_FAMILY = frozenset({"gbk", "gb2312", "gb18030", "cp936"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
@@ -74,32 +75,46 @@ def article_page(
     # A Content-Type the server sent is believed (Scrapy would guess HTML from ``.shtml``);
     # with none, Scrapy's guess from the URL and the bytes stands.
     if isinstance(response, TextResponse) and (media_type in HTML_TYPES or not media_type):
-        return ArticlePage(url, status, fetched_at, html=page_text(response), raw=raw)
+        html = page_text(response)
+        if html is None:
+            error = f"no charset decodes it without replacement characters ({content_type})"
+            reason = validation.UNDECODABLE
+            return ArticlePage(url, status, fetched_at, error=error, raw=raw, reason=reason)
+        return ArticlePage(url, status, fetched_at, html=html, raw=raw)
     error = f"content type {content_type or 'missing'}"
     return ArticlePage(url, status, fetched_at, error=error, raw=raw, reason=validation.NOT_HTML)
 
 
-def page_text(response: TextResponse) -> str:
-    """The page's text, decoded by the charset that fits its bytes.
+def page_text(response: TextResponse) -> str | None:
+    """The page's text, decoded by the charset that fits its bytes; None when no candidate
+    decodes them without replacement characters (the page would be stored as garbage).
 
     Scrapy, like a browser, lets the Content-Type charset win over the page's ``<meta>``. But
     servers add a default charset to every page, and a GBK page sent as UTF-8 would be stored
     as mojibake. So when the two disagree, the one that decodes the bytes without an error
     wins; if both do, UTF-8 if either names it (valid UTF-8 is rarely an accident), else the
-    page's own. A byte-order mark wins over both, as in Scrapy.
+    page's own. A byte-order mark wins over both, as in Scrapy. When the declaration that
+    wins does not fit, GB18030 is tried for a page of the GBK/GB2312 family.
     """
     body = response.body
     content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
     said = http_content_type_encoding(content_type)
     written = html_body_declared_encoding(body)
     if not said or not written or _same_codec(said, written) or read_bom(body)[0]:
-        return response.text
-    fits = [name for name in (said, written) if _decodes(body, name)]
-    if not fits:
-        return response.text
-    if len(fits) == 2:
-        fits = [name for name in fits if _same_codec(name, "utf-8")] or [written]
-    return body.decode(_codec(fits[0]) or fits[0])
+        text = response.text
+        if "\ufffd" not in text or _decodes(body, response.encoding):
+            return text
+    else:
+        fits = [name for name in (said, written) if _decodes(body, name)]
+        if len(fits) == 2:
+            fits = [name for name in fits if _same_codec(name, "utf-8")] or [written]
+        if fits:
+            return body.decode(_codec(fits[0]) or fits[0])
+    if any(_codec(name or "") in GB_FAMILY for name in (said, written)) and _decodes(
+        body, "gb18030"
+    ):
+        return body.decode("gb18030")
+    return None
 
 
 def _codec(name: str) -> str | None:

@@ -51,6 +51,9 @@ CQC_LISTING_DEPTH = 3
 # article is already known. (The pipelines and the archive extension are the press spider's
 # own: see ``PressSpider.custom_settings``.)
 CQC_STOP_AFTER_KNOWN_PAGES = 1
+# A listing's pages past this number are not followed, and the run fails: a pagination that
+# never ends (a calendar, a broken template) must not keep a scheduled run going.
+CQC_MAX_LISTING_PAGES = 1000
 
 # -- politeness ------------------------------------------------------------------------------
 USER_AGENT = f"cqcscraper/{__version__} (archive of CQC English press releases; polite crawler)"
@@ -95,6 +98,15 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # A scheduled archiver opens no listening port: no telnet console, no remote-control server.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+
+# Every run ends by itself, whatever the site does: after this many responses, or this many
+# seconds (the live site has about 2,200 pages; a polite full run takes about an hour). A run
+# stopped by either fails, with the reason. 0 turns a cap off.
+CLOSESPIDER_PAGECOUNT = 20000
+CLOSESPIDER_TIMEOUT = 6 * 3600
+# A press-release site needs no cookies, and a site that sets one on every page must not
+# make the requests grow.
+COOKIES_ENABLED = False
 
 LOG_LEVEL = "INFO"
 # A rejected article is one log line (reason, URL), not the item's repr (cqcscraper/logs.py).

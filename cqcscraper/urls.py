@@ -50,7 +50,10 @@ def article_ref(url: str) -> ArticleRef | None:
         url_date: str | None = dt.date.fromisoformat(day).isoformat()
     except ValueError:
         url_date = None
-    return ArticleRef(int(number), url_date, SITE_ORIGIN + parts.path)
+    article_id = int(number)  # a leading zero is the same article: the canonical URL has none
+    return ArticleRef(
+        article_id, url_date, f"{SITE_ORIGIN}{ARTICLE_FOLDER}{day}/{article_id}.shtml"
+    )
 
 
 def origin_of(url: str) -> str:

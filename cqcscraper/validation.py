@@ -27,6 +27,7 @@ TOO_LARGE = "too_large"  # the body is larger than DOWNLOAD_MAXSIZE
 OFF_SITE_REDIRECT = "off_site_redirect"  # redirected to another host, which is never requested
 REDIRECT_LOOP = "redirect_loop"  # more redirects than REDIRECT_MAX_TIMES
 ROBOTS_TXT = "robots_txt"  # robots.txt forbids fetching it
+UNDECODABLE = "undecodable"  # no charset decodes it without replacement characters
 UNSTORABLE = "unstorable"  # the database refused one of its values (an id past its integers)
 
 TRANSIENT = frozenset({FETCH_FAILED, TRUNCATED, EMPTY})

@@ -13,8 +13,10 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +25,8 @@ import pytest
 from conftest import ROOT, SITE, crawl_args, golden_records, golden_rows, rows, run_crawl
 from cqcscraper import synthetic
 from cqcscraper.archive import Archive
-from cqcscraper.mirror import Mirror
+from cqcscraper.lock import ArchiveLock
+from cqcscraper.mirror import Fault, Mirror
 
 ANY_SHARE = "CQC_MAX_REJECTED_SHARE=1"
 
@@ -45,6 +48,14 @@ class Namespace:
             stderr=subprocess.PIPE,
         )
         self.pid = self.holder.pid
+        # nsenter must not join the pid's namespace before unshare has made it the new one:
+        # a mount made then would land on this machine's own file system.
+        own = os.readlink("/proc/self/ns/mnt")
+        deadline = time.monotonic() + 30
+        while os.readlink(f"/proc/{self.pid}/ns/mnt") == own:
+            if self.holder.poll() is not None or time.monotonic() > deadline:
+                pytest.skip(f"unshare did not start: {self.holder.stderr.read()!r}")
+            time.sleep(0.01)
 
     def run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run(
@@ -90,7 +101,6 @@ class Namespace:
 @pytest.fixture
 def namespace() -> Iterator[Namespace]:
     space = Namespace()
-    # the holder's mount namespace is ready once it runs sleep
     yield space
     space.close()
 
@@ -268,3 +278,167 @@ def test_a_record_the_database_refuses_is_a_reject_and_its_batch_is_stored(tmp_p
     assert reasons[f"{huge}.shtml"] == "unstorable"
     again = run_crawl(tmp_path / "out", ANY_SHARE, site=site)  # not fetched again
     assert f"/www/english/c/2024-09-10/{huge}.shtml" not in again.requests
+
+
+# -- 4. no run reads nothing and says ok ---------------------------------------------------------
+
+
+def test_a_run_that_robots_txt_forbids_every_listing_fails(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /www/\n")
+    crawl = run_crawl(tmp_path / "out", site=site)
+    assert crawl.returncode == 1, crawl.log[-2000:]
+    assert "the site could not be reached" in crawl.last_line
+    assert "robots.txt forbids it" in crawl.last_line
+    assert crawl.requests == ["/robots.txt"]
+
+
+def test_a_start_page_refused_as_too_large_fails_the_run(tmp_path: Path) -> None:
+    faults = [Fault(r"^/www/english/$", "oversize", size=200_000)]
+    crawl = run_crawl(tmp_path / "out", "DOWNLOAD_MAXSIZE=100000", faults=faults)
+    assert crawl.returncode == 1, crawl.log[-2000:]
+    assert "the site could not be reached" in crawl.last_line
+    assert "max size" in crawl.last_line or "DOWNLOAD_MAXSIZE" in crawl.last_line
+
+
+# -- 6. crawls end by themselves -------------------------------------------------------------
+
+
+def test_a_pagination_that_never_ends_is_capped_and_fails_the_run(tmp_path: Path) -> None:
+    faults = [Fault(r"^/www/english/News/(index(_\d+)?\.shtml)?$", "endless_pages")]
+    crawl = run_crawl(tmp_path / "out", ANY_SHARE, "CQC_MAX_LISTING_PAGES=15", faults=faults)
+    assert crawl.returncode == 1, crawl.log[-2000:]
+    assert "listing pages past CQC_MAX_LISTING_PAGES were not followed" in crawl.last_line
+    news = [path for path in crawl.requests if path.startswith("/www/english/News/")]
+    assert len(news) <= 16
+
+
+def test_a_run_past_the_request_cap_stops_and_fails(tmp_path: Path) -> None:
+    crawl = run_crawl(tmp_path / "out", ANY_SHARE, "CLOSESPIDER_PAGECOUNT=5")
+    assert crawl.returncode == 1, crawl.log[-2000:]
+    assert "the run did not finish (closespider_pagecount)" in crawl.last_line
+    assert len(crawl.requests) < 12
+
+
+# -- 8. reasons that fit ---------------------------------------------------------------------
+
+
+def test_a_compressed_body_over_the_size_limit_is_too_large_and_not_fetched_again(
+    tmp_path: Path,
+) -> None:
+    bomb = r"/596620\.shtml$"
+    faults = [Fault(bomb, "gzip_bomb", size=5_000_000)]
+    crawl = run_crawl(tmp_path / "out", ANY_SHARE, "DOWNLOAD_MAXSIZE=1000000", faults=faults)
+    with Archive(crawl.db) as archive:
+        reasons = {r["article_id"]: r["reason"] for r in archive.db["rejects"].rows}
+    assert reasons[596620] == "too_large"
+    again = run_crawl(tmp_path / "out", ANY_SHARE, "DOWNLOAD_MAXSIZE=1000000", faults=faults)
+    assert not [path for path in again.requests if "596620" in path]  # permanent
+
+
+# -- 12. the lock follows the file; no cookies ----------------------------------------------------
+
+
+def test_a_symlinked_archive_path_shares_the_run_lock(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    with ArchiveLock(real / "cqc.db"), Mirror(SITE) as mirror:
+        command = crawl_args(f"{mirror.url}/www/english/", link)
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 75, done.stderr[-2000:]
+    assert "another run holds the archive lock" in last_line(done)
+
+
+def test_cookies_a_site_sets_are_never_sent_back(tmp_path: Path) -> None:
+    faults = [Fault(r"\.shtml$|/$", "cookie", size=100)]
+    with Mirror(SITE, faults=faults) as mirror:
+        command = crawl_args(f"{mirror.url}/www/english/", tmp_path)
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        headers = list(mirror.headers)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(headers) > 10
+    assert not [h for h in headers if "Cookie" in h]
+
+
+# -- 9, 10, 11. what is stored is clean and unambiguous -----------------------------------------
+
+
+def test_control_characters_and_bidi_overrides_never_enter_titles_or_bodies(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    page = site / "www/english/c/2024-09-10/597552.shtml"
+    html = page.read_text(encoding="utf-8")
+    html = html.replace("Sign Strategic", "Sign \x1b[31mStrategic\u202e", 1)
+    html = html.replace("On August 9, 2024,", "On August\x07 9,\u2066 2024,&#x202E;&#27;", 1)
+    page.write_text(html, encoding="utf-8")
+    crawl = run_crawl(tmp_path / "out", site=site)
+    assert crawl.returncode == 0, crawl.log[-2000:]
+    assert golden_rows(crawl.db) == golden_records()  # exactly the clean text
+    with sqlite3.connect(crawl.db) as connection:  # an old row with an escape sequence
+        connection.execute("UPDATE press_releases SET title = 'Evil \x1b]0;owned\x07 title'")
+    shown = subprocess.run(
+        [str(Path(sys.executable).parent / "cqcscraper"), "summary", "--db", str(crawl.db)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "\x1b" not in shown.stdout
+    assert "\x07" not in shown.stdout
+    assert "Evil ]0;owned title" in shown.stdout
+
+
+def test_a_page_no_charset_decodes_is_a_reject_and_a_mislabelled_gbk_page_is_read(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    gbk = site / "www/english/c/2020-12-21/595388.shtml"  # a GBK page with a Chinese origin
+    garbled = site / "www/english/c/2020-11-23/595351.shtml"
+    # GBK bytes under a UTF-8 declaration only: nothing decodes them cleanly
+    garbled.write_bytes(
+        garbled.read_text(encoding="utf-8").replace("中国质量认证中心", "\x00MARK").encode()
+        .replace(b"\x00MARK", "中国质量认证中心".encode("gbk"))
+    )  # fmt: skip
+    # a GBK-only character (not in GB2312) in a page declared GB2312 and sent as UTF-8
+    gbk.write_bytes(
+        gbk.read_bytes().replace(b"charset=GBK", b"charset=gb2312").replace(
+            "中国质量认证中心".encode("gbk"), "中国质量认证中心镕".encode("gbk")
+        )
+    )  # fmt: skip
+    faults = [Fault(r"/(595351|595388)\.shtml$", "charset", charset="utf-8")]
+    crawl = run_crawl(tmp_path / "out", ANY_SHARE, site=site, faults=faults)
+    with Archive(crawl.db) as archive:
+        reasons = {r["article_id"]: r["reason"] for r in archive.db["rejects"].rows}
+        (run,) = archive.db["crawls"].rows
+    assert reasons[595351] == "undecodable"
+    assert json.loads(run["stats"])["cqc/rejects/undecodable"] == 1
+    assert {row["id"]: row for row in rows(crawl.db)}[595388]["origin_raw"] == "中国质量认证中心镕"
+
+
+def test_one_id_is_one_release_whatever_its_links_say(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    folder = site / "www/english/c/2024-09-10"
+    shutil.copy(folder / "597552.shtml", folder / "0597552.shtml")
+    other = site / "www/english/c/2024-09-11"
+    other.mkdir()
+    shutil.copy(folder / "597552.shtml", other / "597552.shtml")
+    listing = site / "www/english/News/index.shtml"
+    text = listing.read_text(encoding="utf-8").replace(
+        '<ul class="list">',
+        '<ul class="list">\n<li><a href="../c/2024-09-10/0597552.shtml">Zero</a></li>'
+        '\n<li><a href="../c/2024-09-11/597552.shtml">Other day</a></li>',
+    )
+    listing.write_text(text, encoding="utf-8")
+    crawl = run_crawl(tmp_path / "out", site=site)
+    assert crawl.returncode == 0, crawl.log[-2000:]
+    archived = {row["id"]: row for row in rows(crawl.db)}
+    assert archived[597552]["url"] == (
+        "https://www.cqc.com.cn/www/english/c/2024-09-10/597552.shtml"
+    )
+    assert len([path for path in crawl.requests if "597552" in path]) == 1
+    with Archive(crawl.db) as archive:
+        (run,) = archive.db["crawls"].rows
+    assert json.loads(run["stats"])["cqc/articles/url_disagrees"] == 1
+    assert "Article 597552 is linked as" in crawl.log

@@ -28,7 +28,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from cqcscraper import health, urls, validation
+from cqcscraper import discovery, health, urls, validation
 from cqcscraper.archive import utc_now
 from cqcscraper.discovery import page_links
 from cqcscraper.offsite import OffSite
@@ -114,8 +114,9 @@ class PressSpider(scrapy.Spider):
         self.allowed_domains = sorted(urls.same_site_hosts(self.start_url))
         self.max_depth = 3
         self.stop_after_known_pages = 1
+        self.max_listing_pages = discovery.MAX_SCRIPT_PAGES
         self.known: frozenset[int] = frozenset()
-        self.linked: set[int] = set()
+        self.linked: dict[int, str] = {}  # article id -> the canonical URL first linked
         # The longest listing link text of each article to fetch (known ones need none).
         self.link_texts: dict[int, str] = {}
         self.walk_all = self.full  # every listing page, not only up to the known ones
@@ -125,6 +126,7 @@ class PressSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_depth = crawler.settings.getint("CQC_LISTING_DEPTH")
         spider.stop_after_known_pages = crawler.settings.getint("CQC_STOP_AFTER_KNOWN_PAGES")
+        spider.max_listing_pages = crawler.settings.getint("CQC_MAX_LISTING_PAGES")
         if not crawler.settings.getbool("CQC_ARCHIVE_RUN"):
             # scrapy parse / fetch / shell: only the URL asked for is fetched, wherever it is
             # (the mirror too), and nothing is archived: the fence is for archive runs.
@@ -164,9 +166,13 @@ class PressSpider(scrapy.Spider):
         fresh = 0
         for url in links.articles:
             ref = urls.article_ref(url)
-            if ref is None or ref.id in self.known:
-                if ref is not None and ref.id not in self.linked:
-                    self.linked.add(ref.id)
+            if ref is None:
+                continue
+            if ref.id in self.linked:
+                self._check_same_url(ref)
+            if ref.id in self.known:
+                if ref.id not in self.linked:
+                    self.linked[ref.id] = ref.canonical_url
                     self.crawler.stats.inc_value(health.ARTICLES_LINKED)
                     self.crawler.stats.inc_value(health.ARTICLES_KNOWN)
                 continue
@@ -175,7 +181,7 @@ class PressSpider(scrapy.Spider):
                 self.link_texts[ref.id] = text
             if ref.id in self.linked:
                 continue
-            self.linked.add(ref.id)
+            self.linked[ref.id] = ref.canonical_url
             self.crawler.stats.inc_value(health.ARTICLES_LINKED)
             fresh += 1
             yield scrapy.Request(
@@ -185,12 +191,13 @@ class PressSpider(scrapy.Spider):
                 # the text goes with the request too, so a run resumed from JOBDIR has it
                 cb_kwargs={"article_id": ref.id, "listing_text": text},
             )
+        pagination = [url for url in links.pagination if self._within_page_cap(url)]
         if self.walk_all:
-            for url in links.pagination:
+            for url in pagination:
                 yield self._listing(url, depth)
         else:
             known_pages = 0 if fresh else known_pages + 1
-            following = self._next_page(response.url, links.pagination)
+            following = self._next_page(response.url, pagination)
             if following and known_pages < self.stop_after_known_pages:
                 yield self._listing(following, depth, known_pages)
         if depth < self.max_depth:
@@ -215,6 +222,19 @@ class PressSpider(scrapy.Spider):
         reason, error = self._failure_reason(failure)
         yield ArticlePage(url, 0, utc_now(), error=error, reason=reason)
 
+    def _check_same_url(self, ref: urls.ArticleRef) -> None:
+        """One id, one release: a link to a known id under another URL (another date folder)
+        is logged and counted, and the release keeps the URL first linked."""
+        first = self.linked[ref.id]
+        if ref.canonical_url != first:
+            self.crawler.stats.inc_value(health.URL_DISAGREES)
+            self.logger.info(
+                "Article %d is linked as %s and as %s: one release, under the first",
+                ref.id,
+                first,
+                ref.canonical_url,
+            )
+
     def _listing_text(self, article_id: int, listing_text: str = "") -> str | None:
         """The longest text of the listing links to an article seen so far in this run."""
         return max(listing_text, self.link_texts.get(article_id, ""), key=len) or None
@@ -228,6 +248,8 @@ class PressSpider(scrapy.Spider):
             return validation.TRUNCATED, f"the body ended before its announced end ({error})"
         if failure.check(DownloadCancelledError) and "max size" in error:
             return validation.TOO_LARGE, error
+        if failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in error:  # once decompressed
+            return validation.TOO_LARGE, error
         if failure.check(OffSite):
             return validation.OFF_SITE_REDIRECT, f"redirected to {request.url}, not followed"
         if failure.check(IgnoreRequest):
@@ -239,14 +261,30 @@ class PressSpider(scrapy.Spider):
         return validation.FETCH_FAILED, error
 
     def listing_failed(self, failure: Failure) -> None:
+        """Every listing page that could not be read is counted, with why: the verdict fails a
+        run that read none."""
         if failure.check(HttpError):
             error = f"HTTP {failure.value.response.status}"
-        elif failure.check(IgnoreRequest):  # robots.txt forbids it: not a failure of the site
-            self.logger.debug("Listing page %s skipped: %s", failure.request.url, failure.value)
-            return
+        elif failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            self.crawler.stats.inc_value(health.LISTINGS_FORBIDDEN)
+            error = "robots.txt forbids it"
         else:
             error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         self._listing_failed(failure.request.url, error)
+
+    def _within_page_cap(self, url: str) -> bool:
+        """Whether a listing page is within ``CQC_MAX_LISTING_PAGES``; a page past it is not
+        followed, and the run fails (pagination that never ends)."""
+        if urls.listing_page_number(url) < self.max_listing_pages:
+            return True
+        if not self.crawler.stats.get_value(health.LISTING_CAPPED):
+            self.logger.warning(
+                "Listing page %s is past CQC_MAX_LISTING_PAGES (%d): not followed",
+                url,
+                self.max_listing_pages,
+            )
+        self.crawler.stats.inc_value(health.LISTING_CAPPED)
+        return False
 
     def _listing_failed(self, url: str, error: str) -> None:
         self.crawler.stats.inc_value(health.LISTINGS_FAILED)
