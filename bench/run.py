@@ -41,6 +41,7 @@ from cqcscraper import sitefiles, synthetic  # noqa: E402
 from cqcscraper.archive import Archive  # noqa: E402
 from cqcscraper.cli import LOCAL_SETTINGS, crawl_command  # noqa: E402
 from cqcscraper.extract import extract  # noqa: E402
+from cqcscraper.measure import launched, peak_rss_mb  # noqa: E402
 from cqcscraper.mirror import Mirror  # noqa: E402
 from cqcscraper.normalize import normalize_article  # noqa: E402
 from cqcscraper.pages import build_record, page_text, replay_page, response_of  # noqa: E402
@@ -193,30 +194,14 @@ class Run:
         return self.responses / self.elapsed
 
 
-# A small launcher between the benchmark and the measured process: Linux counts in a child's
-# peak RSS the memory of the process that forked it, and this benchmark holds the corpus.
-LAUNCH = """
-import os, sys
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-_, status, usage = os.wait4(pid, 0)
-sys.stderr.write(f"\\nPEAK_RSS_KB {usage.ru_maxrss}\\n")
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
 def run_process(
     command: list[str], cwd: Path, env: dict | None = None
 ) -> tuple[float, int, str, float]:
     """Run to the end; wall seconds, exit code, log, peak RSS in MB of that process alone."""
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", LAUNCH, *command], cwd=cwd, env=env, capture_output=True, text=True
-    )
+    done = subprocess.run(launched(command), cwd=cwd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
-    peak = re.findall(r"PEAK_RSS_KB (\d+)", done.stderr)
-    return wall, done.returncode, done.stderr, int(peak[-1]) / 1024 if peak else float("nan")
+    return wall, done.returncode, done.stderr, peak_rss_mb(done.stderr)
 
 
 def stat(log: str, name: str) -> float:

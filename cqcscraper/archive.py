@@ -30,7 +30,15 @@ from sqlite_utils import Database
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from cqcscraper import urls
-from cqcscraper.history import REVISION_TIMES, TIMESTAMPS, Outcome, Row, fold, record_row
+from cqcscraper.history import (
+    REVISION_TIMES,
+    TIMESTAMPS,
+    Outcome,
+    Row,
+    fold,
+    record_row,
+    suspect_update,
+)
 from cqcscraper.records import RECORD_FIELDS, PressRelease, RawResponse
 
 logger = logging.getLogger(__name__)
@@ -150,6 +158,14 @@ class ExportError(ArchiveError):
 
 class ArchiveLocked(ArchiveError):
     """Another process held a lock on the archive for longer than the write may wait."""
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """An update not applied: the site's failure rather than an edit (why); the archived
+    release stays as it was and the fetched page is kept as a snapshot."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -349,6 +365,9 @@ class Archive:
         self.db = Database(self._connect())
         self.clock = clock
         self.lock_timeout = lock_timeout
+        # The content of each release stored through this Archive (one run): an update whose
+        # content another release of the run has is the site's failure, not an edit.
+        self._contents: dict[str, int] = {}
         self._retrying = Retrying(
             retry=retry_if_exception(is_lock_error),
             wait=wait_exponential(multiplier=0.05, max=2.0),
@@ -453,13 +472,13 @@ class Archive:
 
     def store(
         self, record: PressRelease, *, seen: str | None = None, raw: RawResponse | None = None
-    ) -> Outcome | Unstorable:
+    ) -> Outcome | Suspect | Unstorable:
         """Archive one fetched release (and its raw response); new, updated or unchanged."""
         return self.store_many([(record, seen, raw)])[0]
 
     def store_many(
         self, items: Iterable[tuple[PressRelease, str | None, RawResponse | None]]
-    ) -> list[Outcome | Unstorable]:
+    ) -> list[Outcome | Suspect | Unstorable]:
         """Archive fetched releases ``(record, seen, raw)`` in one transaction, in order; one
         commit for many rows is what makes a fast crawl's writes cheap. A record whose values
         the database refuses is ``Unstorable`` (and not stored); the others are."""
@@ -468,7 +487,7 @@ class Archive:
 
     def _store_all(
         self, items: list[tuple[PressRelease, str, RawResponse | None]]
-    ) -> list[Outcome | Unstorable]:
+    ) -> list[Outcome | Suspect | Unstorable]:
         changed: set[str] = set()  # content hashes whose duplicate links may have moved
         outcomes = [self._store_one(*item, changed) for item in items]
         if changed:
@@ -477,7 +496,7 @@ class Archive:
 
     def _store_one(
         self, record: PressRelease, seen: str, raw: RawResponse | None, changed: set[str]
-    ) -> Outcome | Unstorable:
+    ) -> Outcome | Suspect | Unstorable:
         """``_store`` inside a savepoint: a value the database refuses (an id past SQLite's
         integer range) costs this record alone; the rest of the batch is stored."""
         try:
@@ -488,11 +507,17 @@ class Archive:
 
     def _store(
         self, record: PressRelease, seen: str, raw: RawResponse | None, changed: set[str]
-    ) -> Outcome:
+    ) -> Outcome | Suspect:
         if raw is not None:
             self._snapshot(raw, record.id, seen)
         current = self._row(record.id)
-        row, revision, outcome = fold(current, record_row(record), seen)
+        new = record_row(record)
+        first = self._contents.setdefault(record.content_hash, record.id)
+        if current is not None and current["content_hash"] != record.content_hash:
+            shared = first if first != record.id else None
+            if why := suspect_update(current, new, shared):
+                return Suspect(why)
+        row, revision, outcome = fold(current, new, seen)
         if revision is not None:
             self.db["revisions"].insert(revision)
         if outcome == "unchanged" and current and row["title_from"] == current["title_from"]:

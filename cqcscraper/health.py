@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cqcscraper.normalize import OWN_TITLE_SOURCES, TITLE_SOURCES
+from cqcscraper.validation import NOT_FAILURES
 
 LISTINGS_OK = "cqc/listings/ok"
 LISTINGS_FAILED = "cqc/listings/failed"  # listing pages not read, whatever the reason
@@ -64,7 +65,12 @@ def _get(stats: dict[str, Any], key: str) -> int:
 
 
 def rejected(stats: dict[str, Any]) -> int:
-    return sum(int(v) for k, v in stats.items() if k.startswith(REJECTS))
+    """Articles that could not become a record (a moved article is no failure)."""
+    return sum(
+        int(v)
+        for k, v in stats.items()
+        if k.startswith(REJECTS) and k.removeprefix(REJECTS) not in NOT_FAILURES
+    )
 
 
 def coverage(stats: dict[str, Any]) -> dict[str, float | None]:
@@ -127,7 +133,11 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
     if read == 0 and failed:
         why = stats.get(START_ERROR) or f"none of the {failed} listing pages could be read"
         problems.append(f"the site could not be reached: {why}")
-    elif read == 0 and not (_get(stats, PARSED) or rejected(stats) or _get(stats, ARTICLES_KNOWN)):
+    elif (
+        read == 0
+        and finish_reason == "finished"  # a run stopped early says why already
+        and not (_get(stats, PARSED) or rejected(stats) or _get(stats, ARTICLES_KNOWN))
+    ):
         problems.append("the run read no listing page and no article")
     if capped := _get(stats, LISTING_CAPPED):
         problems.append(
@@ -138,6 +148,12 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
         problems.append(
             f"the {read} listing pages read link to no article "
             "(has the site's layout or URL scheme changed?)"
+        )
+    if suspect := _get(stats, f"{REJECTS}suspect_update"):
+        problems.append(
+            f"{suspect} re-fetched releases were not updated: their new content was shared "
+            "with other releases or lost fields (a maintenance page, soft 404 or login wall?); "
+            "see the rejects table"
         )
     outcomes = sum(_get(stats, OUTCOME.format(name)) for name in OUTCOMES)
     bad = rejected(stats)

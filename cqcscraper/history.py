@@ -54,3 +54,29 @@ def fold(current: Row | None, record: Row, seen: str) -> tuple[Row, Row | None, 
     }
     row = {**record, "first_seen": current["first_seen"], "last_seen": seen, "last_changed": seen}
     return row, revision, "updated"
+
+
+# An update that keeps less than this share of the archived body loses the body.
+KEPT_BODY_SHARE = 1 / 3
+
+
+def suspect_update(current: Row, record: Row, shared_with: int | None) -> str | None:
+    """Why an update of an archived release looks like the site's failure rather than an edit
+    (the same maintenance page, soft 404 or login wall for every article), or None.
+
+    A release's text is its own: new content that another release fetched in the same run
+    also has (``shared_with``), or that loses what the archived version had (the date label,
+    the origin, the title, most of the body), is not applied.
+    """
+    if shared_with is not None:
+        return f"its new content is the same as release {shared_with}'s, fetched in this run"
+    lost = []
+    if current.get("published_from") == "public_time" and record["published_from"] != "public_time":
+        lost.append("its Public Time")
+    if current.get("origin") and not record["origin"]:
+        lost.append("its origin")
+    if current.get("title") and not record["title"]:
+        lost.append("its title")
+    if len(record["body"] or "") < KEPT_BODY_SHARE * len(current.get("body") or ""):
+        lost.append("most of its body")
+    return f"the new content lost {', '.join(lost)}" if lost else None

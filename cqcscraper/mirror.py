@@ -51,6 +51,8 @@ FAULTS = {
     "cookie": "send the page with a `Set-Cookie` whose value grows by `size` bytes a request",
     "gzip_bomb": "send `size` bytes of zeros gzip-compressed (`Content-Encoding: gzip`)",
     "endless_pages": "answer any index_N page with a listing of one new article and index_N+1",
+    "same_page": "answer with the saved page at `location` (a maintenance page, a login wall)",
+    "tag_flood": "send the page with `size` tiny tags (`<b>`) before its end",
 }
 
 
@@ -145,6 +147,13 @@ class MirrorHandler(SimpleHTTPRequestHandler):
             f'<a href="index_{number + 1}.shtml">Next</a></body></html>'
         )
         return self._send(200, page.encode())
+
+    def _tag_flood(self, fault: Fault) -> io.BytesIO | None:
+        return self._page(lambda page: page.replace(b"</body>", b"<b>" * fault.size + b"</body>"))
+
+    def _same_page(self, fault: Fault) -> io.BytesIO | None:
+        self.path = fault.location
+        return self._page(lambda page: page)
 
     def _status(self, fault: Fault) -> io.BytesIO:
         headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}

@@ -11,6 +11,7 @@ today.
 from __future__ import annotations
 
 import codecs
+from dataclasses import replace
 
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
@@ -49,6 +50,16 @@ def replay_page(raw: RawResponse, fetched_at: str) -> ArticlePage:
     return article_page(response_of(raw), fetched_at, raw.listing_text)
 
 
+# A page with more tags than this is not parsed: its tree would take gigabytes (millions of tiny
+# elements fit under DOWNLOAD_MAXSIZE); a real press release has a few thousand.
+MAX_TAGS = 200_000
+
+
+def too_complex(body: bytes) -> bool:
+    """Whether a page has more tags than a parse may take (``MAX_TAGS``); counted in C."""
+    return body.count(b"<") > MAX_TAGS
+
+
 GB_FAMILY = frozenset({"gbk", "gb2312", "gb18030", "cp936"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -58,7 +69,21 @@ def article_page(
 ) -> ArticlePage:
     """An article response, whatever its status, as the item the pipelines read, with the
     text of the listing link the crawl followed to it."""
-    raw = raw_of(response, listing_text)
+    page = _article_page(response, fetched_at, raw_of(response, listing_text))
+    linked = _linked_url(response)
+    return replace(page, linked_url=linked) if linked != response.url else page
+
+
+def _linked_url(response: Response) -> str:
+    """The URL the request was made for, before any redirect (the response's own URL when it
+    was built without a request, as ``reparse`` does)."""
+    try:
+        return response.meta.get("redirect_urls", [response.url])[0]
+    except AttributeError:
+        return response.url
+
+
+def _article_page(response: Response, fetched_at: str, raw: RawResponse) -> ArticlePage:
     url, status = response.url, response.status
     if 300 <= status < 400:  # a redirect Scrapy would not follow (to ``file:``, ``ftp:``, ...)
         location = response.headers.get(b"Location", b"").decode("latin-1") or "nowhere"
@@ -75,6 +100,10 @@ def article_page(
     # A Content-Type the server sent is believed (Scrapy would guess HTML from ``.shtml``);
     # with none, Scrapy's guess from the URL and the bytes stands.
     if isinstance(response, TextResponse) and (media_type in HTML_TYPES or not media_type):
+        if too_complex(response.body):
+            error = f"more than {MAX_TAGS} tags: not parsed"
+            reason = validation.TOO_COMPLEX
+            return ArticlePage(url, status, fetched_at, error=error, raw=raw, reason=reason)
         html = page_text(response)
         if html is None:
             error = f"no charset decodes it without replacement characters ({content_type})"
@@ -142,8 +171,12 @@ def _decodes(body: bytes, encoding: str) -> bool:
 def read_page(page: ArticlePage) -> PressRelease:
     """Extract and normalise an article page; raise ``Rejected`` when it holds no article."""
     ref = urls.article_ref(page.url)
-    if ref is None:
-        raise Rejected(page.url, validation.NOT_AN_ARTICLE)
+    if ref is None:  # recorded under the article linked, so later runs know it
+        linked = urls.article_ref(page.linked_url or "")
+        detail = f"redirected to {page.url}" if page.linked_url else ""
+        raise Rejected(
+            linked.canonical_url if linked else page.url, validation.NOT_AN_ARTICLE, detail
+        )
     if page.html is None:
         if page.reason:
             reason = page.reason

@@ -18,11 +18,11 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import CallLaterResult, call_later
 
 from cqcscraper import health, urls, validation
-from cqcscraper.archive import ArchiveError, Unstorable
+from cqcscraper.archive import ArchiveError, Suspect, Unstorable
 from cqcscraper.pages import read_page
 from cqcscraper.records import ArticlePage, ParsedPage
 from cqcscraper.run import ArchiveRun
-from cqcscraper.validation import UNSTORABLE, Rejected
+from cqcscraper.validation import MOVED, SUSPECT_UPDATE, UNSTORABLE, Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +127,19 @@ class ArchivePipeline:
         for item, outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, Unstorable):  # this record alone: the batch is stored
                 self.run.record_reject(item.page, item.record.url, UNSTORABLE, outcome.error)
+            elif isinstance(outcome, Suspect):  # the archived release stays as it was
+                self.run.record_reject(item.page, item.record.url, SUSPECT_UPDATE, outcome.reason)
             else:
                 self.crawler.stats.inc_value(health.OUTCOME.format(outcome))
+                self._moved(item)
+
+    def _moved(self, item: ParsedPage) -> None:
+        """An article linked under one id and redirected to another: the linked id is recorded
+        as moved, so that no later run fetches it again."""
+        linked = urls.article_ref(item.page.linked_url or "")
+        if linked is not None and linked.id != item.record.id:
+            detail = f"redirected to {item.record.url}"
+            self.run.record_reject(None, linked.canonical_url, MOVED, detail)
 
     def close_spider(self) -> None:
         self.flush()

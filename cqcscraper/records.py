@@ -41,6 +41,8 @@ class ArticlePage:
     error: str | None = None
     raw: RawResponse | None = field(default=None, repr=False)
     reason: str | None = None
+    # The URL the listing linked, when a redirect led elsewhere (``url`` is where it ended).
+    linked_url: str | None = None
 
 
 @dataclass(frozen=True)

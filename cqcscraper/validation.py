@@ -23,14 +23,20 @@ NOT_FOUND = "not_found"  # the article URL answered 404 or 410: the link is dead
 FETCH_FAILED = "fetch_failed"  # could not be downloaded this time (timeout, 5xx, ...)
 TRUNCATED = "truncated"  # the connection closed before the whole body arrived
 EMPTY = "empty"  # the article URL answered 200 with an empty body
-TOO_LARGE = "too_large"  # the body is larger than DOWNLOAD_MAXSIZE
+TOO_LARGE = "too_large"  # the body is larger than DOWNLOAD_MAXSIZE (once decompressed)
+TOO_COMPLEX = "too_complex"  # more tags than a parse may take in bounded memory
 OFF_SITE_REDIRECT = "off_site_redirect"  # redirected to another host, which is never requested
 REDIRECT_LOOP = "redirect_loop"  # more redirects than REDIRECT_MAX_TIMES
 ROBOTS_TXT = "robots_txt"  # robots.txt forbids fetching it
 UNDECODABLE = "undecodable"  # no charset decodes it without replacement characters
+MOVED = "moved"  # redirected to another article, archived under that one's id (no failure)
+SUSPECT_UPDATE = "suspect_update"  # a re-fetch that looks like the site's failure: not applied
 UNSTORABLE = "unstorable"  # the database refused one of its values (an id past its integers)
 
 TRANSIENT = frozenset({FETCH_FAILED, TRUNCATED, EMPTY})
+# Rows of ``rejects`` that record what became of an article, not a failure: not counted as
+# rejects by the health verdict.
+NOT_FAILURES = frozenset({MOVED})
 GONE_STATUSES = frozenset({404, 410})
 
 

@@ -14,6 +14,7 @@ from cqcscraper import sitefiles, urls
 from cqcscraper.archive import Archive
 from cqcscraper.cli import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
 from cqcscraper.extract import extract
+from cqcscraper.measure import launched, peak_rss_mb, without_report
 from cqcscraper.mirror import Fault, Mirror
 from cqcscraper.normalize import normalize_article
 from cqcscraper.records import PressRelease
@@ -91,6 +92,7 @@ class Crawl:
     jsonl: Path
     requests: list[str]
     times: list[float]  # when each request was served (time.monotonic())
+    peak_rss_mb: float = float("nan")  # of the crawl's process alone
 
     def served(self, path: str) -> list[float]:
         """When ``path`` was requested, in order."""
@@ -133,15 +135,16 @@ def run_crawl(
     when an operator types it). A crawl that does not end within two minutes fails the test."""
     out.mkdir(parents=True, exist_ok=True)
     with Mirror(site, faults=faults) as mirror:
-        command = crawl_args(f"{mirror.url}{start}", out, *options)
+        command = launched(crawl_args(f"{mirror.url}{start}", out, *options))
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
         return Crawl(
             done.returncode,
-            done.stderr,
+            without_report(done.stderr),
             out / "cqc.db",
             out / "press_releases.jsonl",
             list(mirror.requests),
             list(mirror.times),
+            peak_rss_mb(done.stderr),
         )
 
 

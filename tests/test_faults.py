@@ -188,6 +188,7 @@ def test_the_crawl_ends_and_every_linked_article_is_archived_or_rejected(
 ) -> None:
     crawl = faulty.crawl
     assert crawl.returncode == 0, crawl.log[-3000:]
+    assert crawl.peak_rss_mb < 400  # every fault at once, in bounded memory
     archived = {row["id"] for row in rows(crawl.db)}
     rejected = {urls.article_ref(url).id for url in reject_rows(crawl.db)}
     assert archived.isdisjoint(rejected)

@@ -442,3 +442,90 @@ def test_one_id_is_one_release_whatever_its_links_say(tmp_path: Path) -> None:
         (run,) = archive.db["crawls"].rows
     assert json.loads(run["stats"])["cqc/articles/url_disagrees"] == 1
     assert "Article 597552 is linked as" in crawl.log
+
+
+# -- 3. a degraded site never overwrites the archive ---------------------------------------------
+
+MAINTENANCE = """<html><head><meta charset="utf-8"><title>Maintenance - CQC</title></head>
+<body><h1>System maintenance</h1><p>The website is under maintenance. Please come back later;
+we apologise for any inconvenience.</p></body></html>"""
+
+
+def test_a_site_that_answers_every_article_with_one_page_never_overwrites_the_archive(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    (site / "maintenance.shtml").write_text(MAINTENANCE, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_crawl(out, site=site).returncode == 0
+    before = rows(out / "cqc.db")
+    archived = "|".join(str(row["id"]) for row in before)  # every archived release
+    faults = [Fault(rf"/({archived})\.shtml$", "same_page", location="/maintenance.shtml")]
+    down = run_crawl(out, "-a full=1", ANY_SHARE, site=site, faults=faults)
+    assert down.returncode == 1, down.log[-2000:]
+    assert "re-fetched releases were not updated" in down.last_line, down.last_line
+    after = rows(out / "cqc.db")
+    assert [{k: v for k, v in r.items() if k != "last_seen"} for r in after] == [
+        {k: v for k, v in r.items() if k != "last_seen"} for r in before
+    ]
+    with Archive(out / "cqc.db") as archive:
+        assert archive.db["revisions"].count == 0
+        suspects = list(archive.db.query("SELECT * FROM rejects WHERE reason = 'suspect_update'"))
+        kept = archive.db.execute(
+            "SELECT count(*) FROM snapshots WHERE body IS NOT NULL AND size < 400"
+        ).fetchone()[0]
+    assert len(suspects) == 9
+    assert kept >= 1  # the maintenance page is kept as a snapshot, for the record
+    # A real edit, one release at a time, still goes through.
+    page = site / "www/english/c/2024-09-10/597552.shtml"
+    page.write_text(page.read_text(encoding="utf-8").replace("a signing", "a solemn signing"))
+    edit = run_crawl(out, "-a full=1", site=site)
+    assert edit.returncode == 0, edit.log[-2000:]
+    assert "a solemn signing" in {r["id"]: r for r in rows(out / "cqc.db")}[597552]["body"]
+
+
+# -- 5. redirects keep the no-op bound ------------------------------------------------------
+
+
+def test_redirected_articles_are_recorded_once_and_not_fetched_again(tmp_path: Path) -> None:
+    faults = [
+        Fault(r"/596620\.shtml$", "redirect", location="/www/english/About/index.shtml"),
+        Fault(r"/596777\.shtml$", "redirect", location="/www/english/c/2024-09-10/597552.shtml"),
+    ]
+    out = tmp_path / "out"
+    first = run_crawl(out, ANY_SHARE, faults=faults)
+    assert first.returncode == 0, first.log[-2000:]
+    with Archive(out / "cqc.db") as archive:
+        recorded = {r["article_id"]: (r["reason"], r["detail"]) for r in archive.db["rejects"].rows}
+    assert recorded[596620][0] == "not_an_article"
+    assert recorded[596620][1].endswith("/www/english/About/index.shtml")
+    assert recorded[596777] == (
+        "moved",
+        "redirected to https://www.cqc.com.cn/www/english/c/2024-09-10/597552.shtml",
+    )
+    archived = {row["id"] for row in rows(out / "cqc.db")}
+    assert 597552 in archived
+    assert not {596620, 596777} & archived
+    again = run_crawl(out, faults=faults)  # the default reject share: this run must be ok
+    assert again.returncode == 0, again.log[-2000:]
+    assert not [path for path in again.requests if "/c/" in path]
+
+
+# -- 7. memory stays bounded -------------------------------------------------------------------
+
+
+def test_a_page_whose_parse_would_explode_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    faults = [
+        Fault(r"/597552\.shtml$", "tag_flood", size=3_000_000),  # 9 MB of <b>: 3 M elements
+        Fault(r"^/www/english/Notices/$", "tag_flood", size=3_000_000),
+        Fault(r"/595908\.shtml$", "gzip_bomb", size=50_000_000),
+    ]
+    crawl = run_crawl(tmp_path / "out", ANY_SHARE, faults=faults)
+    with Archive(crawl.db) as archive:
+        reasons = {r["article_id"]: (r["reason"], r["detail"]) for r in archive.db["rejects"].rows}
+    assert reasons[597552] == ("too_complex", "more than 200000 tags: not parsed")
+    assert reasons[595908][0] == "too_large"
+    assert "Listing page" in crawl.log
+    assert "more than 200000 tags: not parsed" in crawl.log
+    assert crawl.peak_rss_mb < 400, crawl.peak_rss_mb

@@ -32,7 +32,7 @@ from cqcscraper import discovery, health, urls, validation
 from cqcscraper.archive import utc_now
 from cqcscraper.discovery import page_links
 from cqcscraper.offsite import OffSite
-from cqcscraper.pages import article_page, build_record
+from cqcscraper.pages import MAX_TAGS, article_page, build_record, too_complex
 from cqcscraper.records import ArticlePage
 from cqcscraper.run import ArchiveRun
 from cqcscraper.validation import Rejected
@@ -160,6 +160,9 @@ class PressSpider(scrapy.Spider):
         full run) and, within depth, other sections."""
         if not isinstance(response, TextResponse):
             self._listing_failed(response.url, "not an HTML page")
+            return
+        if too_complex(response.body):
+            self._listing_failed(response.url, f"more than {MAX_TAGS} tags: not parsed")
             return
         self.crawler.stats.inc_value(health.LISTINGS_OK)
         links = page_links(response.text, response.url, self.origin)
