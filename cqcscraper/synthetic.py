@@ -312,11 +312,16 @@ def _modern(a: Article) -> bytes:
 """.encode()
 
 
-def _html5(a: Article, related: list[Article]) -> bytes:
-    paragraphs = "\n        ".join(f"<p>{escape(p)}</p>" for p in a.paragraphs)
-    links = "".join(
+def _links_to(related: list[Article]) -> str:
+    """A list of links to other releases, as a related or latest-news box shows them."""
+    return "".join(
         f'<li><a href="/{other.path}">{escape(other.title)}</a></li>' for other in related
     )
+
+
+def _html5(a: Article, related: list[Article]) -> bytes:
+    paragraphs = "\n        ".join(f"<p>{escape(p)}</p>" for p in a.paragraphs)
+    links = _links_to(related)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -402,9 +407,7 @@ def _untitled(a: Article) -> bytes:
 
 def _sidebox(a: Article, related: list[Article]) -> bytes:
     paragraphs = "\n      ".join(f"<p>{escape(p)}</p>" for p in a.paragraphs)
-    latest = "".join(
-        f'<li><a href="/{other.path}">{escape(other.title)}</a></li>' for other in related
-    )
+    latest = _links_to(related)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>News - CQC</title></head>
