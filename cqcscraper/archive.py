@@ -733,6 +733,16 @@ class Archive:
             raise ExportError(f"the JSONL export to {target} failed: {error}") from error
         return count
 
+    def runs(self, *, limit: int = 2, verdict: str | None = None) -> list[dict[str, Any]]:
+        """The latest runs (``crawls`` rows), newest first; only those with ``verdict``."""
+        return list(
+            self.db.query(
+                "SELECT id, started, finished, finish_reason, verdict, verdict_reason FROM crawls "
+                "WHERE :verdict IS NULL OR verdict = :verdict ORDER BY id DESC LIMIT :limit",
+                {"verdict": verdict, "limit": limit},
+            )
+        )
+
     def summary(self) -> dict[str, Any]:
         """Rows, date range, the three latest titles, where the titles came from, and the latest
         run's rejects and verdict."""

@@ -12,6 +12,7 @@ command line, 1 for an archive that cannot be used.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sqlite3
 import subprocess
@@ -94,6 +95,43 @@ def shown(text: str | None) -> str:
     """Text from the archive as the terminal may show it: no control characters (an escape
     sequence in an old row must not act on the terminal), on one line."""
     return " ".join(CONTROL.sub("", text or "").split())
+
+
+def health(args: argparse.Namespace) -> int:
+    """The last run's verdict: exit 0 when it was ok (and, with ``--max-age``, recent enough),
+    1 when it failed, was killed, or the last ok run is too old; for a monitor that cannot see
+    exit codes (Scrapyd) or a schedule that silently stopped. Reads only."""
+    with Archive(args.db, read_only=True) as archive:
+        latest = archive.runs(limit=2)
+        last_ok = archive.runs(limit=1, verdict="ok")
+    running = ArchiveLock(args.db).holder() is not None
+    if latest and latest[0]["verdict"] is None and running:
+        print(f"a run is in progress: crawl {latest[0]['id']}, since {latest[0]['started']}")
+        latest = latest[1:]
+    if not latest:
+        print(f"fail: {args.db} has no finished run yet")
+        return EXIT_FAIL
+    run = latest[0]
+    if run["verdict"] is None:
+        print(
+            f"fail: crawl {run['id']}, started {run['started']}, was killed "
+            "(it never closed: killed, crashed or lost power)"
+        )
+        return EXIT_FAIL
+    reason = shown(run["verdict_reason"])
+    print(f"{run['verdict']}: crawl {run['id']}, finished {run['finished']}: {reason}")
+    if run["verdict"] != "ok":
+        return EXIT_FAIL
+    if args.max_age is not None and last_ok:
+        finished = dt.datetime.fromisoformat(last_ok[0]["finished"].replace("Z", "+00:00"))
+        age = (dt.datetime.now(dt.UTC) - finished).total_seconds() / 3600
+        if age > args.max_age:
+            print(
+                f"fail: the last ok run, crawl {last_ok[0]['id']}, finished {age:.1f} hours ago, "
+                f"more than --max-age {args.max_age:g}: has the schedule stopped?"
+            )
+            return EXIT_FAIL
+    return 0
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -201,6 +239,19 @@ def parser() -> argparse.ArgumentParser:
         default=DEFAULT_JSONL,
         help="JSONL file to rewrite (default: beside the archive: press_releases.jsonl for "
         "cqc.db, else the archive's name with .jsonl)",
+    )
+
+    watch = command(
+        "health",
+        "the last run's verdict as the exit code: 0 ok, 1 failed, killed or too old (reads only)",
+        health,
+    )
+    watch.add_argument("--db", default=DEFAULT_DB, help="archive to read")
+    watch.add_argument(
+        "--max-age",
+        type=float,
+        metavar="HOURS",
+        help="also fail when the last ok run finished more than this many hours ago",
     )
 
     spreadsheet = command(

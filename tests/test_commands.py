@@ -353,7 +353,7 @@ def test_version_and_help() -> None:
 
     version = cqcscraper("--version")
     assert (version.returncode, version.stdout.strip()) == (0, f"cqcscraper {__version__}")
-    for args in ([], ["demo"], ["summary"], ["reparse"], ["csv"]):
+    for args in ([], ["demo"], ["summary"], ["reparse"], ["csv"], ["health"]):
         shown = cqcscraper(*args, "--help")
         assert shown.returncode == 0
         assert not MARKUP.search(shown.stdout), shown.stdout
@@ -426,3 +426,26 @@ def test_a_reject_is_one_log_line_with_its_urls_and_an_unreachable_site_no_trace
     assert unreachable.returncode == 1
     assert "Traceback" not in unreachable.stderr, unreachable.stderr[-3000:]
     assert "fail: the site could not be reached" in unreachable.stderr.strip().splitlines()[-1]
+
+
+def test_health_answers_with_the_last_runs_verdict(archived: Path, tmp_path: Path) -> None:
+    db = copy_of(archived, tmp_path / "data")
+    ok = cqcscraper("health", "--db", str(db))
+    assert (ok.returncode, ok.stdout.split(",")[0]) == (0, "ok: crawl 1")
+    old = cqcscraper("health", "--db", str(db), "--max-age", "0.0001")
+    assert old.returncode == 1
+    assert "more than --max-age 0.0001: has the schedule stopped?" in old.stdout
+    with Archive(db) as archive:
+        crawl = archive.begin_crawl("http://127.0.0.1:1/www/english/", {})
+    with ArchiveLock(db):
+        running = cqcscraper("health", "--db", str(db))
+    assert running.returncode == 0  # the previous run's verdict, while this one runs
+    assert running.stdout.startswith(f"a run is in progress: crawl {crawl}, since ")
+    killed = cqcscraper("health", "--db", str(db))
+    assert killed.returncode == 1
+    assert killed.stdout.startswith(f"fail: crawl {crawl}, started ")
+    assert "was killed" in killed.stdout
+    empty = tmp_path / "empty.db"
+    with Archive(empty):
+        pass
+    assert cqcscraper("health", "--db", str(empty)).returncode == 1

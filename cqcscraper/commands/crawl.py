@@ -13,11 +13,13 @@ start it); 2 the command line was wrong; 75 another run holds the archive (try l
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
@@ -46,11 +48,18 @@ class Command(crawl.Command):
         try:
             self.check(args, opts)
         except UsageError as error:
-            sys.stderr.write(f"scrapy crawl: error: {error}\n")
-            raise SystemExit(EXIT_USAGE) from None
+            self.refuse(f"scrapy crawl: error: {error}", EXIT_USAGE)
         except ArchiveError as error:  # not a mistake of the command line: the file is unusable
-            sys.stderr.write(f"scrapy crawl: archive error: {error}\n")
-            raise SystemExit(EXIT_FAIL) from None
+            self.refuse(f"scrapy crawl: archive error: {error}", EXIT_FAIL)
+
+    def refuse(self, line: str, code: int) -> NoReturn:
+        """Say why the run does not start, on stderr and in ``LOG_FILE`` when one is set (a
+        Scrapyd job's log, which is where its operator looks), and exit."""
+        sys.stderr.write(line + "\n")
+        if log_file := self.settings.get("LOG_FILE"):
+            with contextlib.suppress(OSError), open(log_file, "a", encoding="utf-8") as log:
+                log.write(line + "\n")
+        raise SystemExit(code)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process
@@ -91,6 +100,15 @@ class Command(crawl.Command):
             raise UsageError(str(error)) from None
         db = Path(self.settings["CQC_DB"])
         jsonl = Path(self.settings.get("CQC_JSONL") or jsonl_beside(db))
+        if job := opts.spargs.get("_job") or os.environ.get("SCRAPY_JOB"):
+            # A Scrapyd job runs in Scrapyd's own folder: a relative path would put the archive
+            # where nobody looks.
+            for name, path in (("CQC_DB", db), ("CQC_JSONL", jsonl)):
+                if not path.is_absolute():
+                    raise UsageError(
+                        f"under Scrapyd (job {job}) {name} must be an absolute path, not {path}: "
+                        f"schedule with -d setting={name}=/srv/cqc/{path.name}"
+                    )
         for name, path in (("CQC_DB", db), ("CQC_JSONL", jsonl)):
             if path.is_dir():
                 raise UsageError(f"{name} {path} is a folder: give a file path")
