@@ -68,10 +68,11 @@ def page_links(html: str, page_url: str, origin: str) -> Links:
     """
     hosts = urls.same_site_hosts(page_url) | urls.SITE_HOSTS
     selector = Selector(text=html)
-    base = urljoin(page_url, selector.css("base::attr(href)").get() or "")
+    base = urls.join(page_url, selector.css("base::attr(href)").get() or "") or page_url
     candidates = [
-        (urljoin(base, (link.attrib.get("href") or "").strip()), _text_of(link))
+        (url, _text_of(link))
         for link in selector.css("a[href], area[href]")
+        if (url := urls.join(base, link.attrib.get("href") or ""))
     ]
     candidates += [(url, "") for url in script_pages(html, page_url)]
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
@@ -417,7 +417,8 @@ def _link_labels(root: etree._Element, base_url: str) -> Iterator[str]:
         if not text or len(text) > MAX_LABEL_CHARS or text in seen:
             continue
         href = (link.get("href") or "").strip()
-        if urls.article_ref(urljoin(base_url, href)) is None:
+        target = urls.join(base_url, href)
+        if target is not None and urls.article_ref(target) is None:
             seen.add(text)
             yield text
 
@@ -430,7 +431,9 @@ def _images(container: etree._Element, base_url: str, furniture: _Furniture) -> 
         src = (img.get("src") or "").strip()
         if not src:
             continue
-        url = urljoin(base_url, src)
+        url = urls.join(base_url, src)
+        if url is None:
+            continue
         if urlsplit(url).scheme in ("http", "https") and url not in seen:
             seen.add(url)
             yield url

@@ -11,7 +11,7 @@ import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 SITE_ORIGIN = "https://www.cqc.com.cn"
 SITE_HOSTS = frozenset({"www.cqc.com.cn", "cqc.com.cn"})
@@ -60,6 +60,17 @@ def origin_of(url: str) -> str:
     """``scheme://host[:port]`` of an URL."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def join(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base``; None for a link no browser could follow (an
+    unclosed IPv6 bracket, say): one odd link never stops a page from being read."""
+    try:
+        url = urljoin(base, href.strip())
+        urlsplit(url)
+    except ValueError:
+        return None
+    return url
 
 
 LOOPBACK = "loopback"

@@ -31,6 +31,8 @@ from cqcscraper.archive import Archive
 from cqcscraper.normalize import content_hash
 from cqcscraper.records import PressRelease
 
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
+
 DOC = ROOT / "docs" / "analysts.md"
 METADATA = ROOT / "cqcscraper" / "datasette.json"
 DOC_PORT = "127.0.0.1:8001"  # the port the doc shows (make serve's)

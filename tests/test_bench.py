@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 
 FIGURES = [
     "a. extraction + normalisation, pages/s",

@@ -11,6 +11,8 @@ import pytest
 from conftest import ROOT
 from cqcscraper.cli import main
 
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
+
 CQCSCRAPER = Path(sys.executable).with_name("cqcscraper")
 
 

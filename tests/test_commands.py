@@ -25,6 +25,8 @@ from cqcscraper.archive import SCHEMA_VERSION, Archive
 from cqcscraper.lock import ArchiveLock
 from cqcscraper.mirror import Mirror
 
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
+
 BIN = Path(sys.executable).parent
 V3_ARCHIVE = ROOT / "fixtures" / "archives" / "v3.db"
 MARKUP = re.compile(r"``|:func:|:class:")

@@ -15,9 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, SITE, crawl_args, golden_records, golden_rows, run_crawl
 from cqcscraper.archive import Archive
 from cqcscraper.mirror import Mirror
+
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 
 ANY_SHARE = "CQC_MAX_REJECTED_SHARE=1"  # the rerun may meet only the two bad fixture pages
 

@@ -26,6 +26,8 @@ from conftest import (
 )
 from cqcscraper.archive import Archive
 
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
+
 # Linked from Activities/index_1.shtml but absent from the fixture site: the mirror answers 404.
 DEAD_LINK = "https://www.cqc.com.cn/www/english/c/2005-06-01/590001.shtml"
 

@@ -152,3 +152,12 @@ def test_article_link_texts_are_kept_longest_and_completed_from_the_title_attrib
 )
 def test_link_text(text: str, title: str | None, expected: str) -> None:
     assert link_text(text, title) == expected
+
+
+def test_one_odd_link_never_stops_a_listing_from_being_read() -> None:
+    html = (
+        '<a href="http://[">broken</a><a href="http://x:port/">bad port</a>'
+        '<a href="/www/english/c/2024-09-10/597552.shtml">Yiwu</a>'
+    )
+    links = page_links(html, f"{MIRROR}/www/english/News/", MIRROR)
+    assert links.articles == [f"{MIRROR}/www/english/c/2024-09-10/597552.shtml"]

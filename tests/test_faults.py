@@ -20,6 +20,8 @@ from cqcscraper import urls, validation
 from cqcscraper.archive import Archive
 from cqcscraper.mirror import Fault, Mirror
 
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
+
 RETRIES = 2
 REDIRECTS = 5
 BACKOFF = 0.25

@@ -28,6 +28,8 @@ from cqcscraper.archive import Archive
 from cqcscraper.lock import ArchiveLock
 from cqcscraper.mirror import Fault, Mirror
 
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
+
 ANY_SHARE = "CQC_MAX_REJECTED_SHARE=1"
 
 

@@ -37,6 +37,8 @@ from cqcscraper.mirror import Mirror
 from cqcscraper.reparse import reparse
 from cqcscraper.run import EXIT_BUSY
 
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
+
 NEWS = Path("www/english/News/index.shtml")
 YIWU = Path("www/english/c/2024-09-10/597552.shtml")
 YIWU_PATH = "/" + YIWU.as_posix()

@@ -24,6 +24,8 @@ import pytest
 from conftest import ROOT, SITE, golden_records, golden_rows
 from cqcscraper.mirror import Mirror
 
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
+
 BIN = Path(sys.executable).parent
 PROJECT_FILES = ("cqcscraper", "pyproject.toml", "setup.py", "scrapy.cfg", "README.md")
 LOCAL = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CQC_MAX_REJECTED_SHARE": "0.3"}

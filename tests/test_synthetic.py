@@ -63,6 +63,7 @@ def test_each_page_reads_as_the_record_it_was_written_from(site: Path) -> None:
         assert made.to_dict() == record, article_id
 
 
+@pytest.mark.e2e
 def test_a_crawl_of_the_synthetic_site_archives_every_record(site: Path, tmp_path: Path) -> None:
     crawl = run_crawl(tmp_path, site=site / "html")
     assert crawl.returncode == 0, crawl.log[-2000:]
