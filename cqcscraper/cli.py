@@ -20,22 +20,20 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from cqcscraper import __version__
-from cqcscraper.archive import Archive, ArchiveError, jsonl_beside, unusable
-from cqcscraper.export import write_csv
-from cqcscraper.lock import ArchiveBusy, ArchiveLock
-from cqcscraper.mirror import Mirror
-from cqcscraper.normalize import CONTROL
-from cqcscraper.reparse import reparse
-from cqcscraper.run import EXIT_BUSY, EXIT_FAIL, EXIT_USAGE
+from cqcscraper import __version__, settings
+from cqcscraper.crawl.reparse import reparse
+from cqcscraper.crawl.run import EXIT_BUSY, EXIT_FAIL, EXIT_USAGE
+from cqcscraper.parse.normalize import CONTROL
+from cqcscraper.store.archive import Archive, ArchiveError, jsonl_beside, unusable
+from cqcscraper.store.export import write_csv
+from cqcscraper.store.lock import ArchiveBusy, ArchiveLock
+from cqcscraper.testing.crawls import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
+from cqcscraper.testing.mirror import Mirror
 
-# Politeness off: the demo crawls its own loopback server, not the site.
-LOCAL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False")
-# The fixture site is made of edge cases: 2 of its 11 article links are bad on purpose (an empty
-# page, a dead link), far above the 10% a healthy run of the real site allows.
-FIXTURE_SETTINGS = ("CQC_MAX_REJECTED_SHARE=0.3",)
-DEFAULT_DB = os.environ.get("CQC_DB", "data/cqc.db")
-DEFAULT_JSONL = os.environ.get("CQC_JSONL") or None
+# The archive the commands read by default: the crawl's (settings.py, which the environment's
+# CQC_DB and CQC_JSONL override).
+DEFAULT_DB = settings.CQC_DB
+DEFAULT_JSONL = settings.CQC_JSONL
 EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a reader that stopped reading
 
 
@@ -50,14 +48,6 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 class UsageProblem(Exception):
     """A wrong command line: one line on stderr, exit 2."""
-
-
-def crawl_command(start_url: str, db: str, jsonl: str, *settings: str) -> list[str]:
-    """The ``scrapy crawl press`` command line for a crawl from ``start_url`` into an archive."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "press", "-a", f"start_url={start_url}"]
-    for setting in (f"CQC_DB={db}", f"CQC_JSONL={jsonl}", *settings):
-        command += ["-s", setting]
-    return command
 
 
 def summary_text(db: str) -> str:

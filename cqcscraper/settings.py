@@ -76,17 +76,17 @@ CQC_RETRY_BACKOFF = 1.0
 CQC_RETRY_BACKOFF_MAX = 30.0
 CQC_RETRY_AFTER_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
-    "cqcscraper.offsite.StayOnSiteMiddleware": 40,  # before anything else sees a request
+    "cqcscraper.crawl.offsite.StayOnSiteMiddleware": 40,  # before anything else sees a request
     # Scrapy's drops an off-site redirect when it is scheduled, with no errback: the article
     # would vanish. Ours refuses it when it would be sent, so it ends as a reject.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "cqcscraper.retry.BackoffRetryMiddleware": 550,
+    "cqcscraper.crawl.retry.BackoffRetryMiddleware": 550,
 }
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 # A redirect back to an URL already asked for is followed, not dropped as a duplicate, so a
-# redirect loop ends as a reject (see cqcscraper/dupefilter.py).
-DUPEFILTER_CLASS = "cqcscraper.dupefilter.RedirectAwareDupeFilter"
+# redirect loop ends as a reject (see cqcscraper/crawl/dupefilter.py).
+DUPEFILTER_CLASS = "cqcscraper.crawl.dupefilter.RedirectAwareDupeFilter"
 # The pipelines are synchronous, so parallel item workers gain nothing; and Scrapy starts that
 # many asyncio tasks for every response's output (100 by default: half the crawl's CPU time
 # on a fast mirror, measured in docs/benchmarks.md).
@@ -109,5 +109,5 @@ CLOSESPIDER_TIMEOUT = 6 * 3600
 COOKIES_ENABLED = False
 
 LOG_LEVEL = "INFO"
-# A rejected article is one log line (reason, URL), not the item's repr (cqcscraper/logs.py).
-LOG_FORMATTER = "cqcscraper.logs.RejectLogFormatter"
+# A rejected article is one log line (reason, URL), not the item's repr (cqcscraper/crawl/logs.py).
+LOG_FORMATTER = "cqcscraper.crawl.logs.RejectLogFormatter"

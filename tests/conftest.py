@@ -10,19 +10,28 @@ from pathlib import Path
 
 import pytest
 
-from cqcscraper import sitefiles, urls
-from cqcscraper.archive import Archive
-from cqcscraper.cli import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
-from cqcscraper.extract import extract
-from cqcscraper.measure import launched, peak_rss_mb, without_report
-from cqcscraper.mirror import Fault, Mirror
-from cqcscraper.normalize import normalize_article
-from cqcscraper.records import PressRelease
+import cqcscraper.settings
+from cqcscraper.parse import urls
+from cqcscraper.parse.extract import extract
+from cqcscraper.parse.normalize import normalize_article
+from cqcscraper.parse.records import PressRelease
+from cqcscraper.store.archive import Archive
+from cqcscraper.testing import sitefiles
+from cqcscraper.testing.crawls import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
+from cqcscraper.testing.measure import launched, peak_rss_mb, without_report
+from cqcscraper.testing.mirror import Fault, Mirror
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "fixtures" / "html"
 EXPECTED = ROOT / "fixtures" / "expected"
 SEEDS = ROOT / "fixtures" / "seeds"
+
+
+def project_settings(**overrides: object) -> dict:
+    """The project's settings (``cqcscraper/settings.py``, where each default is written once)
+    as a dict for ``scrapy.utils.test.get_crawler``, with ``overrides``."""
+    own = {name: value for name, value in vars(cqcscraper.settings).items() if name.isupper()}
+    return {**own, **overrides}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -27,9 +27,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_crawl
-from cqcscraper.archive import Archive
-from cqcscraper.normalize import content_hash
-from cqcscraper.records import PressRelease
+from cqcscraper.parse.normalize import content_hash
+from cqcscraper.parse.records import PressRelease
+from cqcscraper.store.archive import Archive
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 

@@ -17,8 +17,11 @@ import pytest
 from sqlite_utils import Database
 
 from conftest import ROOT
-from cqcscraper import archive as archive_module
-from cqcscraper.archive import (
+from cqcscraper.crawl.reparse import reparse
+from cqcscraper.parse.normalize import content_hash
+from cqcscraper.parse.records import PressRelease, RawResponse
+from cqcscraper.store import archive as archive_module
+from cqcscraper.store.archive import (
     COLUMNS,
     SCHEMA_VERSION,
     Archive,
@@ -27,9 +30,6 @@ from cqcscraper.archive import (
     ExportError,
     Unstorable,
 )
-from cqcscraper.normalize import content_hash
-from cqcscraper.records import PressRelease, RawResponse
-from cqcscraper.reparse import reparse
 
 V1_ARCHIVE = ROOT / "fixtures" / "archives" / "v1.db"  # written by cqcscraper 0.1 (schema 1)
 V3_ARCHIVE = ROOT / "fixtures" / "archives" / "v3.db"  # the fixture site's demo, at schema 3

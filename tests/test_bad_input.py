@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import golden_records, page_of
-from cqcscraper import validation
-from cqcscraper.normalize import TITLE_SOURCES
-from cqcscraper.pages import article_page, build_record, response_of
-from cqcscraper.records import PressRelease, RawResponse
-from cqcscraper.validation import Rejected
+from cqcscraper.crawl.pages import article_page, build_record, response_of
+from cqcscraper.crawl.rejects import Rejected
+from cqcscraper.parse import validation
+from cqcscraper.parse.normalize import TITLE_SOURCES
+from cqcscraper.parse.records import PressRelease, RawResponse
 
 ID = 597552
 URL = f"https://www.cqc.com.cn/www/english/c/2024-09-10/{ID}.shtml"

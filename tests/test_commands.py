@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SITE, run_crawl
-from cqcscraper import urls
-from cqcscraper.archive import SCHEMA_VERSION, Archive
-from cqcscraper.lock import ArchiveLock
-from cqcscraper.mirror import Mirror
+from cqcscraper.parse import urls
+from cqcscraper.store.archive import SCHEMA_VERSION, Archive
+from cqcscraper.store.lock import ArchiveLock
+from cqcscraper.testing.mirror import Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 

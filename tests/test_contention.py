@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SITE, crawl_args, golden_records, golden_rows, run_crawl
-from cqcscraper.archive import Archive
-from cqcscraper.mirror import Mirror
+from cqcscraper.store.archive import Archive
+from cqcscraper.testing.mirror import Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 

@@ -24,7 +24,7 @@ from conftest import (
     rows,
     run_crawl,
 )
-from cqcscraper.archive import Archive
+from cqcscraper.store.archive import Archive
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 

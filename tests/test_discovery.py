@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import SITE, read_page
-from cqcscraper import urls
-from cqcscraper.discovery import Links, link_text, page_links, script_pages
+from cqcscraper.parse import urls
+from cqcscraper.parse.discovery import Links, link_text, page_links, script_pages
 
 MIRROR = "http://127.0.0.1:8123"
 

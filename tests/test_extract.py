@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import article_pages, page_of, read_page, site_url
-from cqcscraper.extract import extract
-from cqcscraper.normalize import normalize_article
+from cqcscraper.parse.extract import extract
+from cqcscraper.parse.normalize import normalize_article
 
 URL = "https://www.cqc.com.cn/www/english/c/2020-11-23/595351.shtml"
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SITE, Crawl, golden_records, golden_rows, page_of, rows, run_crawl
-from cqcscraper import urls, validation
-from cqcscraper.archive import Archive
-from cqcscraper.mirror import Fault, Mirror
+from cqcscraper.parse import urls, validation
+from cqcscraper.store.archive import Archive
+from cqcscraper.testing.mirror import Fault, Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXPECTED, article_pages, load_json, record_of, write_json
-from cqcscraper.validation import reject_reason
+from cqcscraper.parse.validation import reject_reason
 
 REJECTS = EXPECTED / "rejects.json"
 

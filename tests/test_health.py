@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
 
-from cqcscraper.health import Thresholds, coverage, crawl_row, judge
+import pytest
+from scrapy.settings import Settings
+
+from cqcscraper import settings as project_settings
+from cqcscraper.crawl.health import Thresholds, coverage, crawl_row, judge
+
+
+def thresholds(**changes: float) -> Thresholds:
+    """The thresholds of the project's settings (their one default), with ``changes``."""
+    settings = Settings()
+    settings.setmodule(project_settings)
+    return dataclasses.replace(Thresholds.from_settings(settings), **changes)
+
 
 HEALTHY = {
     "cqc/listings/ok": 6,
@@ -29,7 +41,7 @@ HEALTHY = {
 
 
 def test_a_healthy_run() -> None:
-    verdict = judge(HEALTHY, "finished", Thresholds())
+    verdict = judge(HEALTHY, "finished", thresholds())
     assert (verdict.verdict, verdict.reason) == (
         "ok",
         "40 articles linked; 19 new, 0 updated, 1 unchanged, 1 rejected",
@@ -38,14 +50,14 @@ def test_a_healthy_run() -> None:
 
 def test_a_no_op_run_is_healthy() -> None:
     stats = {"cqc/listings/ok": 6, "cqc/articles/linked": 12, "cqc/articles/known": 12}
-    assert judge(stats, "finished", Thresholds()).ok
+    assert judge(stats, "finished", thresholds()).ok
 
 
 def test_a_resumed_run_with_no_listing_left_is_healthy() -> None:
     assert judge(
         {"cqc/articles/new": 3, "cqc/parsed": 3, "cqc/fields/published": 3},
         "finished",
-        Thresholds(),
+        thresholds(),
     ).ok
 
 
@@ -73,13 +85,13 @@ def test_a_resumed_run_with_no_listing_left_is_healthy() -> None:
     ],
 )
 def test_each_reason_to_fail(changes: dict, reason: str) -> None:
-    verdict = judge({**HEALTHY, **changes}, "finished", Thresholds())
+    verdict = judge({**HEALTHY, **changes}, "finished", thresholds())
     assert (verdict.verdict, verdict.reason) == ("fail", reason)
 
 
 def test_every_reason_is_given_and_an_interrupted_run_fails() -> None:
     stats = {**HEALTHY, "cqc/rejects/no_title": 2, "cqc/fields/published": 19}
-    verdict = judge(stats, "shutdown", Thresholds())
+    verdict = judge(stats, "shutdown", thresholds())
     assert verdict.reason.split("; ") == [
         "the run did not finish (shutdown)",
         "3 of 23 articles fetched were rejected (13% > 10%): see the rejects table",
@@ -88,7 +100,7 @@ def test_every_reason_is_given_and_an_interrupted_run_fails() -> None:
 
 
 def test_thresholds_are_settings() -> None:
-    lenient = Thresholds(max_rejected_share=0.5, min_published_coverage=0.5)
+    lenient = thresholds(max_rejected_share=0.5, min_published_coverage=0.5)
     assert judge({**HEALTHY, "cqc/rejects/no_title": 2}, "finished", lenient).ok
 
 
@@ -116,19 +128,19 @@ def test_crawl_row() -> None:
 def test_titles_that_no_longer_come_from_the_pages_fail_the_run_naming_their_sources() -> None:
     stats = {**HEALTHY, "cqc/titles/heading": 3, "cqc/titles/og_title": 0}
     stats |= {"cqc/titles/html_title": 0, "cqc/titles/listing": 16, "cqc/titles/none": 2}
-    verdict = judge(stats, "finished", Thresholds())
+    verdict = judge(stats, "finished", thresholds())
     assert (verdict.verdict, verdict.reason) == (
         "fail",
         "titles came from the pages' own markup on 14% of 21 articles (< 50%; title sources: "
         "heading 3, listing 16, none 2): has the page template dropped its title element?",
     )
-    assert judge(stats, "finished", Thresholds(min_own_title_share=0.1)).ok
+    assert judge(stats, "finished", thresholds(min_own_title_share=0.1)).ok
 
 
 def test_the_title_share_is_judged_only_over_ten_articles_or_more() -> None:
     few = {"cqc/listings/ok": 1, "cqc/articles/linked": 9, "cqc/articles/new": 9}
     few |= {"cqc/parsed": 9, "cqc/fields/published": 9, "cqc/titles/listing": 9}
-    assert judge(few, "finished", Thresholds()).ok
+    assert judge(few, "finished", thresholds()).ok
     ten = {**few, "cqc/articles/linked": 10, "cqc/articles/new": 10, "cqc/parsed": 10}
     ten |= {"cqc/fields/published": 10, "cqc/titles/listing": 10}
-    assert not judge(ten, "finished", Thresholds()).ok
+    assert not judge(ten, "finished", thresholds()).ok

@@ -13,8 +13,8 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from conftest import ROOT, SITE, golden_records, listing_texts, page_of, site_url
-from cqcscraper.mirror import Fault, Mirror, break_markup
-from cqcscraper.pages import article_page, read_page
+from cqcscraper.crawl.pages import article_page, read_page
+from cqcscraper.testing.mirror import Fault, Mirror, break_markup
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:
@@ -53,7 +53,15 @@ def test_missing_page_and_folder_without_index_are_404(mirror: Mirror) -> None:
 def test_command_line_on_port_zero_prints_the_port_and_takes_faults(tmp_path: Path) -> None:
     faults = tmp_path / "faults.json"
     faults.write_text('[{"path": "^/robots", "fault": "status", "status": 502, "times": 1}]')
-    command = [sys.executable, "-m", "cqcscraper.mirror", str(SITE), "--port", "0", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "cqcscraper.mirror",
+        str(SITE),
+        "--port",
+        "0",
+        "--quiet",
+    ]
     process = subprocess.Popen(
         [*command, "--faults", str(faults)],
         stdout=subprocess.PIPE,

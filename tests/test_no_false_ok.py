@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SITE, crawl_args, golden_records, golden_rows, rows, run_crawl
-from cqcscraper import synthetic
-from cqcscraper.archive import Archive
-from cqcscraper.lock import ArchiveLock
-from cqcscraper.mirror import Fault, Mirror
+from cqcscraper.store.archive import Archive
+from cqcscraper.store.lock import ArchiveLock
+from cqcscraper.testing import synthetic
+from cqcscraper.testing.mirror import Fault, Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 
@@ -236,7 +236,7 @@ def test_whatever_fails_while_the_run_closes_fails_the_run(tmp_path: Path) -> No
     """An error raised while the run closes (here: a verdict that cannot be judged) ends in
     exit 1 with the reason, never in a run that says nothing."""
     script = (
-        "import sys, cqcscraper.health as h\n"
+        "import sys, cqcscraper.crawl.health as h\n"
         "def broken(*a, **k): raise RuntimeError('judging failed')\n"
         "h.judge = broken\n"
         "from scrapy.cmdline import execute\n"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cqcscraper.extract import RawArticle
-from cqcscraper.normalize import (
+from cqcscraper.parse.extract import RawArticle
+from cqcscraper.parse.normalize import (
     CENTRE,
     HEADING,
     OG_TITLE,

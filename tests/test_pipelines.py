@@ -10,15 +10,15 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from conftest import page_of, read_page
-from cqcscraper import validation
-from cqcscraper.archive import Archive
-from cqcscraper.lock import ArchiveBusy, ArchiveLock
-from cqcscraper.pipelines import ArchivePipeline, ParsePipeline, ValidatePipeline
-from cqcscraper.records import ArticlePage, ParsedPage, PressRelease, RawResponse
-from cqcscraper.run import EXIT_FAIL, ArchiveRun
+from conftest import page_of, project_settings, read_page
+from cqcscraper.crawl.pipelines import ArchivePipeline, ParsePipeline, ValidatePipeline
+from cqcscraper.crawl.rejects import Rejected
+from cqcscraper.crawl.run import EXIT_CODE, EXIT_FAIL, ArchiveRun
+from cqcscraper.parse import validation
+from cqcscraper.parse.records import ArticlePage, ParsedPage, PressRelease, RawResponse
 from cqcscraper.spiders.press import PressSpider
-from cqcscraper.validation import Rejected
+from cqcscraper.store.archive import Archive
+from cqcscraper.store.lock import ArchiveBusy, ArchiveLock
 
 MIRRORED = "http://127.0.0.1:8123/www/english/c/2024-09-10/597552.shtml"
 CANONICAL = "https://www.cqc.com.cn/www/english/c/2024-09-10/597552.shtml"
@@ -133,9 +133,12 @@ def test_other_items_pass_through(parse: ParsePipeline) -> None:
 
 def run_crawler(tmp_path: Path, **more: object) -> Crawler:
     """A crawler of the press spider, built with its extensions (``ArchiveRun`` holds the lock)."""
-    settings = {"CQC_DB": str(tmp_path / "cqc.db"), "CQC_JSONL": str(tmp_path / "out.jsonl")}
-    settings["CQC_ARCHIVE_RUN"] = True  # as scrapy crawl sets it
-    settings.update(more)
+    settings = project_settings(
+        CQC_DB=str(tmp_path / "cqc.db"),
+        CQC_JSONL=str(tmp_path / "out.jsonl"),
+        CQC_ARCHIVE_RUN=True,  # as scrapy crawl sets it
+        **more,
+    )
     crawler = get_crawler(PressSpider, settings_dict=settings)
     crawler.stats.open_spider()
     crawler.spider = PressSpider.from_crawler(crawler, start_url="http://127.0.0.1:1/www/english/")
@@ -166,7 +169,7 @@ def test_the_run_records_every_drop_and_closes_its_row(tmp_path: Path) -> None:
     assert run_row["verdict_reason"] == (
         "2 of 2 articles fetched were rejected (100% > 10%): see the rejects table"
     )
-    assert crawler.cqc_outcome.exit_code == EXIT_FAIL
+    assert crawler.stats.get_value(EXIT_CODE) == EXIT_FAIL
     assert (tmp_path / "out.jsonl").read_text() == ""
     with ArchiveLock(tmp_path / "cqc.db"):  # released
         pass

@@ -16,13 +16,13 @@ from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
 from conftest import ROOT
-from cqcscraper import urls
-from cqcscraper.archive import Archive
 from cqcscraper.cli import main as cqcscraper_main
-from cqcscraper.discovery import page_links
-from cqcscraper.export import neutralise, write_csv
-from cqcscraper.offsite import OffSite, StayOnSiteMiddleware
-from cqcscraper.records import PressRelease
+from cqcscraper.crawl.offsite import OffSite, StayOnSiteMiddleware
+from cqcscraper.parse import urls
+from cqcscraper.parse.discovery import page_links
+from cqcscraper.parse.records import PressRelease
+from cqcscraper.store.archive import Archive
+from cqcscraper.store.export import neutralise, write_csv
 
 ORIGIN = "http://127.0.0.1:8123"
 PAGE_URL = f"{ORIGIN}/www/english/News/"

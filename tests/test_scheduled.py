@@ -29,13 +29,15 @@ from conftest import (
     rows,
     run_crawl,
 )
-from cqcscraper import pages, synthetic, urls
-from cqcscraper.archive import Archive
 from cqcscraper.cli import main as cqcscraper_main
-from cqcscraper.lock import ArchiveLock
-from cqcscraper.mirror import Mirror
-from cqcscraper.reparse import reparse
-from cqcscraper.run import EXIT_BUSY
+from cqcscraper.crawl import pages
+from cqcscraper.crawl.reparse import reparse
+from cqcscraper.crawl.run import EXIT_BUSY
+from cqcscraper.parse import urls
+from cqcscraper.store.archive import Archive
+from cqcscraper.store.lock import ArchiveLock
+from cqcscraper.testing import synthetic
+from cqcscraper.testing.mirror import Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 

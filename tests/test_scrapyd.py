@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SITE, golden_records, golden_rows
-from cqcscraper.mirror import Mirror
+from cqcscraper.testing.mirror import Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT
-from cqcscraper.archive import jsonl_beside
+from cqcscraper.store.archive import jsonl_beside
 
 READ_SETTINGS = """
 import json

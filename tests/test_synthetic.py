@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import golden_rows, listing_texts, load_json, run_crawl
-from cqcscraper import synthetic
-from cqcscraper.pages import build_record, replay_page
-from cqcscraper.records import RawResponse
+from cqcscraper.crawl.pages import build_record, replay_page
+from cqcscraper.parse.records import RawResponse
+from cqcscraper.testing import synthetic
 
 COUNT = 60  # 30 articles a section: two listing pages each, every markup variant many times
 

@@ -25,12 +25,19 @@ from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from cqcscraper import urls
-from cqcscraper.archive import Archive, ArchiveError, jsonl_beside, unusable
-from cqcscraper.lock import ArchiveBusy, ArchiveLock
-from cqcscraper.logs import quiet_robotstxt_errors
-from cqcscraper.run import EXIT_BUSY, EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from cqcscraper.crawl.logs import quiet_robotstxt_errors
+from cqcscraper.crawl.run import (
+    EXIT_BUSY,
+    EXIT_CODE,
+    EXIT_FAIL,
+    EXIT_MESSAGE,
+    EXIT_OK,
+    EXIT_USAGE,
+)
+from cqcscraper.parse import urls
 from cqcscraper.spiders.press import ArgumentError, check_arguments
+from cqcscraper.store.archive import Archive, ArchiveError, jsonl_beside, unusable
+from cqcscraper.store.lock import ArchiveBusy, ArchiveLock
 
 logger = logging.getLogger("cqcscraper")
 # The one folder made on demand: the default archive's.
@@ -78,16 +85,17 @@ class Command(crawl.Command):
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        outcome = getattr(crawler, "cqc_outcome", None)  # left by run.ArchiveRun
-        if outcome is None:
+        code = crawler.stats.get_value(EXIT_CODE)  # left by crawl.run.ArchiveRun
+        message = crawler.stats.get_value(EXIT_MESSAGE)
+        if code is None:
             self.exitcode = EXIT_FAIL if self.crawler_process.bootstrap_failed else EXIT_OK
             return
-        self.exitcode = outcome.exit_code
+        self.exitcode = code
         # The last line of the log: what a scheduler's alert will show.
-        if outcome.exit_code == EXIT_OK:
-            logger.info(outcome.message)
+        if code == EXIT_OK:
+            logger.info(message)
         else:
-            logger.error("exit %d: %s", outcome.exit_code, outcome.message)
+            logger.error("exit %d: %s", code, message)
 
     def check(self, args: list[str], opts: argparse.Namespace) -> None:
         """Raise ``UsageError`` (one line) for what would make a run wrong before it starts."""

@@ -8,7 +8,7 @@ import argparse
 
 from scrapy.commands import parse
 
-from cqcscraper import urls
+from cqcscraper.parse import urls
 
 
 class Command(parse.Command):

@@ -23,19 +23,19 @@ from typing import Any, ClassVar
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, ResponseDataLossError
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from cqcscraper import discovery, health, urls, validation
-from cqcscraper.archive import utc_now
-from cqcscraper.discovery import page_links
-from cqcscraper.offsite import OffSite
-from cqcscraper.pages import MAX_TAGS, article_page, build_record, too_complex
-from cqcscraper.records import ArticlePage
-from cqcscraper.run import ArchiveRun
-from cqcscraper.validation import Rejected
+from cqcscraper.crawl import health
+from cqcscraper.crawl.pages import MAX_TAGS, article_page, build_record, too_complex
+from cqcscraper.crawl.rejects import Rejected, reason_of_failure
+from cqcscraper.crawl.run import ArchiveRun
+from cqcscraper.parse import discovery, urls
+from cqcscraper.parse.discovery import page_links
+from cqcscraper.parse.records import ArticlePage
+from cqcscraper.store.archive import utc_now
 
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -81,11 +81,11 @@ class PressSpider(scrapy.Spider):
     # The archive is this spider's: other commands (scrapy shell, a benchmark spider) run
     # without taking its lock or writing to it.
     custom_settings: ClassVar[dict[str, Any]] = {
-        "EXTENSIONS": {"cqcscraper.run.ArchiveRun": 100},
+        "EXTENSIONS": {"cqcscraper.crawl.run.ArchiveRun": 100},
         "ITEM_PIPELINES": {
-            "cqcscraper.pipelines.ParsePipeline": 100,
-            "cqcscraper.pipelines.ValidatePipeline": 200,
-            "cqcscraper.pipelines.ArchivePipeline": 300,
+            "cqcscraper.crawl.pipelines.ParsePipeline": 100,
+            "cqcscraper.crawl.pipelines.ValidatePipeline": 200,
+            "cqcscraper.crawl.pipelines.ArchivePipeline": 300,
         },
     }
 
@@ -222,7 +222,7 @@ class PressSpider(scrapy.Spider):
             return
         request = failure.request
         url = request.meta.get("redirect_urls", [request.url])[0]
-        reason, error = self._failure_reason(failure)
+        reason, error = reason_of_failure(failure)
         yield ArticlePage(url, 0, utc_now(), error=error, reason=reason)
 
     def _check_same_url(self, ref: urls.ArticleRef) -> None:
@@ -241,27 +241,6 @@ class PressSpider(scrapy.Spider):
     def _listing_text(self, article_id: int, listing_text: str = "") -> str | None:
         """The longest text of the listing links to an article seen so far in this run."""
         return max(listing_text, self.link_texts.get(article_id, ""), key=len) or None
-
-    def _failure_reason(self, failure: Failure) -> tuple[str, str]:
-        """The reject reason of a request that got no response, and the error in words."""
-        message = failure.getErrorMessage()
-        error = f"{failure.type.__name__}: {message}" if message else failure.type.__name__
-        request = failure.request
-        if failure.check(ResponseDataLossError):
-            return validation.TRUNCATED, f"the body ended before its announced end ({error})"
-        if failure.check(DownloadCancelledError) and "max size" in error:
-            return validation.TOO_LARGE, error
-        if failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in error:  # once decompressed
-            return validation.TOO_LARGE, error
-        if failure.check(OffSite):
-            return validation.OFF_SITE_REDIRECT, f"redirected to {request.url}, not followed"
-        if failure.check(IgnoreRequest):
-            if "max redirections" in error:
-                hops = " -> ".join([*request.meta.get("redirect_urls", []), request.url][-3:])
-                return validation.REDIRECT_LOOP, f"{error}: ... {hops}"
-            if "robots.txt" in error:
-                return validation.ROBOTS_TXT, error
-        return validation.FETCH_FAILED, error
 
     def listing_failed(self, failure: Failure) -> None:
         """Every listing page that could not be read is counted, with why: the verdict fails a

@@ -17,8 +17,8 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from cqcscraper import urls
-from cqcscraper.normalize import LISTING, Title
+from cqcscraper.parse import urls
+from cqcscraper.parse.normalize import LISTING, Title
 
 CREATE_PAGE_HTML = re.compile(
     r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([\w-]+)["']\s*,\s*["'](\w+)["']\s*\)"""

@@ -1,7 +1,8 @@
 """Which records may enter the archive, and the reasons the others are rejected.
 
-A rejected page is never dropped silently: it becomes a ``rejects`` row with one of these
-reasons (and a count in the run's stats under ``cqc/rejects/{reason}``).
+A rejected page is never dropped silently (``crawl.rejects.Rejected``): it becomes a
+``rejects`` row with one of these reasons (and a count in the run's stats under
+``cqc/rejects/{reason}``).
 
 Most reasons are permanent: the page is what it is, and an incremental run does not fetch it
 again (``-a full=1`` does). ``TRANSIENT`` reasons (a timeout or a 5xx after the retries ran
@@ -11,9 +12,7 @@ article again.
 
 from __future__ import annotations
 
-from scrapy.exceptions import DropItem
-
-from cqcscraper.records import PressRelease
+from cqcscraper.parse.records import PressRelease
 
 NO_TITLE = "no_title"  # the page shows neither a title nor a body
 NO_BODY = "no_body"  # nothing of the page is left as body text
@@ -38,16 +37,6 @@ TRANSIENT = frozenset({FETCH_FAILED, TRUNCATED, EMPTY})
 # rejects by the health verdict.
 NOT_FAILURES = frozenset({MOVED})
 GONE_STATUSES = frozenset({404, 410})
-
-
-class Rejected(DropItem):
-    """A page that cannot become a record; the archive records it with ``reason``."""
-
-    def __init__(self, url: str, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {url}" + (f" ({detail})" if detail else ""))
-        self.url = url
-        self.reason = reason
-        self.detail = detail
 
 
 def reject_reason(record: PressRelease) -> str | None:

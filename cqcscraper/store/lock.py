@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from cqcscraper.archive import ArchiveError, utc_now
+from cqcscraper.store.archive import ArchiveError, utc_now
 
 
 class ArchiveBusy(Exception):

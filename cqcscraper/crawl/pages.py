@@ -22,11 +22,11 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from cqcscraper import urls, validation
-from cqcscraper.extract import extract
-from cqcscraper.normalize import normalize_article
-from cqcscraper.records import ArticlePage, PressRelease, RawResponse
-from cqcscraper.validation import Rejected
+from cqcscraper.crawl.rejects import Rejected, reason_of_status
+from cqcscraper.parse import urls, validation
+from cqcscraper.parse.extract import extract
+from cqcscraper.parse.normalize import normalize_article
+from cqcscraper.parse.records import ArticlePage, PressRelease, RawResponse
 
 
 def raw_of(response: Response, listing_text: str | None = None) -> RawResponse:
@@ -178,12 +178,7 @@ def read_page(page: ArticlePage) -> PressRelease:
             linked.canonical_url if linked else page.url, validation.NOT_AN_ARTICLE, detail
         )
     if page.html is None:
-        if page.reason:
-            reason = page.reason
-        elif page.status in validation.GONE_STATUSES:
-            reason = validation.NOT_FOUND
-        else:
-            reason = validation.FETCH_FAILED
+        reason = page.reason or reason_of_status(page.status)
         raise Rejected(ref.canonical_url, reason, page.error or f"HTTP {page.status}")
     listing_text = page.raw.listing_text if page.raw else None
     raw = extract(page.html, ref.canonical_url, listing_text=listing_text)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 from typing import Any, TextIO
 
-from cqcscraper.archive import Archive
-from cqcscraper.normalize import CONTROL
+from cqcscraper.parse.normalize import CONTROL
+from cqcscraper.store.archive import Archive
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

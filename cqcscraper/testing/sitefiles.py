@@ -9,8 +9,8 @@ from pathlib import Path
 
 from w3lib.encoding import html_to_unicode
 
-from cqcscraper import urls
-from cqcscraper.discovery import page_links
+from cqcscraper.parse import urls
+from cqcscraper.parse.discovery import page_links
 
 
 def decoded(path: Path) -> str:

@@ -9,9 +9,9 @@ releases the lock. When the archive stays locked by another process longer than 
 wait (``CQC_DB_LOCK_TIMEOUT``), the run stops fetching at once and fails with that reason:
 what it could not store is not known to the archive, so the next run fetches it again.
 
-Either way it leaves an ``Outcome`` (exit code and message) on the crawler as
-``crawler.cqc_outcome``, for the ``crawl`` command to return: the extension may have failed
-to start, and then the crawler does not list it.
+Either way it leaves the run's outcome in the crawler's stats, ``cqc/exit_code`` and
+``cqc/exit_message``, for the ``crawl`` command to return (the extension may have failed to
+start, and then the crawler does not list it; its stats are there all the same).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from scrapy import Spider, signals
@@ -28,21 +27,26 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
-from cqcscraper import health, validation
-from cqcscraper.archive import Archive, ArchiveError, ExportError, jsonl_beside
-from cqcscraper.lock import ArchiveBusy, ArchiveLock
-from cqcscraper.records import ArticlePage, ParsedPage
-from cqcscraper.validation import Rejected
+from cqcscraper.crawl import health
+from cqcscraper.crawl.rejects import Rejected
+from cqcscraper.parse import validation
+from cqcscraper.parse.records import ArticlePage, ParsedPage
+from cqcscraper.store.archive import Archive, ArchiveError, ExportError, jsonl_beside
+from cqcscraper.store.lock import ArchiveBusy, ArchiveLock
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 75  # 75: EX_TEMPFAIL, "try again later"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    exit_code: int
-    message: str
+EXIT_CODE = "cqc/exit_code"  # stats: what ``scrapy crawl`` exits with ...
+EXIT_MESSAGE = "cqc/exit_message"  # ... and its last log line
+
+
+def set_exit(crawler: Crawler, code: int, message: str) -> None:
+    """Leave the run's exit code and message in the crawler's stats."""
+    crawler.stats.set_value(EXIT_CODE, code)
+    crawler.stats.set_value(EXIT_MESSAGE, message)
 
 
 class ArchiveRun:
@@ -51,28 +55,17 @@ class ArchiveRun:
         self.crawler = crawler
         self.db_path = settings.get("CQC_DB")
         self.jsonl_path = settings.get("CQC_JSONL") or jsonl_beside(self.db_path)
-        defaults = health.Thresholds()
-        self.thresholds = health.Thresholds(
-            max_rejected_share=settings.getfloat(
-                "CQC_MAX_REJECTED_SHARE", defaults.max_rejected_share
-            ),
-            min_published_coverage=settings.getfloat(
-                "CQC_MIN_PUBLISHED_COVERAGE", defaults.min_published_coverage
-            ),
-            min_own_title_share=settings.getfloat(
-                "CQC_MIN_OWN_TITLE_SHARE", defaults.min_own_title_share
-            ),
-        )
+        self.thresholds = health.Thresholds.from_settings(settings)
         self.lock = ArchiveLock(self.db_path)
         try:
             self.lock.acquire()
         except ArchiveBusy as busy:
-            crawler.cqc_outcome = Outcome(EXIT_BUSY, str(busy))  # type: ignore[attr-defined]
+            set_exit(crawler, EXIT_BUSY, str(busy))
             logger.error("%s", busy)
             raise
         except ArchiveError as error:
             message = f"archive error: {error}"
-            crawler.cqc_outcome = Outcome(EXIT_FAIL, message)  # type: ignore[attr-defined]
+            set_exit(crawler, EXIT_FAIL, message)
             raise
         try:
             self.archive = Archive(
@@ -82,7 +75,7 @@ class ArchiveRun:
             self.lock.release()
             if isinstance(error, ArchiveError):
                 message = f"archive error: {error}"
-                crawler.cqc_outcome = Outcome(EXIT_FAIL, message)  # type: ignore[attr-defined]
+                set_exit(crawler, EXIT_FAIL, message)
             raise
         self.crawl_id: int | None = None
         self.failed: ArchiveError | None = None
@@ -171,7 +164,7 @@ class ArchiveRun:
             self.lock.release()
         code = EXIT_OK if verdict.ok else EXIT_FAIL
         message = f"crawl {self.crawl_id} {verdict.verdict}: {verdict.reason}"
-        self.crawler.cqc_outcome = Outcome(code, message)  # type: ignore[attr-defined]
+        set_exit(self.crawler, code, message)
 
     def _close(self, reason: str) -> health.Verdict:
         """Export the JSONL, judge the run, and write its verdict to ``crawls``: the export

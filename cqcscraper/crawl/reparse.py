@@ -17,10 +17,10 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
-from cqcscraper.archive import Archive, Snapshot
-from cqcscraper.history import Row, fold, record_row
-from cqcscraper.pages import build_record, replay_page
-from cqcscraper.validation import Rejected
+from cqcscraper.crawl.pages import build_record, replay_page
+from cqcscraper.crawl.rejects import Rejected
+from cqcscraper.store.archive import Archive, Snapshot
+from cqcscraper.store.history import Row, fold, record_row
 
 
 @dataclass

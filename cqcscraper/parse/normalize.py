@@ -15,9 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cqcscraper import urls
-from cqcscraper.extract import LABEL, RawArticle
-from cqcscraper.records import PressRelease
+from cqcscraper.parse import urls
+from cqcscraper.parse.extract import LABEL, RawArticle
+from cqcscraper.parse.records import PressRelease
 
 CENTRE = "China Quality Certification Centre"
 

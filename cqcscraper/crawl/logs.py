@@ -11,8 +11,8 @@ from scrapy import Spider
 from scrapy.http import Response
 from scrapy.logformatter import LogFormatter, LogFormatterResult
 
-from cqcscraper.records import ArticlePage, ParsedPage
-from cqcscraper.validation import Rejected
+from cqcscraper.crawl.rejects import Rejected
+from cqcscraper.parse.records import ArticlePage, ParsedPage
 
 # Scrapy's robots.txt middleware logs a failed robots.txt download at ERROR with a traceback;
 # the run's verdict already says that the site could not be reached.

@@ -7,6 +7,12 @@ retry back: ``CQC_RETRY_BACKOFF * 2 ** (n - 1)`` seconds before retry n, at most
 ``CQC_RETRY_BACKOFF_MAX``; or, when a 429 or 503 response says ``Retry-After``, that long. A
 ``Retry-After`` longer than ``CQC_RETRY_AFTER_MAX`` is not waited for: the request fails at
 once (and an article is retried by the next run), so a run always ends in bounded time.
+
+The wait is taken inside the downloader, so a waiting retry holds one of the site's two
+download slots (``CONCURRENT_REQUESTS_PER_DOMAIN``): while the site is overloaded the whole
+crawl slows down with it, which is the point. Retries are made by Scrapy's public
+``get_retry_request``, so they are counted and logged as Scrapy's own
+(``retry/reason_count/503 Service Unavailable``).
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ import email.utils
 import logging
 
 from scrapy import Request
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.response import response_status_message
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +57,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.base = settings.getfloat("CQC_RETRY_BACKOFF", 1.0)
-        self.cap = settings.getfloat("CQC_RETRY_BACKOFF_MAX", 30.0)
-        self.retry_after_max = settings.getfloat("CQC_RETRY_AFTER_MAX", 120.0)
+        self.base = settings.getfloat("CQC_RETRY_BACKOFF")
+        self.cap = settings.getfloat("CQC_RETRY_BACKOFF_MAX")
+        self.retry_after_max = settings.getfloat("CQC_RETRY_AFTER_MAX")
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
@@ -71,7 +78,14 @@ class BackoffRetryMiddleware(RetryMiddleware):
                     f"{self.retry_after_max:g}",
                 )
                 return response
-        retry = self._retry(request, f"HTTP {response.status}")
+        assert self.crawler.spider is not None
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=response_status_message(response.status),
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+        )
         if retry is None:
             return response
         await self._wait(retry, wait)

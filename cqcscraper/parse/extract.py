@@ -34,7 +34,7 @@ from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 from parsel.selector import create_root_node
 
-from cqcscraper import urls
+from cqcscraper.parse import urls
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details div dl dt fieldset figcaption "

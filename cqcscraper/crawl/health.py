@@ -15,8 +15,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cqcscraper.normalize import OWN_TITLE_SOURCES, TITLE_SOURCES
-from cqcscraper.validation import NOT_FAILURES
+from cqcscraper.parse.normalize import OWN_TITLE_SOURCES, TITLE_SOURCES
+from cqcscraper.parse.validation import NOT_FAILURES
 
 LISTINGS_OK = "cqc/listings/ok"
 LISTINGS_FAILED = "cqc/listings/failed"  # listing pages not read, whatever the reason
@@ -45,9 +45,20 @@ MIN_ARTICLES_FOR_TITLES = 10
 
 @dataclass(frozen=True)
 class Thresholds:
-    max_rejected_share: float = 0.1
-    min_published_coverage: float = 0.95
-    min_own_title_share: float = 0.5
+    """The verdict's thresholds; their defaults are the settings' (``settings.py``)."""
+
+    max_rejected_share: float
+    min_published_coverage: float
+    min_own_title_share: float
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Thresholds:
+        """From Scrapy settings (anything with ``getfloat``)."""
+        return cls(
+            max_rejected_share=settings.getfloat("CQC_MAX_REJECTED_SHARE"),
+            min_published_coverage=settings.getfloat("CQC_MIN_PUBLISHED_COVERAGE"),
+            min_own_title_share=settings.getfloat("CQC_MIN_OWN_TITLE_SHARE"),
+        )
 
 
 @dataclass(frozen=True)

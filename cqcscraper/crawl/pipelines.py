@@ -17,12 +17,14 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import CallLaterResult, call_later
 
-from cqcscraper import health, urls, validation
-from cqcscraper.archive import ArchiveError, Suspect, Unstorable
-from cqcscraper.pages import read_page
-from cqcscraper.records import ArticlePage, ParsedPage
-from cqcscraper.run import ArchiveRun
-from cqcscraper.validation import MOVED, SUSPECT_UPDATE, UNSTORABLE, Rejected
+from cqcscraper.crawl import health
+from cqcscraper.crawl.pages import read_page
+from cqcscraper.crawl.rejects import Rejected
+from cqcscraper.crawl.run import ArchiveRun
+from cqcscraper.parse import urls, validation
+from cqcscraper.parse.records import ArticlePage, ParsedPage
+from cqcscraper.parse.validation import MOVED, SUSPECT_UPDATE, UNSTORABLE
+from cqcscraper.store.archive import ArchiveError, Suspect, Unstorable
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +89,8 @@ class ArchivePipeline:
             raise NotConfigured("ArchivePipeline needs the ArchiveRun extension")
         self.run = run
         self.archive = run.archive
-        self.batch = max(1, crawler.settings.getint("CQC_WRITE_BATCH", 200))
-        self.interval = crawler.settings.getfloat("CQC_WRITE_INTERVAL", 0.5)
+        self.batch = max(1, crawler.settings.getint("CQC_WRITE_BATCH"))
+        self.interval = crawler.settings.getfloat("CQC_WRITE_INTERVAL")
         self.pending: list[ParsedPage] = []
         self.timer: CallLaterResult | None = None
 

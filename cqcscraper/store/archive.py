@@ -29,8 +29,9 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
-from cqcscraper import urls
-from cqcscraper.history import (
+from cqcscraper.parse import urls
+from cqcscraper.parse.records import RECORD_FIELDS, PressRelease, RawResponse
+from cqcscraper.store.history import (
     REVISION_TIMES,
     TIMESTAMPS,
     Outcome,
@@ -39,7 +40,6 @@ from cqcscraper.history import (
     record_row,
     suspect_update,
 )
-from cqcscraper.records import RECORD_FIELDS, PressRelease, RawResponse
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from cqcscraper.records import RECORD_FIELDS, PressRelease
+from cqcscraper.parse.records import RECORD_FIELDS, PressRelease
 
 Row = dict[str, Any]
 Outcome = Literal["new", "updated", "unchanged"]

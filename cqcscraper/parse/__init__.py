@@ -1,0 +1,5 @@
+"""Pure rules, from strings to plain data: which URLs are articles (``urls``), the links of a
+listing page (``discovery``), the raw fields of an article page (``extract``), their clean
+form (``normalize``), which records may be archived and why not (``validation``), and the
+record types (``records``). No Scrapy, no database, no network: every rule is tested by
+replaying a saved page, and a test checks that nothing here imports more."""
