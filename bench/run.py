@@ -37,7 +37,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cqcscraper.testing import sitefiles, synthetic  # noqa: E402
 from cqcscraper.crawl.pages import build_record, page_text, replay_page, response_of  # noqa: E402
 from cqcscraper.crawl.rejects import Rejected  # noqa: E402
 from cqcscraper.parse.extract import extract  # noqa: E402
@@ -45,6 +44,7 @@ from cqcscraper.parse.normalize import normalize_article  # noqa: E402
 from cqcscraper.parse.records import PressRelease, RawResponse  # noqa: E402
 from cqcscraper.parse.validation import reject_reason  # noqa: E402
 from cqcscraper.store.archive import Archive  # noqa: E402
+from cqcscraper.testing import sitefiles, synthetic  # noqa: E402
 from cqcscraper.testing.crawls import LOCAL_SETTINGS, crawl_command  # noqa: E402
 from cqcscraper.testing.measure import launched, peak_rss_mb  # noqa: E402
 from cqcscraper.testing.mirror import Mirror  # noqa: E402

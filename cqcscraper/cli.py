@@ -25,8 +25,9 @@ from cqcscraper.crawl.reparse import reparse
 from cqcscraper.crawl.run import EXIT_BUSY, EXIT_FAIL, EXIT_USAGE
 from cqcscraper.parse.normalize import CONTROL
 from cqcscraper.store.archive import Archive, ArchiveError, jsonl_beside, unusable
-from cqcscraper.store.export import write_csv
+from cqcscraper.store.export import write_csv, write_jsonl
 from cqcscraper.store.lock import ArchiveBusy, ArchiveLock
+from cqcscraper.store.summary import summary as summary_of
 from cqcscraper.testing.crawls import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
 from cqcscraper.testing.mirror import Mirror
 
@@ -53,7 +54,7 @@ class UsageProblem(Exception):
 def summary_text(db: str) -> str:
     """Rows, last run, title sources, date range and latest titles; reads only."""
     with Archive(db, read_only=True) as archive:
-        info = archive.summary()
+        info = summary_of(archive)
     lines = [
         f"{db}: {info['rows']} press releases; {info['rejects']} pages rejected in the last run"
     ]
@@ -156,7 +157,7 @@ def run_reparse(args: argparse.Namespace) -> int:
     try:
         with ArchiveLock(args.db), Archive(args.db) as archive:
             report = reparse(archive)
-            rows = archive.export_jsonl(jsonl)
+            rows = write_jsonl(archive, jsonl)
     except ArchiveBusy as busy:
         print(busy, file=sys.stderr)
         return EXIT_BUSY

@@ -22,14 +22,15 @@ from cqcscraper.parse.normalize import content_hash
 from cqcscraper.parse.records import PressRelease, RawResponse
 from cqcscraper.store import archive as archive_module
 from cqcscraper.store.archive import (
-    COLUMNS,
-    SCHEMA_VERSION,
     Archive,
     ArchiveError,
     ArchiveLocked,
     ExportError,
     Unstorable,
 )
+from cqcscraper.store.export import write_jsonl
+from cqcscraper.store.schema import COLUMNS, SCHEMA_VERSION
+from cqcscraper.store.summary import summary
 
 V1_ARCHIVE = ROOT / "fixtures" / "archives" / "v1.db"  # written by cqcscraper 0.1 (schema 1)
 V3_ARCHIVE = ROOT / "fixtures" / "archives" / "v3.db"  # the fixture site's demo, at schema 3
@@ -134,10 +135,10 @@ def test_jsonl_export_is_ordered_complete_and_atomic(archive: Archive, tmp_path:
     archive.store(release(4, None))
     target = tmp_path / "out" / "press_releases.jsonl"
     with pytest.raises(ExportError, match=r"the JSONL export to .* failed"):
-        archive.export_jsonl(target)  # its folder does not exist: nothing is made
+        write_jsonl(archive, target)  # its folder does not exist: nothing is made
     assert not target.parent.exists()
     target.parent.mkdir()
-    assert archive.export_jsonl(target) == 4
+    assert write_jsonl(archive, target) == 4
     rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert [row["id"] for row in rows] == [4, 2, 1, 3]  # by published (NULL first), then id
     assert rows == list(archive.records())
@@ -308,7 +309,7 @@ def test_summary(archive: Archive) -> None:
     for _ in range(2):
         crawl = archive.begin_crawl("http://127.0.0.1:1/", {})
         archive.reject("https://x/3.shtml", "no_body", crawl_id=crawl)
-    info = archive.summary()
+    info = summary(archive)
     assert (info["rows"], info["first"], info["last"]) == (2, "2020-01-01", "2024-01-01")
     assert info["rejects"] == 1  # of the latest run only
     assert [tuple(row) for row in info["latest"]] == [("2024-01-01", "New"), ("2020-01-01", "Old")]

@@ -21,8 +21,9 @@ import pytest
 
 from conftest import ROOT, SITE, run_crawl
 from cqcscraper.parse import urls
-from cqcscraper.store.archive import SCHEMA_VERSION, Archive
+from cqcscraper.store.archive import Archive
 from cqcscraper.store.lock import ArchiveLock
+from cqcscraper.store.schema import SCHEMA_VERSION
 from cqcscraper.testing.mirror import Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them

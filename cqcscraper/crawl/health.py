@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cqcscraper.parse.normalize import OWN_TITLE_SOURCES, TITLE_SOURCES
+from cqcscraper.parse.records import COVERED_FIELDS
 from cqcscraper.parse.validation import NOT_FAILURES
 
 LISTINGS_OK = "cqc/listings/ok"
@@ -34,7 +35,7 @@ REJECTS = "cqc/rejects/"  # cqc/rejects/{reason}
 ARCHIVE_ERROR = "cqc/archive_error"  # why the archive could not take a write
 NOT_ARCHIVED = "cqc/not_archived"  # items lost to that error (fetched again next run)
 EXPORT_ERROR = "cqc/export_error"  # why the JSONL export could not be written
-FIELDS = ("title", "published", "origin", "body")
+FIELDS = COVERED_FIELDS
 OUTCOMES = ("new", "updated", "unchanged")
 OK, FAIL = "ok", "fail"
 

@@ -32,6 +32,7 @@ from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.parse import validation
 from cqcscraper.parse.records import ArticlePage, ParsedPage
 from cqcscraper.store.archive import Archive, ArchiveError, ExportError, jsonl_beside
+from cqcscraper.store.export import write_jsonl
 from cqcscraper.store.lock import ArchiveBusy, ArchiveLock
 
 logger = logging.getLogger(__name__)
@@ -172,7 +173,7 @@ class ArchiveRun:
         stats = self.crawler.stats
         if self.failed is None:  # else the JSONL keeps the last good run's export
             try:
-                rows = self.archive.export_jsonl(self.jsonl_path)
+                rows = write_jsonl(self.archive, self.jsonl_path)
                 logger.info("%d records in %s", rows, self.jsonl_path)
             except ExportError as error:
                 stats.set_value(health.EXPORT_ERROR, str(error))

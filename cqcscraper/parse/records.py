@@ -76,3 +76,5 @@ class ParsedPage:
 
 
 RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(PressRelease))
+# The fields whose coverage each run measures (``crawls.coverage_*``, the health verdict).
+COVERED_FIELDS = ("title", "published", "origin", "body")

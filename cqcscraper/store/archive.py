@@ -1,4 +1,4 @@
-"""The SQLite archive: schema, writes, edit history, snapshots, the crawl log, rejects, JSONL.
+"""The SQLite archive: writes and reads of releases, snapshots, the crawl log and rejects.
 
 Knows nothing of HTML or Scrapy: it stores ``PressRelease`` records, raw responses and plain
 dicts. The article id is the primary key, so one release reached under any URL spelling is one
@@ -7,13 +7,11 @@ together), so a run killed at any moment leaves the archive consistent. A write 
 lock held by another process is retried (tenacity, exponential backoff) until ``lock_timeout``
 seconds have passed; then ``ArchiveLocked`` is raised.
 
-The schema is versioned with ``PRAGMA user_version`` and upgraded in place by ``MIGRATIONS``;
-a new archive runs the same migrations, so an upgraded archive and a new one are identical.
+Its schema and migrations are ``store.schema``'s.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -30,47 +28,18 @@ from sqlite_utils import Database
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from cqcscraper.parse import urls
-from cqcscraper.parse.records import RECORD_FIELDS, PressRelease, RawResponse
+from cqcscraper.parse.records import PressRelease, RawResponse
 from cqcscraper.store.history import (
-    REVISION_TIMES,
-    TIMESTAMPS,
     Outcome,
     Row,
     fold,
     record_row,
     suspect_update,
 )
+from cqcscraper.store.schema import MIGRATIONS, RELEASES, SCHEMA_VERSION, set_user_version
 
 logger = logging.getLogger(__name__)
 
-RELEASES = "press_releases"
-FIELD_TYPES: dict[str, type] = {name: int if name == "id" else str for name in RECORD_FIELDS}
-COLUMNS: dict[str, type] = {**FIELD_TYPES, **dict.fromkeys(TIMESTAMPS, str)}
-# The record's fields as schema 1 made them: later fields are added by their own migration, so
-# that a new archive and an upgraded one come out identical.
-_FIELDS_1 = (
-    "id",
-    "url",
-    "title",
-    "published",
-    "published_from",
-    "origin",
-    "origin_raw",
-    "body",
-    "images",
-    "content_hash",
-)
-_FIELD_TYPES_1 = {name: FIELD_TYPES[name] for name in _FIELDS_1}
-CRAWL_COUNTS = (
-    "requests",
-    "responses",
-    "articles_linked",
-    "articles_new",
-    "articles_updated",
-    "articles_unchanged",
-    "articles_rejected",
-)
-COVERAGE = ("title", "published", "origin", "body")
 # Point each row at the lowest id with the same content (``duplicate_of``).
 _RELINK_ALL = """UPDATE press_releases SET duplicate_of = (
     SELECT min(other.id) FROM press_releases AS other
@@ -185,160 +154,6 @@ class Snapshot:
     first_fetched: str
     last_fetched: str
     raw: RawResponse
-
-
-# -- schema ---------------------------------------------------------------------------------
-
-
-def _schema_1(db: Database) -> None:
-    """Releases, crawls, rejects and the full-text index."""
-    db[RELEASES].create(
-        {**_FIELD_TYPES_1, **dict.fromkeys(TIMESTAMPS, str)},
-        pk="id",
-        not_null=["url", "body", "content_hash", *TIMESTAMPS],
-    )
-    db[RELEASES].create_index(["published"])
-    db["crawls"].create(
-        {
-            "id": int,
-            "started": str,
-            "finished": str,
-            "start_url": str,
-            "args": str,
-            "finish_reason": str,
-            "requests": int,
-            "responses": int,
-            "articles_new": int,
-            "articles_updated": int,
-            "articles_unchanged": int,
-            "articles_rejected": int,
-            "stats": str,
-        },
-        pk="id",
-        not_null=["started"],
-    )
-    db["rejects"].create(
-        {"id": int, "crawl_id": int, "url": str, "reason": str, "detail": str, "seen": str},
-        pk="id",
-        foreign_keys=[("crawl_id", "crawls", "id")],
-        not_null=["url", "reason", "seen"],
-    )
-    db["rejects"].create_index(["url"])
-    db[RELEASES].enable_fts(["title", "body"], create_triggers=True, tokenize="porter unicode61")
-
-
-def _schema_2(db: Database) -> None:
-    """Scheduled runs: edit history, duplicates, raw snapshots, health verdict, coverage."""
-    db[RELEASES].add_column("duplicate_of", int)
-    db[RELEASES].create_index(["content_hash"])
-    db["revisions"].create(
-        {"revision": int, **_FIELD_TYPES_1, **dict.fromkeys(REVISION_TIMES, str)},
-        pk="revision",
-        not_null=["id", "content_hash", *REVISION_TIMES],
-        column_order=["revision", "id", "content_hash"],
-    )
-    db["revisions"].create_index(["id"])
-    db["snapshots"].create(
-        {
-            "snapshot": int,
-            "article_id": int,
-            "url": str,
-            "status": int,
-            "headers": str,
-            "body": bytes,
-            "size": int,
-            "sha256": str,
-            "first_fetched": str,
-            "last_fetched": str,
-            "fetches": int,
-        },
-        pk="snapshot",
-        not_null=["url", "status", "headers", "body", "sha256", "first_fetched", "last_fetched"],
-    )
-    db["snapshots"].create_index(["article_id", "snapshot"])
-    db["snapshots"].create_index(["url", "snapshot"])
-    db["rejects"].add_column("article_id", int)
-    db["rejects"].create_index(["article_id"])
-    crawls = db["crawls"]
-    crawls.add_column("statuses", str)
-    crawls.add_column("articles_linked", int)
-    for name in COVERAGE:
-        crawls.add_column(f"coverage_{name}", float)
-    crawls.add_column("verdict", str)
-    crawls.add_column("verdict_reason", str)
-
-
-# Views for the common questions (documented in docs/analysts.md), as the latest schema has
-# them: the migration that changes one makes them all again.
-VIEWS = {
-    "releases": """
-        SELECT p.id, p.published, CAST(substr(p.published, 1, 4) AS INTEGER) AS year, p.title,
-               p.origin, p.published_from, p.title_from,
-               (SELECT count(*) FROM revisions AS r WHERE r.id = p.id) AS edits,
-               p.duplicate_of, p.url, p.body, p.first_seen, p.last_seen, p.last_changed
-        FROM press_releases AS p""",
-    "releases_per_year": """
-        SELECT CAST(substr(published, 1, 4) AS INTEGER) AS year, count(*) AS releases,
-               min(published) AS first, max(published) AS last
-        FROM press_releases GROUP BY year ORDER BY year""",
-    "latest_releases": """
-        SELECT id, published, title, origin, url FROM press_releases
-        WHERE published IS NOT NULL ORDER BY published DESC, id DESC LIMIT 50""",
-    "crawl_summary": """
-        SELECT id, started, finished,
-               CAST(round((julianday(finished) - julianday(started)) * 86400) AS INTEGER)
-                   AS seconds,
-               verdict, verdict_reason, requests, articles_linked AS linked,
-               articles_new AS new, articles_updated AS updated,
-               articles_unchanged AS unchanged, articles_rejected AS rejected,
-               round(coverage_published, 3) AS published_coverage
-        FROM crawls ORDER BY id DESC""",
-}
-
-
-def _schema_3(db: Database) -> None:
-    """Views for analysts."""
-    for name, sql in VIEWS.items():
-        db.create_view(name, sql.strip(), replace=True)
-
-
-def _set_user_version(db: Database, number: int) -> None:
-    """The one statement with a value in its text: PRAGMA takes no parameters. ``number`` is
-    a schema version from ``MIGRATIONS``, checked to be an int."""
-    if type(number) is not int:
-        raise TypeError(f"schema version must be an int, not {number!r}")
-    db.execute(f"PRAGMA user_version = {number:d}")
-
-
-def _schema_4(db: Database) -> None:
-    """Title provenance: ``title_from`` in releases and revisions, the listing's link text
-    with each snapshot, and the titles' sources in each crawl. Rows archived before keep
-    ``title_from`` NULL until ``cqcscraper reparse`` rebuilds them from their snapshots."""
-    db[RELEASES].add_column("title_from", str)
-    db["revisions"].add_column("title_from", str)
-    db["snapshots"].add_column("listing_text", str)
-    db["crawls"].add_column("title_sources", str)
-    db["crawls"].add_column("titles_own_share", float)
-    _schema_3(db)  # the releases view shows title_from
-
-
-def _schema_5(db: Database) -> None:
-    """The site the archive belongs to (``archive_info``): a crawl from another site is
-    refused. An existing archive belongs to the site of its first crawl."""
-    db["archive_info"].create({"name": str, "value": str}, pk="name", not_null=["value"])
-    first = db.execute("SELECT start_url FROM crawls ORDER BY id LIMIT 1").fetchone()
-    if first and first[0]:
-        db["archive_info"].insert({"name": "site", "value": urls.site_of(first[0])})
-
-
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (
-    _schema_1,
-    _schema_2,
-    _schema_3,
-    _schema_4,
-    _schema_5,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class Archive:
@@ -466,7 +281,7 @@ class Archive:
         for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
             logger.info("archive %s: schema version %d -> %d", self.path, number - 1, number)
             migration(self.db)
-            _set_user_version(self.db, number)
+            set_user_version(self.db, number)
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -712,27 +527,6 @@ class Archive:
             row["images"] = json.loads(row["images"] or "[]")
             yield row
 
-    def export_jsonl(self, path: str | os.PathLike[str]) -> int:
-        """Write every release to ``path``, one JSON object a line; atomic (write, then rename),
-        so a failure (a full disk) leaves the previous file whole and no temporary file behind.
-        Raises ``ExportError``."""
-        target = Path(path)
-        temporary = target.with_name(f".{target.name}.tmp")
-        count = 0
-        try:
-            with temporary.open("w", encoding="utf-8") as out:
-                for row in self.records():
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                    count += 1
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, target)
-        except (OSError, sqlite3.Error) as error:
-            with contextlib.suppress(OSError):  # a read-only folder never had it
-                temporary.unlink(missing_ok=True)
-            raise ExportError(f"the JSONL export to {target} failed: {error}") from error
-        return count
-
     def runs(self, *, limit: int = 2, verdict: str | None = None) -> list[dict[str, Any]]:
         """The latest runs (``crawls`` rows), newest first; only those with ``verdict``."""
         return list(
@@ -742,37 +536,3 @@ class Archive:
                 {"verdict": verdict, "limit": limit},
             )
         )
-
-    def summary(self) -> dict[str, Any]:
-        """Rows, date range, the three latest titles, where the titles came from, and the latest
-        run's rejects and verdict."""
-        rows, first, last = self.db.execute(
-            "SELECT count(*), min(published), max(published) FROM press_releases"
-        ).fetchone()
-        latest = self.db.execute(
-            "SELECT published, title FROM press_releases ORDER BY published DESC, id DESC LIMIT 3"
-        ).fetchall()
-        rejects = self.db.execute(
-            "SELECT count(*) FROM rejects WHERE crawl_id = (SELECT max(id) FROM crawls)"
-        ).fetchone()[0]
-        run = self.db.execute(
-            "SELECT id, started, finished, verdict, verdict_reason FROM crawls "
-            "ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        titles = []
-        if self.version >= 4:  # an older archive read as it is has no title_from yet
-            titles = self.db.execute(
-                "SELECT coalesce(title_from, 'none'), count(*) FROM press_releases "
-                "GROUP BY 1 ORDER BY 2 DESC, 1"
-            ).fetchall()
-        return {
-            "rows": rows,
-            "first": first,
-            "last": last,
-            "latest": latest,
-            "rejects": rejects,
-            "run": dict(zip(("id", "started", "finished", "verdict", "reason"), run, strict=True))
-            if run
-            else None,
-            "title_from": titles,
-        }

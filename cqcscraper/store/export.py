@@ -1,4 +1,5 @@
-"""CSV for spreadsheets, with formula-like cells neutralised.
+"""The archive's exports: JSONL (every release, written atomically after each run) and CSV
+for spreadsheets, with formula-like cells neutralised.
 
 A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage
 return, which some programs skip first) as a formula: a press release whose text starts
@@ -9,11 +10,16 @@ SQLite archive keep the text as it is.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import json
+import os
+import sqlite3
+from pathlib import Path
 from typing import Any, TextIO
 
 from cqcscraper.parse.normalize import CONTROL
-from cqcscraper.store.archive import Archive
+from cqcscraper.store.archive import Archive, ExportError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,4 +47,26 @@ def write_csv(archive: Archive, name: str, out: TextIO) -> int:
     for row in source.rows:
         writer.writerow([neutralise(value) for value in row.values()])
         count += 1
+    return count
+
+
+def write_jsonl(archive: Archive, path: str | os.PathLike[str]) -> int:
+    """Write every release of ``archive`` to ``path``, one JSON object a line; atomic (write,
+    then rename), so a failure (a full disk) leaves the previous file whole and no temporary
+    file behind. Raises ``ExportError``."""
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.tmp")
+    count = 0
+    try:
+        with temporary.open("w", encoding="utf-8") as out:
+            for row in archive.records():
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except (OSError, sqlite3.Error) as error:
+        with contextlib.suppress(OSError):  # a read-only folder never had it
+            temporary.unlink(missing_ok=True)
+        raise ExportError(f"the JSONL export to {target} failed: {error}") from error
     return count

@@ -1,0 +1,188 @@
+"""The archive's schema: its tables and views, and the migrations that make them.
+
+The schema is versioned with ``PRAGMA user_version`` and upgraded in place by ``MIGRATIONS``,
+one function per version, each run in the archive's transaction. A new archive runs the same
+migrations, so an upgraded archive and a new one are identical (``tests/test_archive.py``
+upgrades an archive of each earlier release). A migration is never changed once released:
+a change of the schema is a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+from cqcscraper.parse import urls
+from cqcscraper.parse.records import COVERED_FIELDS, RECORD_FIELDS
+from cqcscraper.store.history import REVISION_TIMES, TIMESTAMPS
+
+RELEASES = "press_releases"
+FIELD_TYPES: dict[str, type] = {name: int if name == "id" else str for name in RECORD_FIELDS}
+COLUMNS: dict[str, type] = {**FIELD_TYPES, **dict.fromkeys(TIMESTAMPS, str)}
+# The record's fields as schema 1 made them: later fields are added by their own migration, so
+# that a new archive and an upgraded one come out identical.
+_FIELDS_1 = (
+    "id",
+    "url",
+    "title",
+    "published",
+    "published_from",
+    "origin",
+    "origin_raw",
+    "body",
+    "images",
+    "content_hash",
+)
+_FIELD_TYPES_1 = {name: FIELD_TYPES[name] for name in _FIELDS_1}
+
+
+def _schema_1(db: Database) -> None:
+    """Releases, crawls, rejects and the full-text index."""
+    db[RELEASES].create(
+        {**_FIELD_TYPES_1, **dict.fromkeys(TIMESTAMPS, str)},
+        pk="id",
+        not_null=["url", "body", "content_hash", *TIMESTAMPS],
+    )
+    db[RELEASES].create_index(["published"])
+    db["crawls"].create(
+        {
+            "id": int,
+            "started": str,
+            "finished": str,
+            "start_url": str,
+            "args": str,
+            "finish_reason": str,
+            "requests": int,
+            "responses": int,
+            "articles_new": int,
+            "articles_updated": int,
+            "articles_unchanged": int,
+            "articles_rejected": int,
+            "stats": str,
+        },
+        pk="id",
+        not_null=["started"],
+    )
+    db["rejects"].create(
+        {"id": int, "crawl_id": int, "url": str, "reason": str, "detail": str, "seen": str},
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+        not_null=["url", "reason", "seen"],
+    )
+    db["rejects"].create_index(["url"])
+    db[RELEASES].enable_fts(["title", "body"], create_triggers=True, tokenize="porter unicode61")
+
+
+def _schema_2(db: Database) -> None:
+    """Scheduled runs: edit history, duplicates, raw snapshots, health verdict, coverage."""
+    db[RELEASES].add_column("duplicate_of", int)
+    db[RELEASES].create_index(["content_hash"])
+    db["revisions"].create(
+        {"revision": int, **_FIELD_TYPES_1, **dict.fromkeys(REVISION_TIMES, str)},
+        pk="revision",
+        not_null=["id", "content_hash", *REVISION_TIMES],
+        column_order=["revision", "id", "content_hash"],
+    )
+    db["revisions"].create_index(["id"])
+    db["snapshots"].create(
+        {
+            "snapshot": int,
+            "article_id": int,
+            "url": str,
+            "status": int,
+            "headers": str,
+            "body": bytes,
+            "size": int,
+            "sha256": str,
+            "first_fetched": str,
+            "last_fetched": str,
+            "fetches": int,
+        },
+        pk="snapshot",
+        not_null=["url", "status", "headers", "body", "sha256", "first_fetched", "last_fetched"],
+    )
+    db["snapshots"].create_index(["article_id", "snapshot"])
+    db["snapshots"].create_index(["url", "snapshot"])
+    db["rejects"].add_column("article_id", int)
+    db["rejects"].create_index(["article_id"])
+    crawls = db["crawls"]
+    crawls.add_column("statuses", str)
+    crawls.add_column("articles_linked", int)
+    for name in COVERED_FIELDS:
+        crawls.add_column(f"coverage_{name}", float)
+    crawls.add_column("verdict", str)
+    crawls.add_column("verdict_reason", str)
+
+
+# Views for the common questions (documented in docs/analysts.md), as the latest schema has
+# them: the migration that changes one makes them all again.
+VIEWS = {
+    "releases": """
+        SELECT p.id, p.published, CAST(substr(p.published, 1, 4) AS INTEGER) AS year, p.title,
+               p.origin, p.published_from, p.title_from,
+               (SELECT count(*) FROM revisions AS r WHERE r.id = p.id) AS edits,
+               p.duplicate_of, p.url, p.body, p.first_seen, p.last_seen, p.last_changed
+        FROM press_releases AS p""",
+    "releases_per_year": """
+        SELECT CAST(substr(published, 1, 4) AS INTEGER) AS year, count(*) AS releases,
+               min(published) AS first, max(published) AS last
+        FROM press_releases GROUP BY year ORDER BY year""",
+    "latest_releases": """
+        SELECT id, published, title, origin, url FROM press_releases
+        WHERE published IS NOT NULL ORDER BY published DESC, id DESC LIMIT 50""",
+    "crawl_summary": """
+        SELECT id, started, finished,
+               CAST(round((julianday(finished) - julianday(started)) * 86400) AS INTEGER)
+                   AS seconds,
+               verdict, verdict_reason, requests, articles_linked AS linked,
+               articles_new AS new, articles_updated AS updated,
+               articles_unchanged AS unchanged, articles_rejected AS rejected,
+               round(coverage_published, 3) AS published_coverage
+        FROM crawls ORDER BY id DESC""",
+}
+
+
+def _schema_3(db: Database) -> None:
+    """Views for analysts."""
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
+
+
+def set_user_version(db: Database, number: int) -> None:
+    """The one statement with a value in its text: PRAGMA takes no parameters. ``number`` is
+    a schema version from ``MIGRATIONS``, checked to be an int."""
+    if type(number) is not int:
+        raise TypeError(f"schema version must be an int, not {number!r}")
+    db.execute(f"PRAGMA user_version = {number:d}")
+
+
+def _schema_4(db: Database) -> None:
+    """Title provenance: ``title_from`` in releases and revisions, the listing's link text
+    with each snapshot, and the titles' sources in each crawl. Rows archived before keep
+    ``title_from`` NULL until ``cqcscraper reparse`` rebuilds them from their snapshots."""
+    db[RELEASES].add_column("title_from", str)
+    db["revisions"].add_column("title_from", str)
+    db["snapshots"].add_column("listing_text", str)
+    db["crawls"].add_column("title_sources", str)
+    db["crawls"].add_column("titles_own_share", float)
+    _schema_3(db)  # the releases view shows title_from
+
+
+def _schema_5(db: Database) -> None:
+    """The site the archive belongs to (``archive_info``): a crawl from another site is
+    refused. An existing archive belongs to the site of its first crawl."""
+    db["archive_info"].create({"name": str, "value": str}, pk="name", not_null=["value"])
+    first = db.execute("SELECT start_url FROM crawls ORDER BY id LIMIT 1").fetchone()
+    if first and first[0]:
+        db["archive_info"].insert({"name": "site", "value": urls.site_of(first[0])})
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
+    _schema_1,
+    _schema_2,
+    _schema_3,
+    _schema_4,
+    _schema_5,
+)
+SCHEMA_VERSION = len(MIGRATIONS)

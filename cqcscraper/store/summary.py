@@ -1,0 +1,43 @@
+"""What ``cqcscraper summary`` says of an archive: rows, date range, latest titles, where the
+titles came from, and the last run. Reads only (an archive of an older schema is read as it
+is)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cqcscraper.store.archive import Archive
+
+
+def summary(archive: Archive) -> dict[str, Any]:
+    """Rows, date range, the three latest titles, where the titles came from, and the latest
+    run's rejects and verdict."""
+    rows, first, last = archive.db.execute(
+        "SELECT count(*), min(published), max(published) FROM press_releases"
+    ).fetchone()
+    latest = archive.db.execute(
+        "SELECT published, title FROM press_releases ORDER BY published DESC, id DESC LIMIT 3"
+    ).fetchall()
+    rejects = archive.db.execute(
+        "SELECT count(*) FROM rejects WHERE crawl_id = (SELECT max(id) FROM crawls)"
+    ).fetchone()[0]
+    run = archive.db.execute(
+        "SELECT id, started, finished, verdict, verdict_reason FROM crawls ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    titles = []
+    if archive.version >= 4:  # an older archive read as it is has no title_from yet
+        titles = archive.db.execute(
+            "SELECT coalesce(title_from, 'none'), count(*) FROM press_releases "
+            "GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+    return {
+        "rows": rows,
+        "first": first,
+        "last": last,
+        "latest": latest,
+        "rejects": rejects,
+        "run": dict(zip(("id", "started", "finished", "verdict", "reason"), run, strict=True))
+        if run
+        else None,
+        "title_from": titles,
+    }
