@@ -26,7 +26,7 @@ from cqcscraper.crawl.run import EXIT_BUSY, EXIT_FAIL, EXIT_USAGE
 from cqcscraper.parse.normalize import CONTROL
 from cqcscraper.store.archive import Archive, ArchiveError, jsonl_beside, unusable
 from cqcscraper.store.export import write_csv, write_jsonl
-from cqcscraper.store.lock import ArchiveBusy, ArchiveLock
+from cqcscraper.store.lock import ArchiveBusy, RunLock
 from cqcscraper.store.summary import summary as summary_of
 from cqcscraper.testing.crawls import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
 from cqcscraper.testing.mirror import Mirror
@@ -74,7 +74,7 @@ def summary_text(db: str) -> str:
 def last_run(db: str, run: dict) -> str:
     if run["verdict"]:
         return f"last run: {run['verdict']}: {shown(run['reason'])}"
-    if ArchiveLock(db).holder() is not None:
+    if RunLock(db).holder() is not None:
         return f"a run is in progress: crawl {run['id']}, since {run['started']}"
     return (
         f"last run: crawl {run['id']}, started {run['started']}, ended without closing "
@@ -95,7 +95,7 @@ def health(args: argparse.Namespace) -> int:
     with Archive(args.db, read_only=True) as archive:
         latest = archive.runs(limit=2)
         last_ok = archive.runs(limit=1, verdict="ok")
-    running = ArchiveLock(args.db).holder() is not None
+    running = RunLock(args.db).holder() is not None
     if latest and latest[0]["verdict"] is None and running:
         print(f"a run is in progress: crawl {latest[0]['id']}, since {latest[0]['started']}")
         latest = latest[1:]
@@ -144,7 +144,7 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def summary(args: argparse.Namespace) -> int:
+def run_summary(args: argparse.Namespace) -> int:
     print(summary_text(args.db))
     return 0
 
@@ -155,7 +155,7 @@ def run_reparse(args: argparse.Namespace) -> int:
     with Archive(args.db, read_only=True):  # exists, and is an archive, before anything else
         pass
     try:
-        with ArchiveLock(args.db), Archive(args.db) as archive:
+        with RunLock(args.db), Archive(args.db) as archive:
             report = reparse(archive)
             rows = write_jsonl(archive, jsonl)
     except ArchiveBusy as busy:
@@ -217,7 +217,7 @@ def parser() -> argparse.ArgumentParser:
     show = command(
         "summary",
         "rows, last run, date range and latest titles of an archive (reads only)",
-        summary,
+        run_summary,
     )
     show.add_argument("--db", default=DEFAULT_DB, help="archive to read")
 

@@ -24,7 +24,7 @@ from cqcscraper.store import archive as archive_module
 from cqcscraper.store.archive import (
     Archive,
     ArchiveError,
-    ArchiveLocked,
+    DatabaseLocked,
     ExportError,
     Unstorable,
 )
@@ -295,7 +295,7 @@ def test_write_fails_clearly_when_the_lock_outlasts_the_bound(tmp_path: Path) ->
         other.execute("BEGIN IMMEDIATE")
         archive.db.conn.execute("PRAGMA busy_timeout = 50")
         started = time.monotonic()
-        with pytest.raises(ArchiveLocked, match=r"stayed locked .* more than 0.5 s"):
+        with pytest.raises(DatabaseLocked, match=r"stayed locked .* more than 0.5 s"):
             archive.store(release())
         assert time.monotonic() - started < 30  # the 0.5 s bound, not the 60 s default
         other.rollback()

@@ -22,7 +22,7 @@ import pytest
 from conftest import ROOT, SITE, run_crawl
 from cqcscraper.parse import urls
 from cqcscraper.store.archive import Archive
-from cqcscraper.store.lock import ArchiveLock
+from cqcscraper.store.lock import RunLock
 from cqcscraper.store.schema import SCHEMA_VERSION
 from cqcscraper.testing.mirror import Mirror
 
@@ -332,7 +332,7 @@ def test_summary_during_a_run_says_it_is_in_progress(archived: Path, tmp_path: P
     with Archive(db) as archive:
         crawl = archive.begin_crawl("http://127.0.0.1:1/www/english/", {})
         started = archive.db["crawls"].get(crawl)["started"]
-    with ArchiveLock(db):
+    with RunLock(db):
         running = cqcscraper("summary", "--db", str(db))
     assert f"a run is in progress: crawl {crawl}, since {started}" in running.stdout
     stopped = cqcscraper("summary", "--db", str(db))  # the lock is gone, the row still open
@@ -440,7 +440,7 @@ def test_health_answers_with_the_last_runs_verdict(archived: Path, tmp_path: Pat
     assert "more than --max-age 0.0001: has the schedule stopped?" in old.stdout
     with Archive(db) as archive:
         crawl = archive.begin_crawl("http://127.0.0.1:1/www/english/", {})
-    with ArchiveLock(db):
+    with RunLock(db):
         running = cqcscraper("health", "--db", str(db))
     assert running.returncode == 0  # the previous run's verdict, while this one runs
     assert running.stdout.startswith(f"a run is in progress: crawl {crawl}, since ")

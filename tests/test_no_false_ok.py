@@ -24,7 +24,7 @@ import pytest
 
 from conftest import ROOT, SITE, crawl_args, golden_records, golden_rows, rows, run_crawl
 from cqcscraper.store.archive import Archive
-from cqcscraper.store.lock import ArchiveLock
+from cqcscraper.store.lock import RunLock
 from cqcscraper.testing import synthetic
 from cqcscraper.testing.mirror import Fault, Mirror
 
@@ -347,7 +347,7 @@ def test_a_symlinked_archive_path_shares_the_run_lock(tmp_path: Path) -> None:
     real.mkdir()
     link = tmp_path / "link"
     link.symlink_to(real)
-    with ArchiveLock(real / "cqc.db"), Mirror(SITE) as mirror:
+    with RunLock(real / "cqc.db"), Mirror(SITE) as mirror:
         command = crawl_args(f"{mirror.url}/www/english/", link)
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 75, done.stderr[-2000:]

@@ -18,7 +18,7 @@ from cqcscraper.parse import validation
 from cqcscraper.parse.records import ArticlePage, ParsedPage, PressRelease, RawResponse
 from cqcscraper.spiders.press import PressSpider
 from cqcscraper.store.archive import Archive
-from cqcscraper.store.lock import ArchiveBusy, ArchiveLock
+from cqcscraper.store.lock import ArchiveBusy, RunLock
 
 MIRRORED = "http://127.0.0.1:8123/www/english/c/2024-09-10/597552.shtml"
 CANONICAL = "https://www.cqc.com.cn/www/english/c/2024-09-10/597552.shtml"
@@ -171,7 +171,7 @@ def test_the_run_records_every_drop_and_closes_its_row(tmp_path: Path) -> None:
     )
     assert crawler.stats.get_value(EXIT_CODE) == EXIT_FAIL
     assert (tmp_path / "out.jsonl").read_text() == ""
-    with ArchiveLock(tmp_path / "cqc.db"):  # released
+    with RunLock(tmp_path / "cqc.db"):  # released
         pass
 
 
@@ -239,6 +239,6 @@ class Timer:
 
 
 def test_the_run_extension_refuses_a_locked_archive(tmp_path: Path) -> None:
-    with ArchiveLock(tmp_path / "cqc.db"), pytest.raises(ArchiveBusy, match="another run holds"):
+    with RunLock(tmp_path / "cqc.db"), pytest.raises(ArchiveBusy, match="another run holds"):
         run_crawler(tmp_path)
     assert not (tmp_path / "cqc.db").exists()

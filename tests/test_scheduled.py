@@ -35,7 +35,7 @@ from cqcscraper.crawl.reparse import reparse
 from cqcscraper.crawl.run import EXIT_BUSY
 from cqcscraper.parse import urls
 from cqcscraper.store.archive import Archive
-from cqcscraper.store.lock import ArchiveLock
+from cqcscraper.store.lock import RunLock
 from cqcscraper.testing import synthetic
 from cqcscraper.testing.mirror import Mirror
 
@@ -387,7 +387,7 @@ def test_missing_dates_fail_the_run(site: Path, tmp_path: Path) -> None:
 
 
 def test_a_second_run_on_a_locked_archive_exits_at_once_touching_nothing(tmp_path: Path) -> None:
-    with ArchiveLock(tmp_path / "cqc.db"):
+    with RunLock(tmp_path / "cqc.db"):
         crawl = run_crawl(tmp_path)
     assert crawl.returncode == EXIT_BUSY
     assert "another run holds the archive lock" in crawl.last_line

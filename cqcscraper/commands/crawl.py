@@ -37,7 +37,7 @@ from cqcscraper.crawl.run import (
 from cqcscraper.parse import urls
 from cqcscraper.spiders.press import ArgumentError, check_arguments
 from cqcscraper.store.archive import Archive, ArchiveError, jsonl_beside, unusable
-from cqcscraper.store.lock import ArchiveBusy, ArchiveLock
+from cqcscraper.store.lock import ArchiveBusy, RunLock
 
 logger = logging.getLogger("cqcscraper")
 # The one folder made on demand: the default archive's.
@@ -72,7 +72,7 @@ class Command(crawl.Command):
         assert self.crawler_process
         try:  # a clean one-line answer when another run holds the archive (the usual case);
             # ArchiveRun takes the lock for the run itself, so a race still ends in exit 75
-            ArchiveLock(self.settings["CQC_DB"]).acquire().release()
+            RunLock(self.settings["CQC_DB"]).acquire().release()
         except ArchiveBusy as busy:
             self.exitcode = EXIT_BUSY
             logger.error("exit %d: %s", EXIT_BUSY, busy)

@@ -75,7 +75,7 @@ def replay(snapshots: list[Snapshot], report: Report) -> tuple[Row | None, list[
 def reparse(archive: Archive) -> Report:
     """Rebuild every release that has snapshots; report what changed."""
 
-    def rebuild() -> tuple[Report, dict[int, int | None]]:
+    def rebuild_all() -> tuple[Report, dict[int, int | None]]:
         report = Report()
         before = {row["id"]: row["duplicate_of"] for row in archive.db["press_releases"].rows}
         for article_id, group in itertools.groupby(archive.snapshots(), lambda s: s.article_id):
@@ -103,7 +103,7 @@ def reparse(archive: Archive) -> Report:
             archive.replace_history(article_id, row, revisions)
         return report, before
 
-    report, before = archive.rebuild(rebuild)
+    report, before = archive.rebuild(rebuild_all)
     # A release changes too when it becomes, or stops being, a duplicate of another.
     relinked = {
         row["id"]

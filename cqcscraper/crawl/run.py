@@ -33,7 +33,7 @@ from cqcscraper.parse import validation
 from cqcscraper.parse.records import ArticlePage, ParsedPage
 from cqcscraper.store.archive import Archive, ArchiveError, ExportError, jsonl_beside
 from cqcscraper.store.export import write_jsonl
-from cqcscraper.store.lock import ArchiveBusy, ArchiveLock
+from cqcscraper.store.lock import ArchiveBusy, RunLock
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class ArchiveRun:
         self.db_path = settings.get("CQC_DB")
         self.jsonl_path = settings.get("CQC_JSONL") or jsonl_beside(self.db_path)
         self.thresholds = health.Thresholds.from_settings(settings)
-        self.lock = ArchiveLock(self.db_path)
+        self.lock = RunLock(self.db_path)
         try:
             self.lock.acquire()
         except ArchiveBusy as busy:

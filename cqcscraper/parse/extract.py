@@ -174,7 +174,7 @@ def _blocks(root: etree._Element) -> Iterator[Block]:
     owners: list[etree._Element] = [root]
     links = 0  # depth of <a> elements we are inside
 
-    def flush() -> Iterator[Block]:
+    def end_block() -> Iterator[Block]:
         nonlocal link_chars, link_count
         text = "".join(parts)
         if text.strip():
@@ -197,13 +197,13 @@ def _blocks(root: etree._Element) -> Iterator[Block]:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if closing:
             if tag in BLOCK_TAGS:
-                yield from flush()
+                yield from end_block()
                 owners.pop()
             elif tag == "a":
                 links -= 1
         elif tag and tag not in SKIP_TAGS:
             if tag == "br" or tag in BLOCK_TAGS:
-                yield from flush()
+                yield from end_block()
             if tag in BLOCK_TAGS:
                 owners.append(el)
             if tag == "a":
@@ -216,7 +216,7 @@ def _blocks(root: etree._Element) -> Iterator[Block]:
         # Ended, skipped (script, style) or not an element (a comment): its tail is still text.
         if el is not root:
             add(el.tail)
-    yield from flush()
+    yield from end_block()
 
 
 def _within(node: etree._Element, container: etree._Element) -> bool:
@@ -291,7 +291,7 @@ class _Furniture:
         }
         self._held: dict[etree._Element, bool] = {}
 
-    def _is_furniture(self, node: etree._Element) -> bool:
+    def _marks_furniture(self, node: etree._Element) -> bool:
         if node in self.boxes:
             return True
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
@@ -315,7 +315,7 @@ class _Furniture:
                 found = cached
                 break
             path.append(current)
-            if self._is_furniture(current):
+            if self._marks_furniture(current):
                 found = True
                 break
             current = current.getparent()

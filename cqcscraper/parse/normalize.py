@@ -279,10 +279,10 @@ def canonical_origin(raw: str | None) -> str | None:
 
 def is_furniture(line: str) -> bool:
     """Header and footer links, copyright, the Public Time/Origin line, photo markers."""
-    return _is_furniture(clean_text(line))
+    return _is_furniture_line(clean_text(line))
 
 
-def _is_furniture(line: str) -> bool:
+def _is_furniture_line(line: str) -> bool:
     """``is_furniture`` of a line already cleaned."""
     if not line or _PHOTO_MARKER.match(line):
         return True
@@ -301,7 +301,7 @@ def clean_paragraphs(paragraphs: list[str] | tuple[str, ...], title: str | None)
 
 
 def _content_lines(paragraphs: list[str] | tuple[str, ...]) -> list[str]:
-    return [p for p in map(clean_text, paragraphs) if not _is_furniture(p)]
+    return [p for p in map(clean_text, paragraphs) if not _is_furniture_line(p)]
 
 
 def _without_title_line(lines: list[str], title: str | None) -> list[str]:

@@ -5,7 +5,7 @@ dicts. The article id is the primary key, so one release reached under any URL s
 row. Every write is one transaction (a fetched page's snapshot and its record or reject go in
 together), so a run killed at any moment leaves the archive consistent. A write that meets a
 lock held by another process is retried (tenacity, exponential backoff) until ``lock_timeout``
-seconds have passed; then ``ArchiveLocked`` is raised.
+seconds have passed; then ``DatabaseLocked`` is raised.
 
 Its schema and migrations are ``store.schema``'s.
 """
@@ -125,8 +125,9 @@ class ExportError(ArchiveError):
     """An export could not be written; the previous file is left as it was."""
 
 
-class ArchiveLocked(ArchiveError):
-    """Another process held a lock on the archive for longer than the write may wait."""
+class DatabaseLocked(ArchiveError):
+    """Another process held SQLite's lock on the database (a write transaction) for longer than
+    a write may wait; not to be mixed up with the run lock (``store.lock.RunLock``)."""
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,7 @@ class Archive:
         except sqlite3.OperationalError as error:
             if not is_lock_error(error):
                 raise ArchiveWriteError(f"{self.path}: the write failed: {error}") from error
-            raise ArchiveLocked(
+            raise DatabaseLocked(
                 f"{self.path} stayed locked by another process for more than "
                 f"{self.lock_timeout:g} s (CQC_DB_LOCK_TIMEOUT): {error}"
             ) from error
@@ -411,7 +412,7 @@ class Archive:
     def begin_crawl(self, start_url: str, args: dict[str, Any]) -> int:
         """Open this run's row in ``crawls``; returns its id.
 
-        Call it only while holding the run lock (``ArchiveLock``): any earlier row still open
+        Call it only while holding the run lock (``RunLock``): any earlier row still open
         then belongs to a run that died without closing it, and is marked so.
         """
         return self._write(self._begin_crawl, start_url, args)

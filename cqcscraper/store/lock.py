@@ -22,7 +22,10 @@ class ArchiveBusy(Exception):
     """Another process holds the archive's run lock."""
 
 
-class ArchiveLock:
+class RunLock:
+    """The run lock of one archive (a file lock beside it), held for a whole run; not SQLite's
+    own lock on the database (``store.archive.DatabaseLocked``)."""
+
     def __init__(self, db_path: str | os.PathLike[str]) -> None:
         self.path = Path(f"{os.path.realpath(db_path)}.lock")
         self._fd: int | None = None
@@ -42,7 +45,7 @@ class ArchiveLock:
             os.close(fd)  # closing releases a shared lock taken here
         return None
 
-    def acquire(self) -> ArchiveLock:
+    def acquire(self) -> RunLock:
         """Take the lock now or raise ``ArchiveBusy``; never waits. ``ArchiveError`` when the
         lock file cannot be made (a folder this user may not write)."""
         try:
@@ -73,7 +76,7 @@ class ArchiveLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> ArchiveLock:
+    def __enter__(self) -> RunLock:
         return self.acquire()
 
     def __exit__(self, *exc: object) -> None:

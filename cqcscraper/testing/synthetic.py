@@ -483,7 +483,7 @@ def _cut_body(a: Article) -> bytes:
 """.encode()
 
 
-def article_page(a: Article, related: list[Article]) -> bytes:
+def page_html(a: Article, related: list[Article]) -> bytes:
     if a.variant == "legacy":
         return _legacy(a)
     if a.variant == "modern":
@@ -501,7 +501,7 @@ def article_page(a: Article, related: list[Article]) -> bytes:
     return _gbk(a)
 
 
-def _listing(section: str, style: str, page: int, pages: int, items: list[Article]) -> bytes:
+def _listing_html(section: str, style: str, page: int, pages: int, items: list[Article]) -> bytes:
     rows = "\n    ".join(
         f'<li><a href="../c/{a.day.isoformat()}/{a.id}.shtml" target="_blank">'
         f"{escape(a.listing_text)}</a><span>{a.day.isoformat()}</span></li>"
@@ -552,7 +552,7 @@ def write_site(out: str | Path, count: int, seed: int = 2024) -> list[Article]:
         related = [made[(number + k) % len(made)] for k in (1, 2)]
         page = site / a.path
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_bytes(article_page(a, related))
+        page.write_bytes(page_html(a, related))
         for name in a.images:
             (page.parent / name).write_bytes(b"\xff\xd8\xff\xd9")  # a tiny JPEG
     expected.mkdir(parents=True)
@@ -567,8 +567,8 @@ def write_site(out: str | Path, count: int, seed: int = 2024) -> list[Article]:
             items = listed[page * PER_PAGE : (page + 1) * PER_PAGE]
             target = site / "www/english" / section / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_listing(section, style, page, pages, items))
-    home = _listing("Home", "links", 0, 1, made[:5]).replace(b"Home--", b"")
+            target.write_bytes(_listing_html(section, style, page, pages, items))
+    home = _listing_html("Home", "links", 0, 1, made[:5]).replace(b"Home--", b"")
     (site / "www/english/index.shtml").write_bytes(home)
     (site / "robots.txt").write_text("User-agent: *\nDisallow: /www/english/search/\n")
     return made
