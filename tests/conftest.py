@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 import cqcscraper.settings
 from cqcscraper.parse import urls
 from cqcscraper.parse.extract import extract
-from cqcscraper.parse.normalize import normalize_article
+from cqcscraper.parse.normalize import content_hash, normalize_article
 from cqcscraper.parse.records import PressRelease
 from cqcscraper.store.archive import Archive
 from cqcscraper.testing import sitefiles
@@ -170,3 +171,38 @@ def golden_rows(db: Path) -> dict[int, dict]:
 
 def golden_records() -> dict[int, object]:
     return {article_id: load_json(EXPECTED / f"{article_id}.json") for article_id in golden_ids()}
+
+
+# -- shared by several test files ----------------------------------------------------------------
+
+ANY_SHARE = "CQC_MAX_REJECTED_SHARE=1"  # a run that may meet the fixture site's bad pages alone
+
+
+def crawls(db: Path) -> list[dict]:
+    """The archive's crawls rows, oldest first."""
+    with Archive(db) as archive:
+        return list(archive.db.query("SELECT * FROM crawls ORDER BY id"))
+
+
+def release(
+    article_id: int = 1, published: str | None = "2024-01-02", **changes: object
+) -> PressRelease:
+    """A release as a crawl would archive it; any field can be changed."""
+    title, body = (
+        changes.pop("title", f"Title {article_id}"),
+        changes.pop("body", "Photovoltaic modules."),
+    )
+    base = PressRelease(
+        id=article_id,
+        url=f"https://www.cqc.com.cn/www/english/c/2024-01-02/{article_id}.shtml",
+        title=title,
+        title_from="heading",
+        published=published,
+        published_from="public_time" if published else None,
+        origin="China Quality Certification Centre",
+        origin_raw="中国质量认证中心",
+        body=body,
+        images=("https://www.cqc.com.cn/a.jpg",),
+        content_hash=content_hash(title, body),
+    )
+    return dataclasses.replace(base, **changes)

@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from conftest import ROOT
+from conftest import ROOT, release
 from cqcscraper.crawl.reparse import reparse
-from cqcscraper.parse.normalize import content_hash
-from cqcscraper.parse.records import PressRelease, RawResponse
+from cqcscraper.parse.records import RawResponse
 from cqcscraper.store import archive as archive_module
 from cqcscraper.store.archive import (
     Archive,
@@ -34,29 +33,6 @@ from cqcscraper.store.summary import summary
 
 V1_ARCHIVE = ROOT / "fixtures" / "archives" / "v1.db"  # written by cqcscraper 0.1 (schema 1)
 V3_ARCHIVE = ROOT / "fixtures" / "archives" / "v3.db"  # the fixture site's demo, at schema 3
-
-
-def release(
-    article_id: int = 1, published: str | None = "2024-01-02", **changes: object
-) -> PressRelease:
-    title, body = (
-        changes.pop("title", f"Title {article_id}"),
-        changes.pop("body", "Photovoltaic modules."),
-    )
-    base = PressRelease(
-        id=article_id,
-        url=f"https://www.cqc.com.cn/www/english/c/2024-01-02/{article_id}.shtml",
-        title=title,
-        title_from="heading",
-        published=published,
-        published_from="public_time" if published else None,
-        origin="China Quality Certification Centre",
-        origin_raw="中国质量认证中心",
-        body=body,
-        images=("https://www.cqc.com.cn/a.jpg",),
-        content_hash=content_hash(title, body),
-    )
-    return dataclasses.replace(base, **changes)
 
 
 class Clock:

@@ -17,13 +17,21 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SITE, crawl_args, golden_records, golden_rows, run_crawl
+from conftest import (
+    ANY_SHARE,
+    ROOT,
+    SITE,
+    crawl_args,
+    crawls,
+    golden_records,
+    golden_rows,
+    run_crawl,
+)
 from cqcscraper.store.archive import Archive
 from cqcscraper.testing.mirror import Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 
-ANY_SHARE = "CQC_MAX_REJECTED_SHARE=1"  # the rerun may meet only the two bad fixture pages
 
 HOLD = """
 import sqlite3, sys, time
@@ -61,11 +69,6 @@ def let_go(holder: subprocess.Popen) -> None:
 
 def wait_holding(holder: subprocess.Popen) -> None:
     assert holder.stdout.readline().strip() == "holding"
-
-
-def crawls(db: Path) -> list[dict]:
-    with Archive(db) as archive:
-        return list(archive.db["crawls"].rows)
 
 
 def test_a_write_lock_held_for_a_while_delays_the_run_and_loses_nothing(tmp_path: Path) -> None:

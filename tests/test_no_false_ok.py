@@ -22,15 +22,22 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SITE, crawl_args, golden_records, golden_rows, rows, run_crawl
+from conftest import (
+    ANY_SHARE,
+    ROOT,
+    SITE,
+    crawl_args,
+    golden_records,
+    golden_rows,
+    rows,
+    run_crawl,
+)
 from cqcscraper.store.archive import Archive
 from cqcscraper.store.lock import RunLock
 from cqcscraper.testing import synthetic
 from cqcscraper.testing.mirror import Fault, Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
-
-ANY_SHARE = "CQC_MAX_REJECTED_SHARE=1"
 
 
 def digest(path: Path) -> str:

@@ -15,12 +15,11 @@ from hypothesis import strategies as st
 from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
-from conftest import ROOT
+from conftest import ROOT, release
 from cqcscraper.cli import main as cqcscraper_main
 from cqcscraper.crawl.offsite import OffSite, StayOnSiteMiddleware
 from cqcscraper.parse import urls
 from cqcscraper.parse.discovery import page_links
-from cqcscraper.parse.records import PressRelease
 from cqcscraper.store.archive import Archive
 from cqcscraper.store.export import neutralise, write_csv
 
@@ -158,7 +157,7 @@ def test_the_check_finds_formatted_sql(tmp_path: Path) -> None:
 def test_hostile_text_is_stored_and_searched_as_plain_values(tmp_path: Path) -> None:
     title = "Robert'); DROP TABLE press_releases;--"
     with Archive(tmp_path / "cqc.db") as archive:
-        archive.store(release(1, title, "x\" OR 1=1 -- ' ; DELETE FROM crawls"))
+        archive.store(release(1, title=title, body="x\" OR 1=1 -- ' ; DELETE FROM crawls"))
         assert [row["title"] for row in archive.records()] == [title]
         assert archive.db["press_releases"].count == 1
 
@@ -185,29 +184,15 @@ def test_formula_like_cells_are_neutralised(value: object, expected: object) -> 
     assert neutralise(value) == expected
 
 
-def release(article_id: int, title: str, body: str, origin: str | None = None) -> PressRelease:
-    return PressRelease(
-        id=article_id,
-        url=f"https://www.cqc.com.cn/www/english/c/2024-09-10/{article_id}.shtml",
-        title=title,
-        title_from="heading",
-        published="2024-09-10",
-        published_from="url",
-        origin=origin,
-        origin_raw=origin,
-        body=body,
-        images=(),
-        content_hash=str(article_id),
-    )
-
-
 def test_cqcscraper_csv_writes_releases_with_formulas_neutralised(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "cqc.db"
     with Archive(db) as archive:
-        archive.store(release(1, "=cmd|' /C calc'!A0", "-1+2 is body text", "@origin"))
-        archive.store(release(2, "A plain title", "Plain body."))
+        archive.store(
+            release(1, title="=cmd|' /C calc'!A0", body="-1+2 is body text", origin="@origin")
+        )
+        archive.store(release(2, title="A plain title", body="Plain body.", origin=None))
     out = tmp_path / "releases.csv"
     assert cqcscraper_main(["csv", "--db", str(db), "--output", str(out)]) == 0
     with out.open(encoding="utf-8", newline="") as opened:

@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 
 from conftest import (
+    ANY_SHARE,
     ROOT,
     SITE,
     crawl_args,
+    crawls,
     golden_records,
     golden_rows,
     rows,
@@ -77,11 +79,6 @@ def replace(page: Path, old: str, new: str) -> None:
     text = page.read_text(encoding="utf-8")
     assert old in text
     page.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def crawls(db: Path) -> list[dict]:
-    with Archive(db) as archive:
-        return list(archive.db.query("SELECT * FROM crawls ORDER BY id"))
 
 
 def articles(requests: list[str]) -> list[str]:
@@ -398,7 +395,6 @@ def test_a_second_run_on_a_locked_archive_exits_at_once_touching_nothing(tmp_pat
 
 # Runs cut short meet the fixture site's two bad pages among few articles; their share of
 # rejects is not what these tests are about.
-ANY_SHARE = "CQC_MAX_REJECTED_SHARE=1"
 
 
 def wait_for_rows(db: Path, count: int, timeout: float = 60) -> None:

@@ -1,0 +1,126 @@
+"""The spider's listing logic, in process (as city-scrapers tests a spider): fixture listing
+pages built as responses at their real URLs, fed to ``parse_listing``, one rule a test. The
+subprocess crawls of test_crawl.py and test_scheduled.py test the same end to end."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+
+from conftest import SITE, project_settings
+from cqcscraper.parse import urls
+from cqcscraper.spiders.press import PressSpider
+
+MIRROR = "http://127.0.0.1:8123"
+NEWS = "www/english/News/index.shtml"
+ACTIVITIES = "www/english/Activities/index.shtml"
+
+
+def spider(**settings: object) -> PressSpider:
+    crawler = get_crawler(PressSpider, settings_dict=project_settings(**settings))
+    crawler.stats.open_spider()
+    made = PressSpider.from_crawler(crawler, start_url=f"{MIRROR}/www/english/")
+    crawler.spider = made
+    return made
+
+
+def response(path: str) -> HtmlResponse:
+    """A fixture page as the mirror serves it, at its real URL."""
+    url = f"{MIRROR}/{path}"
+    return HtmlResponse(url, body=(SITE / path).read_bytes(), request=Request(url))
+
+
+def read(spider: PressSpider, path: str, depth: int = 0, known_pages: int = 0) -> list[Request]:
+    return list(spider.parse_listing(response(path), depth=depth, known_pages=known_pages))
+
+
+def articles(requests: list[Request]) -> list[str]:
+    return [r.url for r in requests if r.callback.__name__ == "parse_article"]
+
+
+def listings(requests: list[Request]) -> list[str]:
+    return [r.url for r in requests if r.callback.__name__ == "parse_listing"]
+
+
+def ids(path: str) -> set[int]:
+    return {urls.article_ref(url).id for url in articles(read(spider(), path))}
+
+
+def test_the_fresh_articles_of_a_page_are_scheduled_with_their_listing_text() -> None:
+    requests = read(spider(), NEWS)
+    assert articles(requests) == [
+        f"{MIRROR}/www/english/c/2024-09-10/597552.shtml",
+        f"{MIRROR}/www/english/c/2023-08-04/595908.shtml",
+        f"{MIRROR}/www/english/c/2022-03-15/596500.shtml",
+    ]
+    first = next(r for r in requests if r.url.endswith("597552.shtml"))
+    assert first.cb_kwargs == {
+        "article_id": 597552,
+        "listing_text": "CQC and Yiwu Municipal Government Sign Strategic Cooperation Agreement",
+    }
+    assert first.errback.__name__ == "article_failed"
+
+
+def test_an_article_linked_twice_is_scheduled_once() -> None:
+    crawl = spider()
+    first = articles(read(crawl, NEWS))
+    again = articles(read(crawl, NEWS))
+    assert first
+    assert again == []
+
+
+def test_known_articles_are_not_scheduled() -> None:
+    crawl = spider()
+    crawl.known = frozenset({597552, 595908})
+    assert articles(read(crawl, NEWS)) == [f"{MIRROR}/www/english/c/2022-03-15/596500.shtml"]
+
+
+def test_the_next_page_follows_a_page_with_something_new() -> None:
+    assert listings(read(spider(), NEWS))[0] == f"{MIRROR}/www/english/News/index_1.shtml"
+
+
+def test_the_walk_stops_after_a_page_on_which_everything_was_known() -> None:
+    crawl = spider()
+    crawl.known = frozenset(ids(NEWS))
+    following = listings(read(crawl, NEWS))
+    assert f"{MIRROR}/www/english/News/index_1.shtml" not in following
+
+
+@pytest.mark.parametrize("stop_after", [2, 3])
+def test_the_known_pages_stop_is_a_setting(stop_after: int) -> None:
+    crawl = spider(CQC_STOP_AFTER_KNOWN_PAGES=stop_after)
+    crawl.known = frozenset(ids(NEWS))
+    following = read(crawl, NEWS)
+    (next_page,) = [r for r in following if r.url.endswith("index_1.shtml")]
+    assert next_page.cb_kwargs == {"depth": 0, "known_pages": 1}
+
+
+def test_sections_are_followed_only_within_the_depth() -> None:
+    shallow = listings(read(spider(CQC_LISTING_DEPTH=3), NEWS, depth=2))
+    deep = listings(read(spider(CQC_LISTING_DEPTH=3), NEWS, depth=3))
+    assert f"{MIRROR}/www/english/Activities/" in shallow
+    assert deep == [f"{MIRROR}/www/english/News/index_1.shtml"]  # pagination is no hop
+
+
+def test_after_an_unfinished_run_every_listing_page_is_walked() -> None:
+    crawl = spider()
+    crawl.known = frozenset(ids(ACTIVITIES))
+    crawl.walk_all = True  # ArchiveRun.resume: the previous run did not finish
+    following = listings(read(crawl, ACTIVITIES))
+    assert f"{MIRROR}/www/english/Activities/index_1.shtml" in following
+    assert articles(read(crawl, ACTIVITIES)) == []  # still only what is not archived
+
+
+def test_script_pagination_is_followed() -> None:
+    following = listings(read(spider(), ACTIVITIES))
+    assert following[0] == f"{MIRROR}/www/english/Activities/index_1.shtml"
+
+
+def test_a_listing_page_counts_what_it_linked() -> None:
+    crawl = spider()
+    read(crawl, NEWS)
+    stats = crawl.crawler.stats
+    assert stats.get_value("cqc/listings/ok") == 1
+    assert stats.get_value("cqc/articles/linked") == 3
