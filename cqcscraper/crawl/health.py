@@ -35,6 +35,7 @@ REJECTS = "cqc/rejects/"  # cqc/rejects/{reason}
 ARCHIVE_ERROR = "cqc/archive_error"  # why the archive could not take a write
 NOT_ARCHIVED = "cqc/not_archived"  # items lost to that error (fetched again next run)
 EXPORT_ERROR = "cqc/export_error"  # why the JSONL export could not be written
+ELAPSED = "cqc/elapsed_seconds"  # the run's time to its close (Scrapy's own is set after)
 FIELDS = COVERED_FIELDS
 OUTCOMES = ("new", "updated", "unchanged")
 OK, FAIL = "ok", "fail"

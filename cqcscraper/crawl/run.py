@@ -171,6 +171,9 @@ class ArchiveRun:
         """Export the JSONL, judge the run, and write its verdict to ``crawls``: the export
         first, so that a failed export is in the verdict that is written."""
         stats = self.crawler.stats
+        if started := stats.get_value("start_time"):  # Scrapy's elapsed time comes after this
+            elapsed = (dt.datetime.now(dt.UTC) - started).total_seconds()
+            stats.set_value(health.ELAPSED, round(elapsed, 3))
         if self.failed is None:  # else the JSONL keeps the last good run's export
             try:
                 rows = write_jsonl(self.archive, self.jsonl_path)

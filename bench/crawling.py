@@ -1,0 +1,103 @@
+"""b, c, e. An end-to-end ``scrapy crawl press`` of the synthetic site beside a bare Scrapy
+spider fetching the same pages, a no-op re-run, and ``cqcscraper reparse``; the crawls' figures
+read from their Scrapy stats (the ``crawls`` table; the bare spider's stats file)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import CONCURRENCY, ROOT, measured, say
+
+from cqcscraper.crawl import health
+from cqcscraper.store.archive import Archive
+from cqcscraper.testing.crawls import LOCAL_SETTINGS, crawl_command
+from cqcscraper.testing.mirror import Mirror
+
+
+def last_crawl_stats(db: Path) -> dict:
+    """The Scrapy stats of the archive's latest run, as ``crawls`` keeps them (the run's time
+    is ours: Scrapy sets its own after the row is written)."""
+    with Archive(db, read_only=True) as archive:
+        row = archive.db.execute("SELECT stats FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
+    stats = json.loads(row[0])
+    return {**stats, "elapsed_time_seconds": stats[health.ELAPSED]}
+
+
+def file_stats(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def our_crawl(url: str, out: Path, *extra: str) -> list[str]:
+    return crawl_command(
+        f"{url}/www/english/",
+        str(out / "cqc.db"),
+        str(out / "press_releases.jsonl"),
+        *LOCAL_SETTINGS,
+        *CONCURRENCY,
+        "LOG_LEVEL=INFO",
+        *extra,
+    )
+
+
+def bare_crawl(urls_file: Path, stats_file: Path) -> list[str]:
+    settings = [*CONCURRENCY, "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False",
+                "ROBOTSTXT_OBEY=True", "LOG_LEVEL=INFO", "TELNETCONSOLE_ENABLED=False"]  # fmt: skip
+    command = [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench/bare.py")]
+    command += ["-a", f"urls={urls_file}", "-s", f"BENCH_STATS_FILE={stats_file}"]
+    for setting in settings:
+        command += ["-s", setting]
+    return command
+
+
+def site_urls(site: Path, origin: str) -> list[str]:
+    """Every page the press spider fetches: the start page, listing pages, articles."""
+    pages = sorted((site / "www/english").rglob("*.shtml"))
+    return [f"{origin}/{p.relative_to(site).as_posix()}".replace("/index.shtml", "/", 1)
+            if p.parent == site / "www/english" else f"{origin}/{p.relative_to(site).as_posix()}"
+            for p in pages]  # fmt: skip
+
+
+def measure(site: Path, work: Path, runs: int) -> dict:
+    """Figures b, c and e, ``runs`` times each, on the synthetic site at ``site``."""
+    say("b. end-to-end crawls")
+    crawls, bares, noops, reparses = [], [], [], []
+    with Mirror(site) as mirror:
+        urls_file = work / "urls.txt"
+        urls_file.write_text("\n".join(site_urls(site, mirror.url)) + "\n")
+        env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+        for number in range(runs):
+            out = work / f"crawl{number}"
+            out.mkdir()
+            ours = lambda out=out: last_crawl_stats(out / "cqc.db")  # noqa: E731
+            crawls.append(measured(our_crawl(mirror.url, out), ROOT, ours))
+            bare_stats = work / f"bare{number}.json"
+            command = bare_crawl(urls_file, bare_stats)
+            bares.append(measured(command, work, lambda f=bare_stats: file_stats(f), env))
+            noops.append(measured(our_crawl(mirror.url, out), ROOT, ours))
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "cqcscraper.cli", "reparse", "--db",
+                 str(out / "cqc.db"), "--jsonl", str(out / "press_releases.jsonl")],
+                cwd=ROOT, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            reparses.append(time.perf_counter() - started)
+            say(
+                f"  run {number + 1}: ours {crawls[-1].pages_per_s:.0f} pages/s, bare "
+                f"{bares[-1].pages_per_s:.0f} pages/s; {done.stdout.splitlines()[0]}"
+            )
+    with Archive(work / "crawl0" / "cqc.db") as archive:
+        snapshots = archive.db["snapshots"].count
+        stored = archive.db["press_releases"].count
+    return {
+        "ours": [vars(r) for r in crawls],
+        "bare": [vars(r) for r in bares],
+        "noop": [vars(r) for r in noops],
+        "reparse_seconds": reparses,
+        "snapshots": snapshots,
+        "stored": stored,
+    }

@@ -1,0 +1,114 @@
+"""d. Full-text search over a large archive (p50/p95 of realistic queries, beside a LIKE scan)
+and bulk writes (batched, beside one transaction a row)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+from common import FETCHED, say
+
+from cqcscraper.parse.records import PressRelease
+from cqcscraper.store.archive import Archive
+
+# What an analyst types: mostly specific terms (a product, a scheme, a country, a city), and
+# two that are in nearly every release.
+QUERIES = [
+    "certification", "cooperation agreement", "Yiwu", "Suzhou laboratory",
+    '"mutual recognition"', "photovoltaic", "hydrogen", "Kazakhstan", "CCC", "toy",
+    "lithium", "cybersecurity", "halal", "Belt", "elevator OR boiler",
+    "pharma*", "ASEAN", "railway", "semiconductor", "Wang Harbin",
+]  # fmt: skip
+SEARCH = (
+    "SELECT p.id, p.published, p.title FROM press_releases_fts "
+    "JOIN press_releases AS p ON p.id = press_releases_fts.rowid "
+    "WHERE press_releases_fts MATCH ? ORDER BY press_releases_fts.rank LIMIT 20"
+)
+
+
+def like_query(query: str) -> tuple[str, list[str]]:
+    """The query an analyst without full-text search would write: LIKE on every word, newest
+    first (the peer of a ranked search: both must look at every match)."""
+    terms = [t for t in re.findall(r"\w+", query) if t not in ("AND", "NOT", "OR")]
+    joint = " OR " if " OR " in query else " AND "
+    where = joint.join(["(title LIKE ? OR body LIKE ?)"] * len(terms))
+    params = [f"%{t}%" for t in terms for _ in (0, 1)]
+    sql = (
+        "SELECT id, published, title FROM press_releases WHERE {} ORDER BY published DESC LIMIT 20"
+    )
+    return sql.format(where), params
+
+
+def big_records(count: int, base: list[dict]) -> list[PressRelease]:
+    made = []
+    for number in range(count):
+        record = base[number % len(base)]
+        paragraphs = record["body"].split("\n\n")
+        turn = (number // len(base)) % len(paragraphs)
+        body = "\n\n".join(paragraphs[turn:] + paragraphs[:turn])
+        article_id = 1_000_000 + number
+        made.append(
+            PressRelease(
+                id=article_id,
+                url=f"https://www.cqc.com.cn/www/english/c/{record['published']}/{article_id}.shtml",
+                title=record["title"],
+                title_from=record["title_from"],
+                published=record["published"],
+                published_from=record["published_from"],
+                origin=record["origin"],
+                origin_raw=record["origin_raw"],
+                body=body,
+                images=tuple(record["images"]),
+                content_hash=f"{number:064x}",
+            )
+        )
+    return made
+
+
+def measure(work: Path, rows: int) -> dict:
+    """Figure d. over ``rows`` releases made from the synthetic site's expected records."""
+    say(f"d. bulk writes and search over {rows} rows")
+    base = [json.loads(p.read_text()) for p in sorted((work / "synthetic/expected").glob("*.json"))]
+    records = big_records(rows, base)
+    db = work / "search.db"
+    with Archive(db) as archive:
+        started = time.perf_counter()
+        for start in range(0, len(records), 500):
+            archive.store_many([(r, FETCHED, None) for r in records[start : start + 500]])
+        batched = len(records) / (time.perf_counter() - started)
+    single_db = work / "single.db"
+    sample = records[:2000]
+    with Archive(single_db) as archive:
+        started = time.perf_counter()
+        for record in sample:
+            archive.store(record, seen=FETCHED)
+        single = len(sample) / (time.perf_counter() - started)
+    connection = sqlite3.connect(db)
+    for query in QUERIES:  # warm the page cache, as a running server would have it
+        connection.execute(SEARCH, [query]).fetchall()
+    fts, like, hits = [], [], []
+    for query in QUERIES:
+        started = time.perf_counter()
+        found = connection.execute(SEARCH, [query]).fetchall()
+        fts.append((time.perf_counter() - started) * 1000)
+        hits.append(connection.execute(
+            "SELECT count(*) FROM press_releases_fts WHERE press_releases_fts MATCH ?", [query]
+        ).fetchone()[0])  # fmt: skip
+        sql, params = like_query(query)
+        started = time.perf_counter()
+        connection.execute(sql, params).fetchall()
+        like.append((time.perf_counter() - started) * 1000)
+        assert found or hits[-1] == 0
+    connection.close()
+    return {
+        "rows": rows,
+        "batched_rows_per_s": batched,
+        "single_rows_per_s": single,
+        "fts_ms": fts,
+        "like_ms": like,
+        "hits": hits,
+        "db_mb": db.stat().st_size / 1e6,
+    }
