@@ -9,6 +9,7 @@ from scrapy.settings import Settings
 
 from cqcscraper import settings as project_settings
 from cqcscraper.crawl.health import Thresholds, coverage, crawl_row, judge
+from cqcscraper.store.schema import CRAWL_BOOKKEEPING, CRAWL_VERDICT, CRAWLS
 
 
 def thresholds(**changes: float) -> Thresholds:
@@ -144,3 +145,8 @@ def test_the_title_share_is_judged_only_over_ten_articles_or_more() -> None:
     ten = {**few, "cqc/articles/linked": 10, "cqc/articles/new": 10, "cqc/parsed": 10}
     ten |= {"cqc/fields/published": 10, "cqc/titles/listing": 10}
     assert not judge(ten, "finished", thresholds()).ok
+
+
+def test_crawl_row_fills_exactly_the_crawls_columns_the_run_does_not_write_itself() -> None:
+    own = {*CRAWL_BOOKKEEPING, *CRAWL_VERDICT}
+    assert set(crawl_row(HEALTHY)) == set(CRAWLS) - own

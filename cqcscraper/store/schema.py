@@ -37,6 +37,35 @@ _FIELDS_1 = (
 _FIELD_TYPES_1 = {name: FIELD_TYPES[name] for name in _FIELDS_1}
 
 
+# The columns of ``crawls``, declared once: the migrations add them by name, and the run writes
+# them (``crawl.health.crawl_row`` fills the counts, coverage and title sources).
+CRAWLS: dict[str, type] = {
+    "id": int,
+    "started": str,
+    "finished": str,
+    "start_url": str,
+    "args": str,
+    "finish_reason": str,
+    "requests": int,
+    "responses": int,
+    "statuses": str,
+    "articles_linked": int,
+    "articles_new": int,
+    "articles_updated": int,
+    "articles_unchanged": int,
+    "articles_rejected": int,
+    **{f"coverage_{name}": float for name in COVERED_FIELDS},
+    "title_sources": str,
+    "titles_own_share": float,
+    "verdict": str,
+    "verdict_reason": str,
+    "stats": str,
+}
+# What the archive writes itself when a run begins and ends; the rest is ``crawl_row``'s.
+CRAWL_BOOKKEEPING = ("id", "started", "finished", "start_url", "args", "finish_reason")
+CRAWL_VERDICT = ("verdict", "verdict_reason", "stats")
+
+
 def _schema_1(db: Database) -> None:
     """Releases, crawls, rejects and the full-text index."""
     db[RELEASES].create(
@@ -45,22 +74,10 @@ def _schema_1(db: Database) -> None:
         not_null=["url", "body", "content_hash", *TIMESTAMPS],
     )
     db[RELEASES].create_index(["published"])
+    first = ("id", "started", "finished", "start_url", "args", "finish_reason", "requests")
+    first += ("responses", "articles_new", "articles_updated", "articles_unchanged")
     db["crawls"].create(
-        {
-            "id": int,
-            "started": str,
-            "finished": str,
-            "start_url": str,
-            "args": str,
-            "finish_reason": str,
-            "requests": int,
-            "responses": int,
-            "articles_new": int,
-            "articles_updated": int,
-            "articles_unchanged": int,
-            "articles_rejected": int,
-            "stats": str,
-        },
+        {name: CRAWLS[name] for name in (*first, "articles_rejected", "stats")},
         pk="id",
         not_null=["started"],
     )
@@ -106,13 +123,9 @@ def _schema_2(db: Database) -> None:
     db["snapshots"].create_index(["url", "snapshot"])
     db["rejects"].add_column("article_id", int)
     db["rejects"].create_index(["article_id"])
-    crawls = db["crawls"]
-    crawls.add_column("statuses", str)
-    crawls.add_column("articles_linked", int)
-    for name in COVERED_FIELDS:
-        crawls.add_column(f"coverage_{name}", float)
-    crawls.add_column("verdict", str)
-    crawls.add_column("verdict_reason", str)
+    coverage = [f"coverage_{name}" for name in COVERED_FIELDS]
+    for name in ("statuses", "articles_linked", *coverage, "verdict", "verdict_reason"):
+        db["crawls"].add_column(name, CRAWLS[name])
 
 
 # Views for the common questions (documented in docs/analysts.md), as the latest schema has
@@ -164,8 +177,8 @@ def _schema_4(db: Database) -> None:
     db[RELEASES].add_column("title_from", str)
     db["revisions"].add_column("title_from", str)
     db["snapshots"].add_column("listing_text", str)
-    db["crawls"].add_column("title_sources", str)
-    db["crawls"].add_column("titles_own_share", float)
+    for name in ("title_sources", "titles_own_share"):
+        db["crawls"].add_column(name, CRAWLS[name])
     _schema_3(db)  # the releases view shows title_from
 
 
