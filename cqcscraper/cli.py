@@ -155,7 +155,8 @@ def run_reparse(args: argparse.Namespace) -> int:
     with Archive(args.db, read_only=True):  # exists, and is an archive, before anything else
         pass
     try:
-        with RunLock(args.db), Archive(args.db) as archive:
+        timeout = settings.CQC_DB_LOCK_TIMEOUT
+        with RunLock(args.db), Archive(args.db, lock_timeout=timeout) as archive:
             report = reparse(archive)
             rows = write_jsonl(archive, jsonl)
     except ArchiveBusy as busy:
