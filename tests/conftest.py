@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import socket
 import subprocess
+import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,3 +209,25 @@ def release(
         content_hash=content_hash(title, body),
     )
     return dataclasses.replace(base, **changes)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_serving(server: subprocess.Popen, url: str, name: str) -> None:
+    """Until ``url`` answers (the server a test started is up); a server that exits or does
+    not answer within a minute fails the test with its stderr."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"{name} did not start: {server.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)

@@ -15,10 +15,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -26,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_crawl
+from conftest import ROOT, free_port, run_crawl, wait_until_serving
 from cqcscraper.parse.normalize import content_hash
 from cqcscraper.parse.records import PressRelease
 from cqcscraper.store.archive import Archive
@@ -44,12 +42,6 @@ EDITED = 597552
 class Served:
     url: str
     docs: Path  # a folder holding data/cqc.db: the archive the doc's examples read
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def edit(db: Path) -> None:
@@ -81,16 +73,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Served:
     ]  # fmt: skip
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/-/versions.json", timeout=2).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"datasette did not start: {server.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
+    wait_until_serving(server, f"{url}/-/versions.json", "datasette")
     yield Served(url, docs)
     server.terminate()
     server.wait(timeout=30)

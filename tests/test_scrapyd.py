@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SITE, golden_records, golden_rows
+from conftest import ROOT, SITE, free_port, golden_records, golden_rows, wait_until_serving
 from cqcscraper.testing.mirror import Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
@@ -29,12 +28,6 @@ pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e'
 BIN = Path(sys.executable).parent
 PROJECT_FILES = ("cqcscraper", "pyproject.toml", "setup.py", "scrapy.cfg", "README.md")
 LOCAL = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CQC_MAX_REJECTED_SHARE": "0.3"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -89,16 +82,7 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
         [str(BIN / "scrapyd")], cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     daemon = Scrapyd(f"http://127.0.0.1:{port}/", home)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            daemon.get("daemonstatus.json")
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"scrapyd did not start: {server.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
+    wait_until_serving(server, f"{daemon.url}daemonstatus.json", "scrapyd")
     project = home / "project"  # deployed from a copy: scrapyd-deploy builds in place
     project.mkdir()
     for name in PROJECT_FILES:
