@@ -192,11 +192,11 @@ def test_the_export_follows_its_archive_and_data_is_left_alone(
             "-s", "CQC_MAX_REJECTED_SHARE=0.3",
         )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    assert len((tmp_path / "other.jsonl").read_text(encoding="utf-8").splitlines()) == 9
+    assert len((tmp_path / "other.jsonl").read_text(encoding="utf-8").splitlines()) == 10
     db = copy_of(archived, tmp_path / "copy")
     rebuilt = cqcscraper("reparse", "--db", str(db))
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert f"9 records in {db.with_name('press_releases.jsonl')}" in rebuilt.stdout
+    assert f"10 records in {db.with_name('press_releases.jsonl')}" in rebuilt.stdout
     assert (digest(default_jsonl) if default_jsonl.exists() else None) == before
 
 
@@ -305,7 +305,7 @@ def test_summary_and_csv_work_for_a_user_who_may_only_read(read_only_copy: Path)
     before = sorted(p.name for p in folder.iterdir())
     summary = read_only(folder, str(BIN / "cqcscraper"), "summary", "--db", str(read_only_copy))
     assert summary.returncode == 0, summary.stderr
-    assert summary.stdout.startswith(f"{read_only_copy}: 9 press releases")
+    assert summary.stdout.startswith(f"{read_only_copy}: 10 press releases")
     csv = read_only(folder, str(BIN / "cqcscraper"), "csv", "--db", str(read_only_copy))
     assert csv.returncode == 0, csv.stderr
     assert len(csv.stdout.splitlines()) > 9
@@ -391,7 +391,7 @@ def test_the_readme_mirror_example_runs_as_printed_into_its_own_archive() -> Non
         assert crawl.returncode == 0, crawl.stderr[-2000:]
         shown = run("bash", "-c", summary_line.split("#")[0])
         assert shown.returncode == 0
-        assert "data/mirror.db: 9 press releases" in shown.stdout
+        assert "data/mirror.db: 10 press releases" in shown.stdout
         assert json.loads((ROOT / "data" / "mirror.jsonl").read_text().splitlines()[0])["id"]
     finally:
         for name in (

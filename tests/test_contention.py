@@ -146,7 +146,7 @@ def test_a_lock_taken_mid_run_stops_it_and_no_record_is_lost(tmp_path: Path) -> 
     assert "archive error:" in last, last
     assert "stayed locked by another process" in last, last
     stored = golden_rows(db)
-    assert 1 <= len(stored) < 9
+    assert 1 <= len(stored) < 10
     assert all(golden_records()[i] == row for i, row in stored.items())
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -158,4 +158,4 @@ def test_a_lock_taken_mid_run_stops_it_and_no_record_is_lost(tmp_path: Path) -> 
     assert first["verdict"] == "fail"  # closed as killed by the rerun if the lock outlasted it
     assert second["verdict"] == "ok"
     stats = json.loads(second["stats"])
-    assert stats["cqc/articles/new"] == 9 - len(stored)
+    assert stats["cqc/articles/new"] == 10 - len(stored)

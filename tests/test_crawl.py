@@ -91,22 +91,22 @@ def test_crawls_row_counts_the_run(crawl: Crawl) -> None:
     with Archive(crawl.db) as archive:
         (run,) = archive.db["crawls"].rows
     assert run["finish_reason"] == "finished"
-    assert (run["articles_new"], run["articles_updated"], run["articles_unchanged"]) == (9, 0, 0)
-    assert (run["articles_linked"], run["articles_rejected"]) == (11, 2)
+    assert (run["articles_new"], run["articles_updated"], run["articles_unchanged"]) == (10, 0, 0)
+    assert (run["articles_linked"], run["articles_rejected"]) == (12, 2)
     assert run["requests"] == run["responses"] == len(crawl.requests)
     assert json.loads(run["statuses"]) == {"200": len(crawl.requests) - 1, "404": 1}
-    # 10 article pages were read (the 404 was not): all have a title and a date (the empty
-    # page's from its URL), 9 a body, 8 an origin.
+    # 11 article pages were read (the 404 was not): all have a title and a date (the empty
+    # page's from its URL), 10 a body, 9 an origin.
     coverage = [run[f"coverage_{name}"] for name in ["title", "published", "origin", "body"]]
-    assert coverage == [1.0, 1.0, 8 / 10, 9 / 10]
+    assert coverage == [1.0, 1.0, 9 / 11, 10 / 11]
     # Where the titles of those 10 pages came from: the untitled notice's from the listing.
     assert json.loads(run["title_sources"]) == {
-        "heading": 5, "og_title": 2, "html_title": 1, "listing": 1, "body": 1,
+        "heading": 6, "og_title": 2, "html_title": 1, "listing": 1, "body": 1,
     }  # fmt: skip
-    assert run["titles_own_share"] == 8 / 10
+    assert run["titles_own_share"] == 9 / 11
     assert (run["verdict"], run["verdict_reason"]) == (
         "ok",
-        "11 articles linked; 9 new, 0 updated, 0 unchanged, 2 rejected",
+        "12 articles linked; 10 new, 0 updated, 0 unchanged, 2 rejected",
     )
     stats = json.loads(run["stats"])
     assert (stats["cqc/rejects/no_body"], stats["cqc/rejects/not_found"]) == (1, 1)
@@ -165,5 +165,6 @@ def test_every_row_says_where_its_title_came_from(crawl: Crawl) -> None:
         596101: "listing",
         596620: "heading",
         596777: "og_title",
+        596880: "heading",
         597552: "heading",
     }

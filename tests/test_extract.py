@@ -205,3 +205,30 @@ def test_a_side_box_is_never_the_title_and_never_joins_the_body(
         assert record.title == TITLE
     assert record.body == "\n\n".join(PROSE)
     assert record.title_from in {None, "heading", "og_title", "listing"}
+
+
+def test_a_breadcrumb_trail_and_a_sidebar_with_a_paragraph_of_its_own_stay_out_of_the_body() -> (
+    None
+):
+    crumbs = (
+        '<ol><li><a href="/www/english/">Home</a></li><li><a href="/www/english/News/">News</a>'
+        "</li><li>The release...</li></ol>"
+    )
+    article = (
+        f'<div class="main">{crumbs}<h3>The release title</h3>'
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + "</div>"
+    )
+    links = "".join(
+        f'<a href="/www/english/c/2020-01-0{n}/59000{n}.shtml">{t}</a><br>'
+        for n, t in enumerate(BOX_LINKS, 1)
+    )
+    about = "Our centre offers certification, inspection and testing services around the world."
+    sidebar = (
+        f'<div class="side"><div>Hot</div><div>{links}</div><div>About</div><p>{about}</p></div>'
+    )
+    raw = extract(page(f'<div class="row">{article}{sidebar}</div>'), URL)
+    assert raw.paragraphs == ("The release title", *PROSE)  # the title line leaves in normalize
+    record = normalize_article(raw)
+    assert (record.title, record.title_from) == ("The release title", "heading")
+    assert record.body == "\n\n".join(PROSE)

@@ -277,6 +277,7 @@ def test_a_faulty_refetch_never_changes_an_archived_release(tmp_path: Path) -> N
         Fault(r"/596101\.shtml$", "empty"),
         Fault(r"/596620\.shtml$", "short_body"),
         Fault(r"/596777\.shtml$", "close_mid_body"),
+        Fault(r"/596880\.shtml$", "empty"),
     ]
     again = run_crawl(out, "-a full=1", *SETTINGS, faults=faults)
     assert again.returncode == 0, again.log[-2000:]
@@ -298,6 +299,7 @@ def test_a_faulty_refetch_never_changes_an_archived_release(tmp_path: Path) -> N
         596101: "empty",
         596620: "truncated",
         596777: "truncated",
+        596880: "empty",
         596500: "no_body",
         590001: "not_found",
     }

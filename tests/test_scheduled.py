@@ -107,7 +107,7 @@ def test_a_run_with_nothing_new_reads_one_page_per_section_and_no_article(tmp_pa
     assert (run["articles_new"], run["articles_updated"], run["articles_unchanged"]) == (0, 0, 0)
     assert (run["articles_rejected"], run["verdict"]) == (0, "ok")
     # The dead link and the empty page were rejected for good in the first run: not retried.
-    assert stats["cqc/articles/known"] == stats["cqc/articles/linked"] == 8
+    assert stats["cqc/articles/known"] == stats["cqc/articles/linked"] == 9
 
 
 def forget(db: Path, article_id: int) -> None:
@@ -152,7 +152,7 @@ def test_a_new_article_is_the_only_article_fetched(site: Path, tmp_path: Path) -
     assert "/www/english/Activities/index_1.shtml" not in second.requests
     run = crawls(tmp_path / "cqc.db")[-1]
     assert (run["articles_new"], run["verdict"]) == (1, "ok")
-    assert len(rows(tmp_path / "cqc.db")) == 10
+    assert len(rows(tmp_path / "cqc.db")) == 11
 
 
 def test_full_walks_every_page_and_refetches_every_article(tmp_path: Path) -> None:
@@ -161,7 +161,7 @@ def test_full_walks_every_page_and_refetches_every_article(tmp_path: Path) -> No
     assert full.returncode == 0, full.log[-2000:]
     assert sorted(full.requests) == sorted(first.requests)
     run = crawls(tmp_path / "cqc.db")[-1]
-    assert (run["articles_new"], run["articles_unchanged"], run["articles_rejected"]) == (0, 9, 2)
+    assert (run["articles_new"], run["articles_unchanged"], run["articles_rejected"]) == (0, 10, 2)
     assert json.loads(run["args"])["full"] == "1"
 
 
@@ -177,7 +177,7 @@ def test_the_same_crawl_twice_moves_only_last_seen(tmp_path: Path) -> None:
     assert again.returncode == 0, again.log[-2000:]
     after, after_lines = rows(db), jsonl.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in after_lines] == after
-    assert len(after) == len(before) == 9
+    assert len(after) == len(before) == 10
     for old, new in zip(before, after, strict=True):
         assert new.pop("last_seen") > old.pop("last_seen")
         assert new == old
@@ -185,7 +185,7 @@ def test_the_same_crawl_twice_moves_only_last_seen(tmp_path: Path) -> None:
     with Archive(db) as archive:
         assert archive.db["revisions"].count == 0
         fetches = [row["fetches"] for row in archive.db["snapshots"].rows]
-    assert fetches == [2] * 11  # identical re-fetches: no new snapshot, one more fetch each
+    assert fetches == [2] * 12  # identical re-fetches: no new snapshot, one more fetch each
 
 
 # -- 3. edit history and duplicates -----------------------------------------------------------
@@ -222,7 +222,7 @@ def test_an_edit_is_refetched_by_refresh_days_and_kept_as_a_revision(
         original["last_seen"],
     )
     run = crawls(db)[-1]
-    assert (run["articles_updated"], run["articles_unchanged"]) == (1, 8)
+    assert (run["articles_updated"], run["articles_unchanged"]) == (1, 9)
     exported = [json.loads(line) for line in (tmp_path / "press_releases.jsonl").open()]
     assert exported == rows(db)
 
@@ -250,10 +250,10 @@ def test_reparse_rebuilds_from_snapshots_with_no_network(
     # The mirror is stopped: reparse reads nothing but the archive.
     assert cqcscraper_main(["reparse", "--db", str(db), "--jsonl", str(jsonl)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "reparsed 11 snapshots into 9 releases: 1 rows changed, 0 added",
-        "titles from: heading 4, og_title 2, body 1, html_title 1, listing 1",
+        "reparsed 12 snapshots into 10 releases: 1 rows changed, 0 added",
+        "titles from: heading 5, og_title 2, body 1, html_title 1, listing 1",
         "snapshots that give no record: 1 no_body, 1 not_found",
-        f"9 records in {jsonl}",
+        f"10 records in {jsonl}",
     ]
     assert golden_rows(db) == golden_records()
     assert [json.loads(line) for line in jsonl.open()] == rows(db)
@@ -308,11 +308,11 @@ def test_too_many_rejects_fail_the_run_with_the_reason_last(tmp_path: Path) -> N
     crawl = run_crawl(tmp_path, "CQC_MAX_REJECTED_SHARE=0.1")  # the default
     assert crawl.returncode == 1
     assert crawl.last_line.endswith(
-        "ERROR: exit 1: crawl 1 fail: 2 of 11 articles fetched were rejected (18% > 10%): "
+        "ERROR: exit 1: crawl 1 fail: 2 of 12 articles fetched were rejected (17% > 10%): "
         "see the rejects table"
     )
     (run,) = crawls(tmp_path / "cqc.db")
-    assert (run["verdict"], run["articles_new"]) == ("fail", 9)  # the records are kept
+    assert (run["verdict"], run["articles_new"]) == ("fail", 10)  # the records are kept
 
 
 def test_an_unreachable_site_fails_the_run(tmp_path: Path) -> None:
@@ -375,7 +375,7 @@ def test_missing_dates_fail_the_run(site: Path, tmp_path: Path) -> None:
     crawl = run_crawl(tmp_path, site=site)
     assert crawl.returncode == 1
     assert crawl.last_line.endswith(
-        "fail: a publication date was found on 10 of 11 articles (91% < 95%)"
+        "fail: a publication date was found on 11 of 12 articles (92% < 95%)"
     )
     assert {row["id"]: row["published"] for row in rows(tmp_path / "cqc.db")}[598001] is None
 
@@ -430,7 +430,7 @@ def test_a_killed_run_leaves_a_consistent_archive_and_the_next_run_completes(
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     killed = golden_rows(db)
-    assert 2 <= len(killed) < 9
+    assert 2 <= len(killed) < 10
     assert all(golden_records()[i] == row for i, row in killed.items())
 
     # The rerun may meet the two bad pages among few articles: the share is not tested here.
@@ -461,7 +461,7 @@ def test_jobdir_pause_and_resume(tmp_path: Path) -> None:
         _, log = paused.communicate(timeout=60)
         assert paused.returncode == 1
         assert "fail: the run did not finish (shutdown)" in log.rstrip().splitlines()[-1]
-        assert len(rows(db)) < 9
+        assert len(rows(db)) < 10
         first = list(slow.requests)
         slow.requests.clear()
         resumed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -470,4 +470,4 @@ def test_jobdir_pause_and_resume(tmp_path: Path) -> None:
     assert golden_rows(db) == golden_records()
     # Each article was fetched once over the two runs: the second took up the saved queue.
     assert sorted(articles(first) + articles(second)) == sorted(set(articles(first + second)))
-    assert len(articles(first + second)) == 11
+    assert len(articles(first + second)) == 12

@@ -127,13 +127,13 @@ def test_scheduled_jobs_archive_the_site_and_health_reports_each_verdict(
         first = scrapyd.schedule(settings, start_url=start)
         scrapyd.wait(first)
         assert golden_rows(db) == golden_records()
-        assert "crawl 1 ok: 11 articles linked; 9 new" in scrapyd.log(first)
+        assert "crawl 1 ok: 12 articles linked; 10 new" in scrapyd.log(first)
         ok = health(db)
         assert ok.returncode == 0, ok.stdout
         assert ok.stdout.startswith("ok: crawl 1, finished ")
         second = scrapyd.schedule(settings, start_url=start)  # nothing new: a no-op
         scrapyd.wait(second)
-    assert "crawl 2 ok: 8 articles linked; 0 new, 0 updated, 0 unchanged, 0 rejected" in (
+    assert "crawl 2 ok: 9 articles linked; 0 new, 0 updated, 0 unchanged, 0 rejected" in (
         scrapyd.log(second)
     )
     assert health(db, "--max-age", "1").returncode == 0

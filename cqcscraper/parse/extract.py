@@ -139,8 +139,9 @@ def extract(
     if not _is_element(root):
         return RawArticle(url, (), None, None, None, None, (), (), listing_text)
     blocks = list(_blocks(root))
-    furniture = _Furniture(blocks)
-    container = _body_container(root, blocks, fast_path)
+    furniture = _Furniture(root, blocks)
+    furniture.add(_side_columns(root, blocks, furniture))
+    container = _body_container(root, blocks, fast_path, furniture)
     kept = _body_blocks(blocks, container, furniture)
     body = [b for b, keep in zip(blocks, kept, strict=True) if keep]
     public_time, origin = _labels(blocks)
@@ -224,7 +225,7 @@ def _within(node: etree._Element, container: etree._Element) -> bool:
 
 
 def _body_container(
-    root: etree._Element, blocks: list[Block], fast_path: bool
+    root: etree._Element, blocks: list[Block], fast_path: bool, furniture: _Furniture
 ) -> etree._Element | None:
     if fast_path:
         for xpath in _BODIES:
@@ -234,7 +235,7 @@ def _body_container(
     scores: dict[etree._Element, int] = {}
     total = 0
     for block in blocks:
-        if not block.prose:
+        if not _body_prose(block, furniture):
             continue
         total += block.prose
         for node in (block.owner, *block.owner.iterancestors()):
@@ -244,6 +245,20 @@ def _body_container(
     if not holders:
         return None
     return max(holders, key=lambda node: sum(1 for _ in node.iterancestors()))
+
+
+def _body_prose(block: Block, furniture: _Furniture) -> bool:
+    """Prose that can be the body's: not a heading (the title is no body text), not an info
+    line (``Public Time: ...``), not in furniture."""
+    if not block.prose:
+        return False
+    tag = block.owner.tag.lower() if isinstance(block.owner.tag, str) else ""
+    if tag in HEADING_TAGS:
+        return False
+    text = block.text.strip()
+    if len(text) <= MAX_INFO_LINE and LABEL.match(text):
+        return False
+    return not furniture.holds(block.owner)
 
 
 def _labels(blocks: list[Block]) -> tuple[str | None, str | None]:
@@ -272,7 +287,7 @@ def _labels(blocks: list[Block]) -> tuple[str | None, str | None]:
 class _Furniture:
     """Which elements of a page are furniture: navigation, complementary boxes, page frame."""
 
-    def __init__(self, blocks: list[Block]) -> None:
+    def __init__(self, root: etree._Element, blocks: list[Block]) -> None:
         totals: dict[etree._Element, list[int]] = {}  # chars, link chars, links, prose
         for block in blocks:
             size = len(block.text.strip())
@@ -289,7 +304,13 @@ class _Furniture:
             for node, (chars, link_chars, links, prose) in totals.items()
             if links >= LINK_BOX_LINKS and not prose and link_chars >= LINK_BOX_SHARE * chars
         }
+        self.boxes.update(_link_lists(root))
         self._held: dict[etree._Element, bool] = {}
+
+    def add(self, nodes: Iterator[etree._Element]) -> None:
+        """More furniture (side columns, found once boxes are known)."""
+        self.boxes.update(nodes)
+        self._held.clear()
 
     def _marks_furniture(self, node: etree._Element) -> bool:
         if node in self.boxes:
@@ -336,6 +357,62 @@ class _Furniture:
                 return False
             node = parent
         return False
+
+
+def _side_columns(
+    root: etree._Element, blocks: list[Block], furniture: _Furniture
+) -> Iterator[etree._Element]:
+    """Columns beside the article's: an element that holds a link box and prose but no heading
+    of the page, next to one that holds a heading and the article's prose (a sidebar whose
+    panels have a paragraph of their own, such as *About us*, besides its links)."""
+    headings = {n for xpath in _HEADINGS for n in xpath(root) if not furniture.holds(n)}
+    if not headings:
+        return
+    prose_owners = {b.owner for b in blocks if b.prose and not furniture.holds(b.owner)}
+    link_boxes = furniture.boxes
+
+    def holds(node: etree._Element, found: set[etree._Element]) -> bool:
+        return node in found or any(d in found for d in node.iterdescendants())
+
+    seen: set[etree._Element] = set()
+    for heading in headings:
+        for branch in heading.iterancestors():
+            parent = branch.getparent()
+            if parent is None or not holds(branch, prose_owners):
+                continue
+            for side in parent:
+                if side is branch or side in seen or not isinstance(side.tag, str):
+                    continue
+                seen.add(side)
+                if (
+                    holds(side, link_boxes)
+                    and holds(side, prose_owners)
+                    and not holds(side, headings)
+                ):
+                    yield side
+            break  # the nearest branch that holds prose decides
+
+
+_LISTS = etree.XPath("//ul | //ol")
+_ITEM_TEXT = etree.XPath("string()")
+_ITEM_LINKS = etree.XPath(".//a")
+
+
+def _link_lists(root: etree._Element) -> Iterator[etree._Element]:
+    """Lists whose items are links but one at most (a breadcrumb trail ends on the page's own
+    unlinked name; a menu or a related list links every item): navigation, not text."""
+    for listing in _LISTS(root):
+        items = [item for item in listing if isinstance(item.tag, str) and item.tag == "li"]
+        if len(items) < 2:
+            continue
+        linked = 0
+        for item in items:
+            text = " ".join(str(_ITEM_TEXT(item)).split())
+            link_text = " ".join(" ".join(str(_ITEM_TEXT(a)) for a in _ITEM_LINKS(item)).split())
+            if text and len(link_text) * 2 >= len(text):
+                linked += 1
+        if linked >= len(items) - 1 and linked >= 2:
+            yield listing
 
 
 def _body_blocks(

@@ -304,10 +304,23 @@ def _content_lines(paragraphs: list[str] | tuple[str, ...]) -> list[str]:
     return [p for p in map(clean_text, paragraphs) if not _is_furniture_line(p)]
 
 
-def _without_title_line(lines: list[str], title: str | None) -> list[str]:
-    if lines and title and _same_text(lines[0], title):
-        return lines[1:]
-    return lines
+def _without_title_line(
+    lines: list[str], title: str | None, labels: tuple[str, ...] = ()
+) -> list[str]:
+    """The lines without the ones before the text that only repeat the title (whole or cut
+    short) or name a section of the site (a label of the page's own links, such as what is
+    left of a breadcrumb trail)."""
+    names = {clean_text(label).casefold() for label in labels}
+    heading = Title(title, BODY) if title else None
+    start = 0
+    for line in lines:
+        repeats = heading is not None and (
+            _same_text(line, heading.text) or Title(line, BODY).completed_by(heading)
+        )
+        if not repeats and line.casefold() not in names:
+            break
+        start += 1
+    return lines[start:]
 
 
 def content_hash(title: str | None, body: str) -> str:
@@ -336,7 +349,7 @@ def normalize_article(raw: RawArticle, fetched_on: str | None = None) -> PressRe
     lines = _content_lines(raw.paragraphs)  # cleaned once: the title rule reads the first line
     chosen = choose_title(raw, lines[0] if lines else "")
     title, title_from = (chosen.text, chosen.source) if chosen else (None, None)
-    body = "\n\n".join(_without_title_line(lines, title))
+    body = "\n\n".join(_without_title_line(lines, title, raw.link_labels))
     latest = latest_plausible_date(fetched_on)
     candidates = [(parse_date(raw.public_time), "public_time"), (ref.url_date, "url")]
     published, published_from = next(
