@@ -124,6 +124,9 @@ def test_article_link_texts_are_kept_longest_and_completed_from_the_title_attrib
         f"{MIRROR}/www/english/c/2023-03-21/596777.shtml": (
             "CQC and TÜV Rheinland Renew Cooperation on Photovoltaic..."
         ),
+        f"{MIRROR}/www/english/c/2023-05-04/596880.shtml": (
+            "CQC Issues First Carbon Footprint Certificates for Textiles"
+        ),
         f"{MIRROR}/www/english/c/2022-11-08/596620.shtml": (
             "CQC Signs Mutual Recognition Agreement with KTL of Korea"
         ),
