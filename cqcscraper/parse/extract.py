@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -98,11 +98,13 @@ class Block:
     owner: etree._Element
     link_chars: int
     links: int = 0
+    # Its length when it reads as prose (long enough, mostly not link text), else 0.
+    prose: int = field(init=False)
 
-    @property
-    def prose(self) -> int:
+    def __post_init__(self) -> None:
         size = len(self.text.strip())
-        return size if size >= MIN_PROSE_CHARS and self.link_chars * 2 < size else 0
+        prose = size if size >= MIN_PROSE_CHARS and self.link_chars * 2 < size else 0
+        object.__setattr__(self, "prose", prose)  # computed once: it is read on every pass
 
 
 @dataclass(frozen=True)
@@ -486,6 +488,10 @@ _LINKS = etree.XPath("//a[@href]")
 _LINK_TEXT = etree.XPath("string()")
 
 
+# Every article URL ends in its numeric id and .shtml; a link without that is no article link.
+_ARTICLE_HINT = re.compile(r"\d\.shtml")
+
+
 def _link_labels(root: etree._Element, base_url: str) -> Iterator[str]:
     """Texts of links to pages that are not articles: menus, breadcrumbs, section lists."""
     seen = set()
@@ -494,8 +500,11 @@ def _link_labels(root: etree._Element, base_url: str) -> Iterator[str]:
         if not text or len(text) > MAX_LABEL_CHARS or text in seen:
             continue
         href = (link.get("href") or "").strip()
-        target = urls.join(base_url, href)
-        if target is not None and urls.article_ref(target) is None:
+        if _ARTICLE_HINT.search(href):  # perhaps an article link: resolve it to be sure
+            target = urls.join(base_url, href)
+            if target is None or urls.article_ref(target) is not None:
+                continue
+        if href:
             seen.add(text)
             yield text
 

@@ -129,6 +129,18 @@ class Article:
         return self.title[: max(12, min(40, len(self.title) - 6))].rstrip() + "..."
 
     @property
+    def gbk_heading(self) -> str:
+        """The ``gbk`` variant's heading: cut short when the title is long."""
+        return self.title if len(self.title) <= 60 else self.title[:57].rstrip() + "..."
+
+    @property
+    def title_from(self) -> str:
+        """Where the crawler takes this page's title from (``title_from``)."""
+        if self.variant == "gbk" and self.gbk_heading == self.title:  # not cut: confirmed
+            return "heading"
+        return TITLE_FROM[self.variant]
+
+    @property
     def listing_text(self) -> str:
         return self.cut_title if self.variant == "cut_body" else self.title
 
@@ -150,7 +162,7 @@ class Article:
             "id": self.id,
             "url": self.url,
             "title": self.title,
-            "title_from": TITLE_FROM[self.variant],
+            "title_from": self.title_from,
             "published": self.day.isoformat(),
             "published_from": "public_time" if dated_on_page else "url",
             "origin": CENTRE if origin_raw else None,
@@ -353,7 +365,7 @@ def _gbk(a: Article) -> bytes:
     paragraphs = "\n      ".join(
         f"<p>&nbsp;&nbsp;&nbsp;&nbsp;{escape(p)}</p>" for p in a.paragraphs
     )
-    heading = a.title if len(a.title) <= 60 else a.title[:57].rstrip() + "..."
+    heading = a.gbk_heading
     return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">
 <head>
