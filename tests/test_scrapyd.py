@@ -151,7 +151,8 @@ def test_two_jobs_at_once_one_runs_the_other_stops_at_once(
 ) -> None:
     db = tmp_path / "cqc.db"
     settings = {"CQC_DB": str(db), **LOCAL}
-    with Mirror(SITE, delay=0.5, delay_paths=r"/c/") as slow:
+    # slow articles: the first job surely still holds the archive when the second starts
+    with Mirror(SITE, delay=1.0, delay_paths=r"/c/") as slow:
         start = f"{slow.url}/www/english/"
         jobs = [scrapyd.schedule(settings, start_url=start) for _ in range(2)]
         scrapyd.wait(*jobs)
