@@ -27,6 +27,12 @@ CQC_JSONL = os.environ.get("CQC_JSONL") or None
 # A crawl from another site than the one an archive holds is refused; a true mirror of the
 # live site (another host serving the same pages) may be allowed with this.
 CQC_ALLOW_OTHER_SITE = False
+# Each release's images and linked documents are fetched (once; politely, within the site) and
+# stored by content in this folder. Unset: ``media/`` beside the archive (data/media/).
+CQC_MEDIA = True
+CQC_MEDIA_DIR = os.environ.get("CQC_MEDIA_DIR") or None
+# A file that moved (a redirect within the site) is followed, as an article is.
+MEDIA_ALLOW_REDIRECTS = True
 # How long a write waits for a lock held by another process before the run fails.
 CQC_DB_LOCK_TIMEOUT = 60.0
 # Records are written a batch to a transaction: when this many are pending, or this many

@@ -17,6 +17,7 @@ import pytest
 import cqcscraper.settings
 from cqcscraper.parse import urls
 from cqcscraper.parse.extract import extract
+from cqcscraper.parse.media import media_links
 from cqcscraper.parse.normalize import content_hash, normalize_article
 from cqcscraper.parse.records import PressRelease
 from cqcscraper.store.archive import Archive
@@ -76,6 +77,14 @@ def record_of(path: Path, *, fast_path: bool = True, site: Path = SITE) -> Press
     text = listing_texts(site).get(ref.id) if ref else None
     raw = extract(read_page(path), url, listing_text=text, fast_path=fast_path)
     return normalize_article(raw)
+
+
+def links_of(path: Path, *, site: Path = SITE) -> list[dict[str, object]]:
+    """The links to images and documents a crawl finds on a fixture page."""
+    url = site_url(path, site)
+    raw = extract(read_page(path), url)
+    record = normalize_article(raw)
+    return [link.to_dict() for link in media_links(record.images, raw.attachments)]
 
 
 def golden_ids() -> list[int]:
@@ -168,7 +177,7 @@ def rows(db: Path) -> list[dict]:
 
 def golden_rows(db: Path) -> dict[int, dict]:
     """The archive's rows without what the archive keeps itself, to compare with golden."""
-    kept = {"first_seen", "last_seen", "last_changed", "duplicate_of"}
+    kept = {"first_seen", "last_seen", "last_changed", "duplicate_of", "attachment_text"}
     return {row["id"]: {k: v for k, v in row.items() if k not in kept} for row in rows(db)}
 
 

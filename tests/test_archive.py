@@ -56,8 +56,8 @@ def test_schema(archive: Archive) -> None:
     assert table.pks == ["id"]
     # Columns in the order their migrations added them (a new archive and an upgraded one agree).
     first = [name for name in COLUMNS if name != "title_from"]
-    assert list(table.columns_dict) == [*first, "duplicate_of", "title_from"]
-    assert set(COLUMNS) == set(table.columns_dict) - {"duplicate_of"}
+    assert list(table.columns_dict) == [*first, "duplicate_of", "title_from", "attachment_text"]
+    assert set(COLUMNS) == set(table.columns_dict) - {"duplicate_of", "attachment_text"}
     assert archive.db.journal_mode == "wal"
     assert table.detect_fts() == "press_releases_fts"
     assert {"crawls", "rejects", "revisions", "snapshots"} <= set(archive.db.table_names())

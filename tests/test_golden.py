@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXPECTED, article_pages, load_json, record_of, write_json
+from conftest import EXPECTED, article_pages, links_of, load_json, record_of, write_json
 from cqcscraper.parse.validation import reject_reason
 
 REJECTS = EXPECTED / "rejects.json"
+# Each release's links to its images and documents (``media_links``), by id; none: no entry.
+MEDIA = EXPECTED / "media.json"
 
 
 def expected_rejects() -> dict[str, str]:
@@ -24,7 +26,7 @@ def expected_rejects() -> dict[str, str]:
 def test_update_golden(update_golden: bool) -> None:
     if not update_golden:
         pytest.skip("only with --update-golden")
-    rejects = []
+    rejects, media = [], {}
     for old in EXPECTED.glob("[0-9]*.json"):
         old.unlink()
     for path in article_pages():
@@ -33,7 +35,10 @@ def test_update_golden(update_golden: bool) -> None:
             rejects.append({"url": record.url, "reason": reason})
         else:
             write_json(EXPECTED / f"{record.id}.json", record.to_dict())
+            if links := links_of(path):
+                media[str(record.id)] = links
     write_json(REJECTS, rejects)
+    write_json(MEDIA, dict(sorted(media.items())))
 
 
 def test_every_article_fixture_has_an_expectation() -> None:
@@ -56,3 +61,16 @@ def test_record_equals_golden(path: Path, fast_path: bool) -> None:
     else:
         assert reject_reason(record) is None
         assert record.to_dict() == load_json(golden)
+
+
+@pytest.mark.parametrize("path", article_pages(), ids=lambda p: p.stem)
+def test_media_links_equal_golden(path: Path) -> None:
+    """Images in the body and documents it links, in page order, as the golden file lists."""
+    assert links_of(path) == load_json(MEDIA).get(path.stem, [])
+
+
+def test_golden_media_has_images_and_documents() -> None:
+    links = [link for found in load_json(MEDIA).values() for link in found]
+    assert {link["role"] for link in links} == {"image", "attachment"}
+    assert any(link["url"].endswith(".pdf") for link in links)
+    assert sum(link["role"] == "attachment" for link in links) >= 2

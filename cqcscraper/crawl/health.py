@@ -31,6 +31,7 @@ PARSED = "cqc/parsed"  # article pages read (before validation)
 FIELD = "cqc/fields/{}"  # parsed pages on which a field was found
 TITLE_FROM = "cqc/titles/{}"  # parsed pages whose title came from this source (or "none")
 OUTCOME = "cqc/articles/{}"  # new / updated / unchanged
+NOT_MODIFIED = "cqc/articles/not_modified"  # ... of the unchanged, answered 304 with no body
 REJECTS = "cqc/rejects/"  # cqc/rejects/{reason}
 ARCHIVE_ERROR = "cqc/archive_error"  # why the archive could not take a write
 NOT_ARCHIVED = "cqc/not_archived"  # items lost to that error (fetched again next run)

@@ -25,6 +25,7 @@ from w3lib.encoding import (
 from cqcscraper.crawl.rejects import Rejected, reason_of_status
 from cqcscraper.parse import urls, validation
 from cqcscraper.parse.extract import extract
+from cqcscraper.parse.media import MediaLink, media_links
 from cqcscraper.parse.normalize import normalize_article
 from cqcscraper.parse.records import ArticlePage, PressRelease, RawResponse
 
@@ -170,6 +171,11 @@ def _decodes(body: bytes, encoding: str) -> bool:
 
 def read_page(page: ArticlePage) -> PressRelease:
     """Extract and normalise an article page; raise ``Rejected`` when it holds no article."""
+    return read_article(page)[0]
+
+
+def read_article(page: ArticlePage) -> tuple[PressRelease, tuple[MediaLink, ...]]:
+    """``read_page``, and the release's links to its images and documents."""
     ref = urls.article_ref(page.url)
     if ref is None:  # recorded under the article linked, so later runs know it
         linked = urls.article_ref(page.linked_url or "")
@@ -182,7 +188,11 @@ def read_page(page: ArticlePage) -> PressRelease:
         raise Rejected(ref.canonical_url, reason, page.error or f"HTTP {page.status}")
     listing_text = page.raw.listing_text if page.raw else None
     raw = extract(page.html, ref.canonical_url, listing_text=listing_text)
-    return normalize_article(raw, page.fetched_at[:10])
+    record = normalize_article(raw, page.fetched_at[:10])
+    links = media_links(record.images, raw.attachments)
+    # The record names the live site, as every archive does; its files are fetched from where
+    # the page came (a mirror serves its own), and stored under that URL.
+    return record, tuple(replace(k, url=urls.fetched_from(k.url, page.url)) for k in links)
 
 
 def build_record(page: ArticlePage) -> PressRelease:

@@ -18,11 +18,11 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import CallLaterResult, call_later
 
 from cqcscraper.crawl import health
-from cqcscraper.crawl.pages import read_page
+from cqcscraper.crawl.pages import read_article
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.crawl.run import ArchiveRun
 from cqcscraper.parse import urls, validation
-from cqcscraper.parse.records import ArticlePage, ParsedPage
+from cqcscraper.parse.records import ArticlePage, NotModified, ParsedPage, ReleaseMedia
 from cqcscraper.parse.validation import MOVED, SUSPECT_UPDATE, UNSTORABLE
 from cqcscraper.store.archive import ArchiveError, Suspect, Unstorable
 
@@ -42,7 +42,7 @@ class ParsePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePage):
             return item
-        record = read_page(item)
+        record, links = read_article(item)
         self.stats.inc_value(health.PARSED)
         for name in health.FIELDS:
             if getattr(record, name):
@@ -58,7 +58,7 @@ class ParsePipeline:
                 url_date,
                 record.url,
             )
-        return ParsedPage(item, record)
+        return ParsedPage(item, record, ReleaseMedia(record.id, links))
 
 
 class ValidatePipeline:
@@ -99,14 +99,14 @@ class ArchivePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ParsedPage):
+        if not isinstance(item, ParsedPage | NotModified | ReleaseMedia):
             return item
         self.pending.append(item)
         if len(self.pending) >= self.batch:
             self.flush()
         elif self.timer is None:
             self.timer = self.schedule(self.interval, self.flush)
-        return item.record
+        return item.record if isinstance(item, ParsedPage) else item
 
     def flush(self) -> None:
         """Write the pending records, in the order they came."""
@@ -117,23 +117,22 @@ class ArchivePipeline:
         if not pending:
             return
         if self.run.failed is not None:  # the archive refused a write already: do not wait again
-            self.run.archive_failed(self.run.failed, lost=len(pending))
+            self.run.archive_failed(self.run.failed, lost=_releases(pending))
             return
         try:
-            outcomes = self.archive.store_many(
-                [(item.record, item.page.fetched_at, item.page.raw) for item in pending]
-            )
+            outcomes = self.archive.store_batch(pending)
         except ArchiveError as error:
-            self.run.archive_failed(error, lost=len(pending))
+            self.run.archive_failed(error, lost=_releases(pending))
             return
         for item, outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, Unstorable):  # this record alone: the batch is stored
                 self.run.record_reject(item.page, item.record.url, UNSTORABLE, outcome.error)
             elif isinstance(outcome, Suspect):  # the archived release stays as it was
                 self.run.record_reject(item.page, item.record.url, SUSPECT_UPDATE, outcome.reason)
-            else:
+            elif outcome is not None:
                 self.crawler.stats.inc_value(health.OUTCOME.format(outcome))
-                self._moved(item)
+                if isinstance(item, ParsedPage):
+                    self._moved(item)
 
     def _moved(self, item: ParsedPage) -> None:
         """An article linked under one id and redirected to another: the linked id is recorded
@@ -145,3 +144,8 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         self.flush()
+
+
+def _releases(items: list[Any]) -> int:
+    """How many releases a batch of writes holds (a file fetched again is none)."""
+    return sum(not isinstance(item, ReleaseMedia) for item in items)

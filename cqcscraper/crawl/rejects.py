@@ -10,6 +10,7 @@ the failure Scrapy really raises (``tests/test_rejects.py``).
 from __future__ import annotations
 
 from scrapy.exceptions import DownloadCancelledError, DropItem, IgnoreRequest, ResponseDataLossError
+from scrapy.http import Request
 from twisted.python.failure import Failure
 
 from cqcscraper.crawl.offsite import OffSite
@@ -26,11 +27,12 @@ class Rejected(DropItem):
         self.detail = detail
 
 
-def reason_of_failure(failure: Failure) -> tuple[str, str]:
-    """The reject reason of a request that got no response, and the error in words."""
+def reason_of_failure(failure: Failure, request: Request | None = None) -> tuple[str, str]:
+    """The reject reason of a request that got no response, and the error in words.
+    ``request``: the failed request, when the failure does not carry it (a media pipeline's)."""
     message = failure.getErrorMessage()
     error = f"{failure.type.__name__}: {message}" if message else failure.type.__name__
-    request = failure.request
+    request = request or failure.request
     if failure.check(ResponseDataLossError):
         return validation.TRUNCATED, f"the body ended before its announced end ({error})"
     if failure.check(DownloadCancelledError) and "max size" in error:

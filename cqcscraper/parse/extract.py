@@ -34,7 +34,7 @@ from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 from parsel.selector import create_root_node
 
-from cqcscraper.parse import urls
+from cqcscraper.parse import media, urls
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details div dl dt fieldset figcaption "
@@ -124,6 +124,8 @@ class RawArticle:
     # Texts of the page's links to pages that are not articles (menus, breadcrumbs, section
     # lists): a candidate equal to one of them is a label, not a title.
     link_labels: tuple[str, ...] = ()
+    # The body's links to documents ``(url, link text)`` in page order (``media``).
+    attachments: tuple[tuple[str, str], ...] = ()
 
 
 def extract(
@@ -158,6 +160,7 @@ def extract(
         images=tuple(_images(container, url, furniture)) if container is not None else (),
         listing_text=listing_text,
         link_labels=tuple(_link_labels(root, url)),
+        attachments=tuple(_attachments(container, url)) if container is not None else (),
     )
 
 
@@ -523,3 +526,19 @@ def _images(container: etree._Element, base_url: str, furniture: _Furniture) -> 
         if urlsplit(url).scheme in ("http", "https") and url not in seen:
             seen.add(url)
             yield url
+
+
+def _attachments(container: etree._Element, base_url: str) -> Iterator[tuple[str, str]]:
+    """The body's links to documents, furniture or not: a list of attachments is a link list,
+    but what it links is part of the release (a document is never navigation)."""
+    seen = set()
+    for link in container.iter("a"):
+        href = (link.get("href") or "").strip()
+        url = urls.join(base_url, href) if href else None
+        if url is None or urlsplit(url).scheme not in ("http", "https"):
+            continue
+        url = url.split("#", 1)[0]
+        text = " ".join("".join(link.itertext()).split()) or (link.get("title") or "").strip()
+        if url not in seen and media.is_document_link(url, text):
+            seen.add(url)
+            yield url, text

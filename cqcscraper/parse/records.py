@@ -13,6 +13,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from cqcscraper.parse.media import MediaLink
+
 
 @dataclass(frozen=True)
 class RawResponse:
@@ -68,11 +70,76 @@ class PressRelease:
 
 
 @dataclass(frozen=True)
+class StoredFile:
+    """A file fetched and written under the media folder, at ``path`` (relative to it, named
+    by its sha256); ``text`` is a PDF's text."""
+
+    url: str
+    sha256: str
+    size: int
+    content_type: str | None
+    status: int
+    headers: dict[str, list[str]]
+    path: str
+    fetched_at: str
+    text: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class FileUnchanged:
+    """A file the archive holds already: not fetched (``fetched_at`` None), or fetched again
+    conditionally and answered ``304 Not Modified``."""
+
+    url: str
+    fetched_at: str | None = None
+
+
+@dataclass(frozen=True)
+class FileFailed:
+    """A file that could not be fetched or stored, and why (``validation``'s reasons); the
+    next run tries it again unless the reason is permanent (``PERMANENT_FILE_FAILURES``)."""
+
+    url: str
+    reason: str
+    detail: str
+    failed_at: str
+    status: int | None = None
+
+
+FileOutcome = StoredFile | FileUnchanged | FileFailed
+
+
+@dataclass(frozen=True)
+class ReleaseMedia:
+    """A release's links to its files and what fetching them gave. Also an item of its own:
+    the spider hands one over for each release with files a previous run failed to fetch
+    (``complete`` False: those links only, the release's others stay as they are)."""
+
+    release_id: int
+    links: tuple[MediaLink, ...]
+    files: tuple[FileOutcome, ...] = ()
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """An archived article fetched again conditionally and answered ``304 Not Modified``:
+    unchanged, and no body was sent."""
+
+    url: str
+    article_id: int
+    fetched_at: str
+    # In a full run, the release's files, to be asked for again too (conditionally).
+    media: ReleaseMedia | None = None
+
+
+@dataclass(frozen=True)
 class ParsedPage:
-    """A record and the page it was read from."""
+    """A record, the page it was read from, and its files."""
 
     page: ArticlePage
     record: PressRelease
+    media: ReleaseMedia | None = None
 
 
 RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(PressRelease))

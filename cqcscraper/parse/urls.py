@@ -56,6 +56,16 @@ def article_ref(url: str) -> ArticleRef | None:
     )
 
 
+def fetched_from(url: str, page_url: str) -> str:
+    """Where to fetch a file that a page fetched from ``page_url`` links as ``url``: a link
+    on the live site (any spelling), when the page came from elsewhere (a mirror), is fetched
+    from where the page came; any other link as it is."""
+    if host_of(url) in SITE_HOSTS and host_of(page_url) not in SITE_HOSTS:
+        parts = urlsplit(url)
+        return origin_of(page_url) + parts.path + (f"?{parts.query}" if parts.query else "")
+    return url
+
+
 def origin_of(url: str) -> str:
     """``scheme://host[:port]`` of an URL."""
     parts = urlsplit(url)

@@ -30,6 +30,9 @@ ROBOTS_TXT = "robots_txt"  # robots.txt forbids fetching it
 UNDECODABLE = "undecodable"  # no charset decodes it without replacement characters
 MOVED = "moved"  # redirected to another article, archived under that one's id (no failure)
 SUSPECT_UPDATE = "suspect_update"  # a re-fetch that looks like the site's failure: not applied
+# Of files (images, documents) alone:
+OFF_SITE = "off_site"  # on another host than the site's: never fetched
+NOT_A_DOCUMENT = "not_a_document"  # a link taken for a document answered with a web page
 UNSTORABLE = "unstorable"  # the database refused one of its values (an id past its integers)
 
 TRANSIENT = frozenset({FETCH_FAILED, TRUNCATED, EMPTY})

@@ -34,7 +34,7 @@ from cqcscraper.crawl.rejects import Rejected, reason_of_failure
 from cqcscraper.crawl.run import ArchiveRun
 from cqcscraper.parse import discovery, urls
 from cqcscraper.parse.discovery import page_links
-from cqcscraper.parse.records import ArticlePage
+from cqcscraper.parse.records import ArticlePage, NotModified, ReleaseMedia
 from cqcscraper.store.archive import utc_now
 
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -85,6 +85,7 @@ class PressSpider(scrapy.Spider):
         "ITEM_PIPELINES": {
             "cqcscraper.crawl.pipelines.ParsePipeline": 100,
             "cqcscraper.crawl.pipelines.ValidatePipeline": 200,
+            "cqcscraper.crawl.media.MediaPipeline": 250,
             "cqcscraper.crawl.pipelines.ArchivePipeline": 300,
         },
     }
@@ -133,11 +134,17 @@ class PressSpider(scrapy.Spider):
             spider.allowed_domains = []
         return spider
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        run = self.crawler.get_extension(ArchiveRun)
-        if run is not None and not self.full:
-            self.known = run.known_articles(self.refresh_days)
-            self.walk_all = run.resume
+    async def start(self) -> AsyncIterator[scrapy.Request | ReleaseMedia]:
+        """The start page; before it, in an archive run, the files earlier runs failed to
+        fetch (one ``ReleaseMedia`` item per release, for the media pipeline)."""
+        self.run = run = self.crawler.get_extension(ArchiveRun)
+        if run is not None and run.failed is None:
+            if not self.full:
+                self.known = run.known_articles(self.refresh_days)
+                self.walk_all = run.resume
+            if self.crawler.settings.getbool("CQC_MEDIA"):
+                for pending in run.archive.pending_media():
+                    yield pending
         yield self._listing(self.start_url, depth=0)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -187,13 +194,7 @@ class PressSpider(scrapy.Spider):
             self.linked[ref.id] = ref.canonical_url
             self.crawler.stats.inc_value(health.ARTICLES_LINKED)
             fresh += 1
-            yield scrapy.Request(
-                url,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                # the text goes with the request too, so a run resumed from JOBDIR has it
-                cb_kwargs={"article_id": ref.id, "listing_text": text},
-            )
+            yield self._article(url, ref.id, text)
         pagination = [url for url in links.pagination if self._within_page_cap(url)]
         if self.walk_all:
             for url in pagination:
@@ -207,10 +208,35 @@ class PressSpider(scrapy.Spider):
             for url in links.sections:
                 yield self._listing(url, depth + 1)
 
+    def _article(self, url: str, article_id: int, text: str) -> scrapy.Request:
+        """The request for an article. One the archive holds (a full or refresh run) is asked
+        for conditionally, from its latest snapshot's ``ETag``/``Last-Modified``: a server
+        that honours them answers ``304`` with no body when it has not changed."""
+        run = getattr(self, "run", None)
+        again = self.full or self.refresh_days is not None  # this run fetches archived ones
+        validators = run.archive.page_validators(article_id) if run and again else {}
+        return scrapy.Request(
+            url,
+            headers=validators or None,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            # the text goes with the request too, so a run resumed from JOBDIR has it
+            cb_kwargs={"article_id": article_id, "listing_text": text},
+            meta={"handle_httpstatus_list": [304]} if validators else {},
+        )
+
     def parse_article(
         self, response: Response, article_id: int, listing_text: str = ""
-    ) -> Iterator[ArticlePage]:
-        """Hand the fetched article page on to the pipelines, with its listing's link text."""
+    ) -> Iterator[ArticlePage | NotModified]:
+        """Hand the fetched article page on to the pipelines, with its listing's link text
+        (or, for a conditional request answered ``304``, that it has not changed)."""
+        if response.status == 304:
+            self.crawler.stats.inc_value(health.NOT_MODIFIED)
+            links = self.run.archive.links_of(article_id) if self.full else ()
+            files = ReleaseMedia(article_id, links, complete=False) if links else None
+            url = self.linked.get(article_id, response.url)
+            yield NotModified(url, article_id, utc_now(), files)
+            return
         yield article_page(response, utc_now(), self._listing_text(article_id, listing_text))
 
     def article_failed(self, failure: Failure) -> Iterator[ArticlePage]:

@@ -28,7 +28,15 @@ from sqlite_utils import Database
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from cqcscraper.parse import urls
-from cqcscraper.parse.records import PressRelease, RawResponse
+from cqcscraper.parse.media import MediaLink
+from cqcscraper.parse.records import (
+    NotModified,
+    ParsedPage,
+    PressRelease,
+    RawResponse,
+    ReleaseMedia,
+)
+from cqcscraper.store import media
 from cqcscraper.store.history import (
     Outcome,
     Row,
@@ -298,28 +306,68 @@ class Archive:
         """Archive fetched releases ``(record, seen, raw)`` in one transaction, in order; one
         commit for many rows is what makes a fast crawl's writes cheap. A record whose values
         the database refuses is ``Unstorable`` (and not stored); the others are."""
-        stamped = [(record, seen or self.clock(), raw) for record, seen, raw in items]
+        stamped = [(record, seen or self.clock(), raw, None) for record, seen, raw in items]
         return self._write(self._store_all, stamped)
 
-    def _store_all(
-        self, items: list[tuple[PressRelease, str, RawResponse | None]]
-    ) -> list[Outcome | Suspect | Unstorable]:
+    def store_batch(
+        self, items: Iterable[ParsedPage | NotModified | ReleaseMedia]
+    ) -> list[Outcome | Suspect | Unstorable | None]:
+        """What a crawl hands over, in one transaction, in order: fetched releases with their
+        pages and files (``ParsedPage``), releases the server said are unchanged
+        (``NotModified``: ``"unchanged"``), and files fetched again for a release
+        (``ReleaseMedia``: None)."""
+        return self._write(self._store_all, list(items))
+
+    def _store_all(self, items: list[Any]) -> list[Outcome | Suspect | Unstorable | None]:
         changed: set[str] = set()  # content hashes whose duplicate links may have moved
-        outcomes = [self._store_one(*item, changed) for item in items]
+        outcomes: list[Outcome | Suspect | Unstorable | None] = []
+        for item in items:
+            if isinstance(item, ParsedPage):
+                page = item.page
+                outcomes.append(
+                    self._store_one(item.record, page.fetched_at, page.raw, item.media, changed)
+                )
+            elif isinstance(item, NotModified):
+                outcomes.append(self._not_modified(item))
+            elif isinstance(item, ReleaseMedia):
+                media.store_media(self.db.conn, item, self.clock())
+                outcomes.append(None)
+            else:
+                outcomes.append(self._store_one(*item, changed))
         if changed:
             self._link_duplicates(changed)
         return outcomes
 
     def _store_one(
-        self, record: PressRelease, seen: str, raw: RawResponse | None, changed: set[str]
+        self,
+        record: PressRelease,
+        seen: str,
+        raw: RawResponse | None,
+        files: ReleaseMedia | None,
+        changed: set[str],
     ) -> Outcome | Suspect | Unstorable:
         """``_store`` inside a savepoint: a value the database refuses (an id past SQLite's
         integer range) costs this record alone; the rest of the batch is stored."""
         try:
             with self.db.atomic():  # nested: a savepoint
-                return self._store(record, seen, raw, changed)
+                outcome = self._store(record, seen, raw, changed)
+                if files is not None and not isinstance(outcome, Suspect):
+                    media.store_media(self.db.conn, files, seen)
+                return outcome
         except REFUSED_VALUES as error:
             return Unstorable(f"{type(error).__name__}: {error}")
+
+    def _not_modified(self, item: NotModified) -> Outcome:
+        """The latest snapshot was fetched again (``304``): it and the release were seen."""
+        self.db.execute(
+            "UPDATE snapshots SET last_fetched = ?, fetches = fetches + 1 WHERE snapshot = "
+            "(SELECT max(snapshot) FROM snapshots WHERE article_id = ?)",
+            [item.fetched_at, item.article_id],
+        )
+        self.db.execute(_SEEN, [item.fetched_at, item.article_id])
+        if item.media is not None:
+            media.store_media(self.db.conn, item.media, item.fetched_at)
+        return "unchanged"
 
     def _store(
         self, record: PressRelease, seen: str, raw: RawResponse | None, changed: set[str]
@@ -521,6 +569,32 @@ class Archive:
             if refresh_since is None or day is None or day < refresh_since:
                 known.add(article_id)
         return frozenset(known)
+
+    def page_validators(self, article_id: int) -> dict[str, str]:
+        """Request headers for fetching an archived release again only if it changed
+        (``media.conditional_headers`` of its latest snapshot, when that was a 200); none for
+        an article that is not archived (a rejected page is fetched whole)."""
+        row = self.db.execute(
+            "SELECT status, headers FROM snapshots WHERE article_id = :id "
+            "AND EXISTS (SELECT 1 FROM press_releases WHERE id = :id) "
+            "ORDER BY snapshot DESC LIMIT 1",
+            {"id": article_id},
+        ).fetchone()
+        if row is None or row[0] != 200:
+            return {}
+        return media.conditional_headers(json.loads(row[1]))
+
+    def held_file(self, url: str) -> media.HeldFile | None:
+        """The latest stored content of a file URL, if any."""
+        return media.held_file(self.db.conn, url)
+
+    def links_of(self, release_id: int) -> tuple[MediaLink, ...]:
+        """A release's links to its images and documents, as stored."""
+        return media.links_of(self.db.conn, release_id)
+
+    def pending_media(self) -> list[ReleaseMedia]:
+        """The links of each release to files that a run failed to fetch, to try again."""
+        return list(media.pending_media(self.db.conn))
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every release as a plain dict (``images`` as a list), by ``published`` then ``id``."""

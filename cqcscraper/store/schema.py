@@ -191,11 +191,70 @@ def _schema_5(db: Database) -> None:
         db["archive_info"].insert({"name": "site", "value": urls.site_of(first[0])})
 
 
+# What a release consists of besides its page (docs/archive-format.md): the files stored under
+# the media folder, one row per distinct content of a URL; each release's links to them; and
+# the files that could not be fetched yet (the next run tries them again).
+MEDIA_FILES = "media_files"
+MEDIA_LINKS = "media_links"
+MEDIA_FAILURES = "media_failures"
+# The full-text index: titles, bodies, and the text of the releases' documents.
+SEARCHED = ("title", "body", "attachment_text")
+
+
+def _schema_6(db: Database) -> None:
+    """Images and attached documents: ``media_files``, ``media_links``, ``media_failures``,
+    and ``press_releases.attachment_text`` (the text of a release's PDFs), searched with its
+    title and body (the full-text index is rebuilt with the new column)."""
+    db[MEDIA_FILES].create(
+        {
+            "id": int,
+            "url": str,
+            "sha256": str,
+            "size": int,
+            "content_type": str,
+            "status": int,
+            "headers": str,
+            "path": str,
+            "text": str,
+            "first_fetched": str,
+            "last_fetched": str,
+            "fetches": int,
+        },
+        pk="id",
+        not_null=["url", "sha256", "size", "status", "headers", "path", "first_fetched"],
+    )
+    db[MEDIA_FILES].create_index(["url", "sha256"], unique=True)
+    db[MEDIA_FILES].create_index(["sha256"])
+    db[MEDIA_LINKS].create(
+        {"release_id": int, "role": str, "position": int, "url": str, "text": str},
+        pk=("release_id", "role", "position"),
+        not_null=["url"],
+    )
+    db[MEDIA_LINKS].create_index(["url"])
+    db[MEDIA_FAILURES].create(
+        {
+            "url": str,
+            "reason": str,
+            "detail": str,
+            "status": int,
+            "tries": int,
+            "first_failed": str,
+            "last_failed": str,
+        },
+        pk="url",
+        not_null=["reason", "tries", "first_failed", "last_failed"],
+    )
+    db[RELEASES].add_column("attachment_text", str)
+    db[RELEASES].disable_fts()
+    db[RELEASES].enable_fts(list(SEARCHED), create_triggers=True, tokenize="porter unicode61")
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_1,
     _schema_2,
     _schema_3,
     _schema_4,
     _schema_5,
+    _schema_6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,8 +14,10 @@ answered by the first fault whose ``path`` regular expression matches and whose 
 from __future__ import annotations
 
 import argparse
+import email.utils
 import functools
 import gzip
+import hashlib
 import io
 import json
 import logging
@@ -101,6 +103,14 @@ def break_markup(page: bytes) -> bytes:
     return _BODY_TAG.sub(lambda m: m[0] + _STRAY, page, count=1)
 
 
+def _timestamp(http_date: str | None) -> float | None:
+    """An HTTP date as a POSIX timestamp; None when absent or not a date."""
+    try:
+        return email.utils.parsedate_to_datetime(http_date or "").timestamp()
+    except (TypeError, ValueError):
+        return None
+
+
 class MirrorHandler(SimpleHTTPRequestHandler):
     """Static files from the mirror's folder, with the site's conventions and the faults."""
 
@@ -119,11 +129,38 @@ class MirrorHandler(SimpleHTTPRequestHandler):
     def send_head(self):  # type: ignore[no-untyped-def]  # (typeshed: BinaryIO | None)
         fault = self.server.fault_for(self.path, self.headers)  # type: ignore[attr-defined]
         if fault is None:
-            return super().send_head()
+            return self._static()
         if fault.fault == "slow":
             time.sleep(fault.seconds)
-            return super().send_head()
+            return self._static()
         return getattr(self, f"_{fault.fault}")(fault)
+
+    def _static(self) -> io.BytesIO | None:
+        """The saved file, with the validators a well-kept server sends (``ETag`` from its
+        content, ``Last-Modified`` from its time), answering ``304 Not Modified`` with no body
+        to a request whose ``If-None-Match`` (or, without one, ``If-Modified-Since``) says the
+        client has it already."""
+        local = self.translate_path(self.path)
+        if not os.path.isfile(local):
+            return super().send_head()  # 404, or a folder's redirect
+        body = Path(local).read_bytes()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        modified = email.utils.formatdate(int(os.path.getmtime(local)), usegmt=True)
+        validators = {"ETag": etag, "Last-Modified": modified}
+        asked = self.headers.get("If-None-Match")
+        since = _timestamp(self.headers.get("If-Modified-Since"))
+        unmodified = since is not None and int(os.path.getmtime(local)) <= since
+        if (asked is not None and etag in asked) or (asked is None and unmodified):
+            self.send_response(304)
+            for name, value in validators.items():
+                self.send_header(name, value)
+            self.end_headers()
+            return None
+        return self._send(200, body, self.guess_type(local), **validators)
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.server.responses.append((self.path, code))  # type: ignore[attr-defined]
+        super().send_response(code, message)
 
     # -- one method per fault: each sends the head and returns the body still to send -------
 
@@ -222,6 +259,7 @@ class MirrorHandler(SimpleHTTPRequestHandler):
         self, status: int, body: bytes, content_type: str = "text/html", **headers: str
     ) -> io.BytesIO:
         self._head(status, len(body), content_type, **headers)
+        self.server.sent[self.path] += len(body)  # type: ignore[attr-defined]
         return io.BytesIO(body)
 
     def _head(
@@ -231,7 +269,7 @@ class MirrorHandler(SimpleHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(length))
         for name, value in headers.items():
-            self.send_header(name.replace("_", "-"), value)
+            self.send_header(name if "-" in name else name.replace("_", "-"), value)
         self.end_headers()
 
     def translate_path(self, path: str) -> str:
@@ -262,6 +300,8 @@ class MirrorServer(ThreadingHTTPServer):
         self.headers: list[dict[str, str]] = []  # each request's headers, beside ``requests``
         self.times: list[float] = []  # time.monotonic() of each request, beside ``requests``
         self.applied: Counter[tuple[int, str]] = Counter()
+        self.responses: list[tuple[str, int]] = []  # (path, status) of each response sent
+        self.sent: Counter[str] = Counter()  # body bytes sent, by path
         self._lock = threading.Lock()
 
     def fault_for(self, path: str, headers: Any = None) -> Fault | None:
@@ -283,7 +323,8 @@ class Mirror:
     """The mirror server, run in a background thread: ``with Mirror(folder) as mirror: ...``.
 
     ``requests`` lists the path of every request served, in order, so a test can tell exactly
-    what a crawl fetched, and ``times`` when (``time.monotonic()``). ``delay`` and
+    what a crawl fetched (``responses`` each path's status, ``sent`` the body bytes sent),
+    and ``times`` when (``time.monotonic()``). ``delay`` and
     ``delay_paths`` are short for a ``slow`` fault.
     """
 
@@ -306,6 +347,8 @@ class Mirror:
         handler = functools.partial(MirrorHandler, directory=str(self.root), quiet=quiet)
         self.server = MirrorServer((HOST, port), handler, faults)
         self.requests = self.server.requests
+        self.responses = self.server.responses  # (path, status) of each response
+        self.sent = self.server.sent  # body bytes sent, by path
         self.headers = self.server.headers
         self.times = self.server.times
         self._thread: threading.Thread | None = None

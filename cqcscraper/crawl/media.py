@@ -1,0 +1,193 @@
+"""``MediaPipeline``: fetch a release's images and documents and store them by content.
+
+Scrapy's ``FilesPipeline`` does the fetching: its requests go through the engine like any
+other (robots.txt, politeness, the site fence, retries, the size limit), and it fetches each
+URL once per run whatever number of releases link it. What this subclass adds:
+
+- files are stored by the sha256 of their content (``store.media.media_path``) under the
+  media folder (``CQC_MEDIA_DIR``, default ``media/`` beside the archive);
+- a file the archive holds is not fetched again, except by a ``full=1`` run, which asks for
+  it conditionally (``If-None-Match``/``If-Modified-Since``): a ``304`` is "unchanged";
+- every outcome becomes a ``FileOutcome`` in the item (``StoredFile``, ``FileUnchanged``,
+  ``FileFailed`` with a reason), which the archive pipeline writes with the release. A file
+  that fails is a recorded failure, never a lost release; the next run tries it again;
+- a file that cannot be written (a full disk) fails the run, like any archive write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.pipelines.files import FilesPipeline
+from twisted.python.failure import Failure
+
+from cqcscraper.crawl.pages import raw_of
+from cqcscraper.crawl.rejects import reason_of_failure, reason_of_status
+from cqcscraper.crawl.run import ArchiveRun
+from cqcscraper.parse import media, validation
+from cqcscraper.parse.records import (
+    FileFailed,
+    FileOutcome,
+    FileUnchanged,
+    NotModified,
+    ParsedPage,
+    ReleaseMedia,
+    StoredFile,
+)
+from cqcscraper.store.archive import ArchiveWriteError, utc_now
+from cqcscraper.store.media import conditional_headers, media_beside, media_path, write_file
+
+logger = logging.getLogger(__name__)
+
+STATS = "cqc/media/{}"  # stored, unchanged, held, failed, failed/REASON
+
+
+class FileError(Exception):
+    """Why a file could not be fetched or stored (a ``FileFailed``'s reason and detail)."""
+
+    def __init__(self, reason: str, detail: str, status: int | None = None) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason, self.detail, self.status = reason, detail, status
+
+
+def media_dir(settings: Any, db: str) -> Path:
+    """The media folder a crawl into archive ``db`` stores its files in."""
+    return Path(settings.get("CQC_MEDIA_DIR") or media_beside(db))
+
+
+class MediaPipeline(FilesPipeline):
+    """Fetch and store the files of each ``ParsedPage`` (and each ``ReleaseMedia`` the spider
+    hands over to try failed files again)."""
+
+    def __init__(self, store_uri: str, *, crawler: Crawler, run: ArchiveRun) -> None:
+        super().__init__(store_uri, crawler=crawler)
+        self.run = run
+        self.refetch = False  # a full run asks again for the files it holds (conditionally)
+        self._asked: dict[int, list[tuple[str, str | None]]] = {}  # item -> (url, sha256 held)
+        self._failed: dict[str, FileFailed] = {}  # url -> why it failed in this run
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> MediaPipeline:
+        run = crawler.get_extension(ArchiveRun)
+        if run is None or not crawler.settings.getbool("CQC_MEDIA"):
+            raise NotConfigured("media are fetched by archive runs with CQC_MEDIA on")
+        return cls(str(media_dir(crawler.settings, run.db_path)), crawler=crawler, run=run)
+
+    def open_spider(self, spider: Any = None) -> None:
+        super().open_spider()
+        self.refetch = bool(getattr(self.crawler.spider, "full", False))
+
+    @staticmethod
+    def _media(item: Any) -> ReleaseMedia | None:
+        if isinstance(item, ParsedPage | NotModified):
+            return item.media
+        return item if isinstance(item, ReleaseMedia) else None
+
+    def get_media_requests(self, item: Any, info: Any) -> list[Request]:
+        found = self._media(item)
+        if found is None or self.run.failed is not None:
+            return []
+        asked, requests = [], []
+        for url in dict.fromkeys(link.url for link in found.links):
+            held = self.run.archive.held_file(url)
+            if held is not None and not self.refetch:
+                self.crawler.stats.inc_value(STATS.format("held"))
+                continue
+            headers = conditional_headers(held.headers) if held else {}
+            roles = {link.role for link in found.links if link.url == url}
+            meta = {"cqc_held": held.sha256 if held else None, "cqc_roles": sorted(roles)}
+            asked.append((url, held.sha256 if held else None))
+            requests.append(Request(url, headers=headers, meta=meta, callback=NO_CALLBACK))
+        self._asked[id(item)] = asked
+        return requests
+
+    def media_to_download(self, request: Request, info: Any, *, item: Any = None) -> None:
+        return None  # what the archive holds was left out of the requests already
+
+    async def media_downloaded(
+        self, response: Response, request: Request, info: Any, *, item: Any = None
+    ) -> FileOutcome:
+        fetched_at = utc_now()
+        if response.status == 304 and request.meta.get("cqc_held"):
+            return FileUnchanged(request.url, fetched_at)
+        if response.status != 200:
+            status = response.status
+            raise FileError(reason_of_status(status), f"HTTP {status}", status)
+        body = response.body
+        if not body:
+            raise FileError("empty", "empty body", response.status)
+        raw = raw_of(response)
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        roles = request.meta.get("cqc_roles", [])
+        if roles == [media.ATTACHMENT] and not _is_document(request.url, content_type):
+            detail = f"content type {content_type}"
+            raise FileError(validation.NOT_A_DOCUMENT, detail, response.status)
+        sha256 = hashlib.sha256(body).hexdigest()
+        path = media_path(sha256, media.extension(response.url)[:10])
+        try:
+            write_file(Path(self.store.basedir), path, body)
+        except OSError as error:
+            self.run.archive_failed(ArchiveWriteError(f"media folder: {error}"))
+            raise FileError(validation.UNSTORABLE, str(error)) from error
+        text = media.pdf_text(body) if media.is_pdf(body, content_type) else None
+        return StoredFile(
+            url=request.url,
+            sha256=sha256,
+            size=len(body),
+            content_type=content_type,
+            status=response.status,
+            headers=raw.headers,
+            path=path,
+            fetched_at=fetched_at,
+            text=text,
+        )
+
+    def media_failed(self, failure: Failure, request: Request, info: Any) -> None:
+        """Record why a file failed, for ``item_completed``, and return None: the failure is
+        the item's to record (one warning line), not an error with a traceback in the log
+        (Scrapy logs one for any exception raised here)."""
+        error = failure.value
+        if isinstance(error, FileError):
+            reason, detail, status = error.reason, error.detail, error.status
+        else:
+            status = None
+            reason, detail = reason_of_failure(failure, request)
+            if reason == validation.OFF_SITE_REDIRECT and "redirect_urls" not in request.meta:
+                reason, detail = validation.OFF_SITE, "on another host than the site's: not fetched"
+        logger.warning("File %s not stored: %s (%s)", request.url, reason, detail)
+        self._failed[request.url] = FileFailed(request.url, reason, detail, utc_now(), status)
+
+    def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: Any) -> Any:
+        found = self._media(item)
+        asked = self._asked.pop(id(item), [])
+        if found is None:
+            return item
+        outcomes: list[FileOutcome] = []
+        for (url, _held), (ok, value) in zip(asked, results, strict=True):
+            if ok and value is not None:
+                outcomes.append(value)
+            else:  # failed here, or earlier in this run for another release
+                reason = f"{type(value.value).__name__}: {value.value}" if not ok else ""
+                failed = FileFailed(url, validation.FETCH_FAILED, reason, utc_now())
+                outcomes.append(self._failed.get(url, failed))
+        for outcome in outcomes:
+            kind = {StoredFile: "stored", FileUnchanged: "unchanged", FileFailed: "failed"}
+            self.crawler.stats.inc_value(STATS.format(kind[type(outcome)]))
+            if isinstance(outcome, FileFailed):
+                self.crawler.stats.inc_value(STATS.format(f"failed/{outcome.reason}"))
+        updated = replace(found, files=tuple(outcomes))
+        return updated if isinstance(item, ReleaseMedia) else replace(item, media=updated)
+
+
+def _is_document(url: str, content_type: str | None) -> bool:
+    """A document by its extension or by the type it was served with."""
+    return media.extension(url) in media.DOCUMENT_EXTENSIONS or media.is_document_type(content_type)
