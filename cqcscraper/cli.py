@@ -4,9 +4,11 @@
 ``scrapy crawl press`` against it into ``data/demo/cqc.db`` (and its JSONL beside it) and prints
 a summary; ``cqcscraper summary`` prints the summary of any archive; ``cqcscraper reparse``
 rebuilds an archive's releases from its stored snapshots with today's rules; ``cqcscraper csv``
-writes a table or view for spreadsheets. ``summary`` and ``csv`` only read the archive (a user
-who may only read it can run them); every mistake is one line on stderr: exit 2 for a wrong
-command line, 1 for an archive that cannot be used.
+writes a table or view for spreadsheets; ``cqcscraper warc`` exports the archive as a web
+archive (WARC, and WACZ with ``--wacz``); ``cqcscraper verify`` checks the fixity of every
+stored page and file. ``summary``, ``health``, ``csv``, ``warc`` and ``verify`` only read the
+archive (a user who may only read it can run them); every mistake is one line on stderr: exit 2
+for a wrong command line, 1 for an archive that cannot be used.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ from cqcscraper.crawl.run import EXIT_BUSY, EXIT_FAIL, EXIT_USAGE
 from cqcscraper.parse.normalize import CONTROL
 from cqcscraper.store.archive import Archive, ArchiveError, jsonl_beside, unusable
 from cqcscraper.store.export import write_csv, write_jsonl
+from cqcscraper.store.fixity import verify
 from cqcscraper.store.lock import ArchiveBusy, RunLock
+from cqcscraper.store.media import media_folder
 from cqcscraper.store.summary import summary as summary_of
+from cqcscraper.store.warc import write_wacz, write_warc
 from cqcscraper.testing.crawls import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
 from cqcscraper.testing.mirror import Mirror
 
@@ -141,7 +146,13 @@ def demo(args: argparse.Namespace) -> int:
         return returncode
     print(summary_text(args.db))
     print(f"records also in {args.jsonl}")
-    return 0
+    media_dir = media_folder(args.db)
+    with Archive(args.db, read_only=True) as archive:
+        warc = Path(args.db).with_suffix(".warc.gz")
+        print(write_warc(archive, media_dir, warc, description="cqcscraper demo crawl"))
+        report = verify(archive, media_dir)
+    print(f"verify: {report}")
+    return 0 if report.ok else EXIT_FAIL
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -182,6 +193,39 @@ def run_csv(args: argparse.Namespace) -> int:
     sys.stdout.flush()  # the rows first, then the count
     print(f"{rows} rows of {args.table} in {args.output}", file=sys.stderr)
     return 0
+
+
+def media_dir_of(args: argparse.Namespace) -> Path:
+    return media_folder(args.db, args.media_dir or settings.CQC_MEDIA_DIR)
+
+
+def run_warc(args: argparse.Namespace) -> int:
+    out = Path(args.output or Path(args.db).with_suffix(".warc.gz"))
+    check_output_folder(str(out), "-o")
+    if args.since is not None:
+        try:
+            since = dt.date.fromisoformat(args.since).isoformat()
+        except ValueError:
+            raise UsageProblem(f"--since {args.since!r} is not a date (YYYY-MM-DD)") from None
+    else:
+        since = None
+    with Archive(args.db, read_only=True) as archive:
+        report = write_warc(
+            archive, media_dir_of(args), out, since=since, description=args.description
+        )
+        print(report)
+        if args.wacz:
+            package = out.with_name(out.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
+            write_wacz(out, package, archive)
+            print(f"{package}: WACZ package of {out.name}")
+    return EXIT_FAIL if report.missing else 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    with Archive(args.db, read_only=True) as archive:
+        report = verify(archive, media_dir_of(args))
+    print(report)
+    return 0 if report.ok else EXIT_FAIL
 
 
 def check_output_folder(path: str, option: str) -> None:
@@ -244,6 +288,34 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         metavar="HOURS",
         help="also fail when the last ok run finished more than this many hours ago",
+    )
+
+    export = command(
+        "warc",
+        "write the archive's pages, files and releases as a WARC/1.1 file (reads only)",
+        run_warc,
+    )
+    export.add_argument("--db", default=DEFAULT_DB, help="archive to read")
+    export.add_argument(
+        "--media-dir", help="its media folder (default: CQC_MEDIA_DIR, else media/ beside it)"
+    )
+    export.add_argument(
+        "--output", "-o", help="WARC file to write (default: the archive's name with .warc.gz)"
+    )
+    export.add_argument("--since", metavar="DATE", help="only what was fetched on or after it")
+    export.add_argument("--description", default="", help="the warcinfo record's description")
+    export.add_argument(
+        "--wacz", action="store_true", help="also package it as WACZ, beside the WARC"
+    )
+
+    fixity = command(
+        "verify",
+        "recompute the sha256 of every stored page and media file; exit 1 on any mismatch",
+        run_verify,
+    )
+    fixity.add_argument("--db", default=DEFAULT_DB, help="archive to check")
+    fixity.add_argument(
+        "--media-dir", help="its media folder (default: CQC_MEDIA_DIR, else media/ beside it)"
     )
 
     spreadsheet = command(

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -115,6 +115,8 @@ class Crawl:
     requests: list[str]
     times: list[float]  # when each request was served (time.monotonic())
     peak_rss_mb: float = float("nan")  # of the crawl's process alone
+    responses: list[tuple[str, int]] = field(default_factory=list)  # (path, status) served
+    sent: dict[str, int] = field(default_factory=dict)  # body bytes sent, by path
 
     def served(self, path: str) -> list[float]:
         """When ``path`` was requested, in order."""
@@ -167,6 +169,8 @@ def run_crawl(
             list(mirror.requests),
             list(mirror.times),
             peak_rss_mb(done.stderr),
+            list(mirror.responses),
+            dict(mirror.sent),
         )
 
 

@@ -33,7 +33,7 @@ from twisted.python.failure import Failure
 from cqcscraper.crawl.pages import raw_of
 from cqcscraper.crawl.rejects import reason_of_failure, reason_of_status
 from cqcscraper.crawl.run import ArchiveRun
-from cqcscraper.parse import media, validation
+from cqcscraper.parse import media, urls, validation
 from cqcscraper.parse.records import (
     FileFailed,
     FileOutcome,
@@ -44,7 +44,7 @@ from cqcscraper.parse.records import (
     StoredFile,
 )
 from cqcscraper.store.archive import ArchiveWriteError, utc_now
-from cqcscraper.store.media import conditional_headers, media_beside, media_path, write_file
+from cqcscraper.store.media import conditional_headers, media_folder, media_path, write_file
 
 logger = logging.getLogger(__name__)
 
@@ -59,11 +59,6 @@ class FileError(Exception):
         self.reason, self.detail, self.status = reason, detail, status
 
 
-def media_dir(settings: Any, db: str) -> Path:
-    """The media folder a crawl into archive ``db`` stores its files in."""
-    return Path(settings.get("CQC_MEDIA_DIR") or media_beside(db))
-
-
 class MediaPipeline(FilesPipeline):
     """Fetch and store the files of each ``ParsedPage`` (and each ``ReleaseMedia`` the spider
     hands over to try failed files again)."""
@@ -72,7 +67,7 @@ class MediaPipeline(FilesPipeline):
         super().__init__(store_uri, crawler=crawler)
         self.run = run
         self.refetch = False  # a full run asks again for the files it holds (conditionally)
-        self._asked: dict[int, list[tuple[str, str | None]]] = {}  # item -> (url, sha256 held)
+        self._asked: dict[int, list[str]] = {}  # id(item) -> the URLs asked for, in order
         self._failed: dict[str, FileFailed] = {}  # url -> why it failed in this run
 
     @classmethod
@@ -80,7 +75,8 @@ class MediaPipeline(FilesPipeline):
         run = crawler.get_extension(ArchiveRun)
         if run is None or not crawler.settings.getbool("CQC_MEDIA"):
             raise NotConfigured("media are fetched by archive runs with CQC_MEDIA on")
-        return cls(str(media_dir(crawler.settings, run.db_path)), crawler=crawler, run=run)
+        folder = media_folder(run.db_path, crawler.settings.get("CQC_MEDIA_DIR"))
+        return cls(str(folder), crawler=crawler, run=run)
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider()
@@ -93,9 +89,13 @@ class MediaPipeline(FilesPipeline):
         return item if isinstance(item, ReleaseMedia) else None
 
     def get_media_requests(self, item: Any, info: Any) -> list[Request]:
+        """A request for each file of the item the archive does not hold (or, in a full run,
+        for each, conditionally). Files are known by the URL the page links on the live site,
+        as releases are; they are fetched from where the page came (a mirror serves its own)."""
         found = self._media(item)
         if found is None or self.run.failed is not None:
             return []
+        page = item.page.url if isinstance(item, ParsedPage) else self.crawler.spider.start_url
         asked, requests = [], []
         for url in dict.fromkeys(link.url for link in found.links):
             held = self.run.archive.held_file(url)
@@ -104,9 +104,10 @@ class MediaPipeline(FilesPipeline):
                 continue
             headers = conditional_headers(held.headers) if held else {}
             roles = {link.role for link in found.links if link.url == url}
-            meta = {"cqc_held": held.sha256 if held else None, "cqc_roles": sorted(roles)}
-            asked.append((url, held.sha256 if held else None))
-            requests.append(Request(url, headers=headers, meta=meta, callback=NO_CALLBACK))
+            meta = {"cqc_url": url, "cqc_held": held is not None, "cqc_roles": sorted(roles)}
+            fetched = urls.fetched_from(url, page)
+            asked.append(url)
+            requests.append(Request(fetched, headers=headers, meta=meta, callback=NO_CALLBACK))
         self._asked[id(item)] = asked
         return requests
 
@@ -117,8 +118,9 @@ class MediaPipeline(FilesPipeline):
         self, response: Response, request: Request, info: Any, *, item: Any = None
     ) -> FileOutcome:
         fetched_at = utc_now()
+        url = request.meta["cqc_url"]
         if response.status == 304 and request.meta.get("cqc_held"):
-            return FileUnchanged(request.url, fetched_at)
+            return FileUnchanged(url, fetched_at)
         if response.status != 200:
             status = response.status
             raise FileError(reason_of_status(status), f"HTTP {status}", status)
@@ -128,7 +130,7 @@ class MediaPipeline(FilesPipeline):
         raw = raw_of(response)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         roles = request.meta.get("cqc_roles", [])
-        if roles == [media.ATTACHMENT] and not _is_document(request.url, content_type):
+        if roles == [media.ATTACHMENT] and not _is_document(url, content_type):
             detail = f"content type {content_type}"
             raise FileError(validation.NOT_A_DOCUMENT, detail, response.status)
         sha256 = hashlib.sha256(body).hexdigest()
@@ -140,7 +142,7 @@ class MediaPipeline(FilesPipeline):
             raise FileError(validation.UNSTORABLE, str(error)) from error
         text = media.pdf_text(body) if media.is_pdf(body, content_type) else None
         return StoredFile(
-            url=request.url,
+            url=url,
             sha256=sha256,
             size=len(body),
             content_type=content_type,
@@ -163,8 +165,9 @@ class MediaPipeline(FilesPipeline):
             reason, detail = reason_of_failure(failure, request)
             if reason == validation.OFF_SITE_REDIRECT and "redirect_urls" not in request.meta:
                 reason, detail = validation.OFF_SITE, "on another host than the site's: not fetched"
+        url = request.meta["cqc_url"]
         logger.warning("File %s not stored: %s (%s)", request.url, reason, detail)
-        self._failed[request.url] = FileFailed(request.url, reason, detail, utc_now(), status)
+        self._failed[url] = FileFailed(url, reason, detail, utc_now(), status)
 
     def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: Any) -> Any:
         found = self._media(item)
@@ -172,7 +175,7 @@ class MediaPipeline(FilesPipeline):
         if found is None:
             return item
         outcomes: list[FileOutcome] = []
-        for (url, _held), (ok, value) in zip(asked, results, strict=True):
+        for url, (ok, value) in zip(asked, results, strict=True):
             if ok and value is not None:
                 outcomes.append(value)
             else:  # failed here, or earlier in this run for another release

@@ -189,10 +189,7 @@ def read_article(page: ArticlePage) -> tuple[PressRelease, tuple[MediaLink, ...]
     listing_text = page.raw.listing_text if page.raw else None
     raw = extract(page.html, ref.canonical_url, listing_text=listing_text)
     record = normalize_article(raw, page.fetched_at[:10])
-    links = media_links(record.images, raw.attachments)
-    # The record names the live site, as every archive does; its files are fetched from where
-    # the page came (a mirror serves its own), and stored under that URL.
-    return record, tuple(replace(k, url=urls.fetched_from(k.url, page.url)) for k in links)
+    return record, media_links(record.images, raw.attachments)
 
 
 def build_record(page: ArticlePage) -> PressRelease:

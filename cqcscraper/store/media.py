@@ -26,9 +26,10 @@ PERMANENT_FILE_FAILURES = frozenset(
 )
 
 
-def media_beside(db: str | os.PathLike[str]) -> Path:
-    """The media folder of an archive unless one is named: ``media/`` beside it."""
-    return Path(db).with_name(DEFAULT_MEDIA_NAME)
+def media_folder(db: str | os.PathLike[str], named: str | os.PathLike[str] | None = None) -> Path:
+    """The media folder of an archive: ``named`` (``CQC_MEDIA_DIR``), else ``media/`` beside
+    the archive (``data/media/`` for ``data/cqc.db``)."""
+    return Path(named) if named else Path(db).with_name(DEFAULT_MEDIA_NAME)
 
 
 def media_path(sha256: str, extension: str = "") -> str:

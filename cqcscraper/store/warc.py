@@ -1,0 +1,274 @@
+"""The archive as a web archive: WARC/1.1 (ISO 28500) written with warcio, and its WACZ package.
+
+What holds what (docs/archive-format.md):
+
+- one ``warcinfo`` record: the software, the operator's description, the robots policy, and
+  how bodies are stored;
+- for each stored response (a page snapshot, a media file) a ``request`` and a ``response``
+  record, the response with the stored status, headers and body, dated by its first fetch;
+- for each release, a ``metadata`` record with its normalised record and its links to files
+  (JSON), referring to the response it was read from (``WARC-Refers-To``).
+
+Bodies are stored as the crawler received them after decoding the transfer (Scrapy undoes
+gzip or deflate): so the response records carry no ``Content-Encoding`` nor
+``Transfer-Encoding``, and a ``Content-Length`` of the stored body, so that every record's
+headers agree with its block. The request records hold the request line and ``Host``: the
+crawler's other request headers are not stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http
+import io
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from cqcscraper import __version__
+from cqcscraper.store.archive import Archive, ExportError
+
+# Headers that describe the transfer, not the stored body: left out of response records.
+TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+RELEASE_URN = "urn:cqcscraper:release:"  # + the article id: a metadata record's target
+BODIES = (
+    "HTTP bodies are stored as the crawler received them after undoing the transfer's "
+    "compression (gzip, deflate): response records carry no Content-Encoding or "
+    "Transfer-Encoding, and a Content-Length of the stored body. Request records hold the "
+    "request line and Host only."
+)
+
+
+@dataclass
+class WarcReport:
+    """What an export wrote."""
+
+    path: Path
+    pages: int = 0
+    files: int = 0
+    releases: int = 0
+    missing: list[str] = field(default_factory=list)  # media files not found on disk
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.path}: {self.pages} page responses, {self.files} files, "
+            f"{self.releases} release records"
+        )
+        if self.missing:
+            text += f"; {len(self.missing)} media files missing (run cqcscraper verify)"
+        return text
+
+
+def http_headers(
+    status: int, headers: dict[str, list[str]], length: int, protocol: str = "HTTP/1.1"
+) -> StatusAndHeaders:
+    """A stored response's status line and headers, consistent with its stored body."""
+    try:
+        phrase = http.HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Unknown"
+    kept = [
+        (name, value)
+        for name, values in sorted(headers.items())
+        if name.lower() not in TRANSFER_HEADERS
+        for value in values
+    ]
+    kept.append(("Content-Length", str(length)))
+    return StatusAndHeaders(f"{status} {phrase}", kept, protocol=protocol)
+
+
+class _Writer:
+    def __init__(self, out: BinaryIO) -> None:
+        self.warc = WARCWriter(out, gzip=True, warc_version="1.1")
+
+    def info(self, filename: str, fields: dict[str, str]) -> None:
+        self.warc.write_record(self.warc.create_warcinfo_record(filename, fields))
+
+    def exchange(
+        self, url: str, date: str, status: int, headers: dict[str, list[str]], body: bytes
+    ) -> str:
+        """A request and its response; returns the response's WARC-Record-ID."""
+        response = self.warc.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=http_headers(status, headers, len(body)),
+            warc_headers_dict={"WARC-Date": date},
+        )
+        record_id = response.rec_headers.get_header("WARC-Record-ID")
+        parts = urlsplit(url)
+        target = parts.path or "/"
+        target += f"?{parts.query}" if parts.query else ""
+        request = self.warc.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=StatusAndHeaders(
+                f"GET {target} HTTP/1.1", [("Host", parts.netloc)], is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
+        )
+        self.warc.write_record(response)
+        self.warc.write_record(request)
+        return record_id
+
+    def metadata(self, url: str, date: str, refers_to: str, data: dict[str, Any]) -> None:
+        """A release's record, named by its own URN (under the page's URL, a replay tool
+        would show it instead of the page), referring to the page's response."""
+        body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        record = self.warc.create_warc_record(
+            f"{RELEASE_URN}{data['id']}",
+            "metadata",
+            payload=io.BytesIO(body),
+            length=len(body),
+            warc_content_type="application/json",
+            warc_headers_dict={
+                "WARC-Date": date,
+                "WARC-Refers-To": refers_to,
+                "WARC-Refers-To-Target-URI": url,
+                "WARC-Refers-To-Date": date,
+            },
+        )
+        self.warc.write_record(record)
+
+
+def _snapshots(db: sqlite3.Connection, since: str | None) -> Iterator[tuple]:
+    yield from db.execute(
+        "SELECT snapshot, article_id, url, status, headers, body, first_fetched FROM snapshots "
+        "WHERE last_fetched >= coalesce(?, '') ORDER BY snapshot",
+        [since],
+    )
+
+
+def _releases(archive: Archive) -> dict[int, int]:
+    """Each release's latest successful snapshot: the page its record was read from."""
+    rows = archive.db.execute(
+        "SELECT article_id, max(snapshot) FROM snapshots WHERE status = 200 "
+        "AND article_id IN (SELECT id FROM press_releases) GROUP BY article_id"
+    )
+    return {snapshot: article_id for article_id, snapshot in rows}
+
+
+def write_warc(
+    archive: Archive,
+    media_dir: Path,
+    out: Path,
+    *,
+    since: str | None = None,
+    description: str = "",
+) -> WarcReport:
+    """Write the archive's pages, files and releases as a WARC/1.1 file (gzip, a member per
+    record) at ``out``: written beside it first, then renamed, so a failure leaves no partial
+    file. ``since`` (``YYYY-MM-DD``): only what was fetched on or after that day. Raises
+    ``ExportError``."""
+    report = WarcReport(out)
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with partial.open("wb") as handle:
+            _write(archive, media_dir, _Writer(handle), out.name, since, description, report)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, out)
+    except (OSError, sqlite3.Error, zlib.error) as error:
+        raise ExportError(f"the WARC export to {out} failed: {error}") from error
+    finally:
+        with contextlib.suppress(OSError):  # nothing partial is left, whatever happened
+            partial.unlink(missing_ok=True)
+    return report
+
+
+def _write(
+    archive: Archive,
+    media_dir: Path,
+    writer: _Writer,
+    name: str,
+    since: str | None,
+    description: str,
+    report: WarcReport,
+) -> None:
+    site = archive.site() or "unknown"
+    writer.info(
+        name,
+        {
+            "software": f"cqcscraper/{__version__} (warcio/{metadata.version('warcio')})",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "description": description or f"cqcscraper archive of {site}",
+            "isPartOf": site,
+            "robots": "obey",
+            "http-bodies": BODIES,
+        },
+    )
+    releases = _releases(archive)
+    db = archive.db.conn
+    for snapshot, article_id, url, status, headers, body, first in _snapshots(db, since):
+        body = zlib.decompress(body)
+        record_id = writer.exchange(url, first, status, json.loads(headers), body)
+        report.pages += 1
+        if snapshot in releases:
+            writer.metadata(url, first, record_id, _release(archive, article_id))
+            report.releases += 1
+    for url, status, headers, path, first in db.execute(
+        "SELECT url, status, headers, path, first_fetched FROM media_files "
+        "WHERE last_fetched >= coalesce(?, '') ORDER BY id",
+        [since],
+    ):
+        try:
+            body = (media_dir / path).read_bytes()
+        except FileNotFoundError:
+            report.missing.append(str(media_dir / path))
+            continue
+        writer.exchange(url, first, status, json.loads(headers), body)
+        report.files += 1
+
+
+def _release(archive: Archive, article_id: int) -> dict[str, Any]:
+    """A release's record as the archive holds it, with its links to files."""
+    (row,) = archive.db.query("SELECT * FROM press_releases WHERE id = ?", [article_id])
+    row["images"] = json.loads(row["images"] or "[]")
+    row["media"] = [link.to_dict() for link in archive.links_of(article_id)]
+    return row
+
+
+def write_wacz(warc: Path, out: Path, archive: Archive) -> None:
+    """Package a WARC written by ``write_warc`` as WACZ (py-wacz: the WARC, its CDXJ index,
+    a pages list of the releases, and a datapackage manifest with every file's sha256)."""
+    from wacz.main import main as wacz_main
+
+    pages = out.with_name(f".{out.name}.pages.jsonl")
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with pages.open("w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"format": "json-pages-1.0", "id": "pages"}) + "\n")
+            for url, date, title in archive.db.execute(
+                "SELECT s.url, s.first_fetched, p.title FROM press_releases AS p JOIN snapshots "
+                "AS s ON s.snapshot = (SELECT max(snapshot) FROM snapshots WHERE article_id = "
+                "p.id AND status = 200) ORDER BY p.id"
+            ):
+                page = {"url": url, "ts": date, "title": title or url}
+                handle.write(json.dumps(page, ensure_ascii=False) + "\n")
+        arguments = ["create", "-o", str(partial), "-p", str(pages), str(warc)]
+        arguments += ["--title", f"cqcscraper archive of {archive.site() or 'unknown'}"]
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            code = wacz_main(arguments)
+        if code not in (0, None) or not partial.is_file():
+            raise ExportError(f"the WACZ package {out} failed: {said.getvalue().strip()}")
+        os.replace(partial, out)
+    except OSError as error:
+        raise ExportError(f"the WACZ package {out} failed: {error}") from error
+    finally:
+        for leftover in (pages, partial):
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
