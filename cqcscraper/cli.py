@@ -69,6 +69,14 @@ def summary_text(db: str) -> str:
         if info["title_from"]:
             sources = ", ".join(f"{source} {n}" for source, n in info["title_from"])
             lines.append(f"titles from: {sources}")
+        if files := info["files"]:
+            size = files["bytes"]
+            shown_size = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} kB"
+            line = f"files: {files['stored']} stored ({shown_size})"
+            if files["failed"]:
+                reasons = ", ".join(f"{reason} {n}" for reason, n in files["failed"])
+                line += f"; not stored: {reasons}"
+            lines.append(line)
         lines.append(f"published from {info['first']} to {info['last']}; latest:")
         lines += [
             f"  {published or '????-??-??'}  {shown(title)}" for published, title in info["latest"]

@@ -10,8 +10,8 @@ from cqcscraper.store.archive import Archive
 
 
 def summary(archive: Archive) -> dict[str, Any]:
-    """Rows, date range, the three latest titles, where the titles came from, and the latest
-    run's rejects and verdict."""
+    """Rows, date range, the three latest titles, where the titles came from, the files stored
+    and not stored (by reason), and the latest run's rejects and verdict."""
     rows, first, last = archive.db.execute(
         "SELECT count(*), min(published), max(published) FROM press_releases"
     ).fetchone()
@@ -30,8 +30,18 @@ def summary(archive: Archive) -> dict[str, Any]:
             "SELECT coalesce(title_from, 'none'), count(*) FROM press_releases "
             "GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
+    files = None
+    if archive.version >= 6:  # an older archive read as it is has no media tables
+        stored, size = archive.db.execute(
+            "SELECT count(*), coalesce(sum(size), 0) FROM media_files"
+        ).fetchone()
+        failed = archive.db.execute(
+            "SELECT reason, count(*) FROM media_failures GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+        files = {"stored": stored, "bytes": size, "failed": failed}
     return {
         "rows": rows,
+        "files": files,
         "first": first,
         "last": last,
         "latest": latest,
