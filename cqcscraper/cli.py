@@ -40,6 +40,7 @@ from cqcscraper.testing.mirror import Mirror
 # CQC_DB and CQC_JSONL override).
 DEFAULT_DB = settings.CQC_DB
 DEFAULT_JSONL = settings.CQC_JSONL
+SOFTWARE = f"cqcscraper/{__version__}"  # as the WARC's warcinfo record names it
 EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a reader that stopped reading
 
 
@@ -157,7 +158,8 @@ def demo(args: argparse.Namespace) -> int:
     media_dir = media_folder(args.db)
     with Archive(args.db, read_only=True) as archive:
         warc = Path(args.db).with_suffix(".warc.gz")
-        print(write_warc(archive, media_dir, warc, description="cqcscraper demo crawl"))
+        description = "cqcscraper demo crawl"
+        print(write_warc(archive, media_dir, warc, description=description, software=SOFTWARE))
         report = verify(archive, media_dir)
     print(f"verify: {report}")
     return 0 if report.ok else EXIT_FAIL
@@ -219,7 +221,12 @@ def run_warc(args: argparse.Namespace) -> int:
         since = None
     with Archive(args.db, read_only=True) as archive:
         report = write_warc(
-            archive, media_dir_of(args), out, since=since, description=args.description
+            archive,
+            media_dir_of(args),
+            out,
+            since=since,
+            description=args.description,
+            software=SOFTWARE,
         )
         print(report)
         if args.wacz:

@@ -21,6 +21,7 @@ from cqcscraper.parse.media import media_links
 from cqcscraper.parse.normalize import content_hash, normalize_article
 from cqcscraper.parse.records import PressRelease
 from cqcscraper.store.archive import Archive
+from cqcscraper.store.history import KEPT_BY_ARCHIVE
 from cqcscraper.testing import sitefiles
 from cqcscraper.testing.crawls import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
 from cqcscraper.testing.measure import launched, peak_rss_mb, without_report
@@ -181,7 +182,7 @@ def rows(db: Path) -> list[dict]:
 
 def golden_rows(db: Path) -> dict[int, dict]:
     """The archive's rows without what the archive keeps itself, to compare with golden."""
-    kept = {"first_seen", "last_seen", "last_changed", "duplicate_of", "attachment_text"}
+    kept = {"first_seen", "last_seen", "last_changed", *KEPT_BY_ARCHIVE}
     return {row["id"]: {k: v for k, v in row.items() if k not in kept} for row in rows(db)}
 
 

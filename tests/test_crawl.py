@@ -73,14 +73,17 @@ def test_non_article_pages_were_crawled_and_made_no_row(crawl: Crawl) -> None:
 
 def test_what_was_fetched_once_and_what_never(crawl: Crawl) -> None:
     assert len(crawl.requests) == len(set(crawl.requests)), "a page was fetched twice"
-    articles = [path for path in crawl.requests if "/c/" in path]
+    articles = [path for path in crawl.requests if "/c/" in path and path.endswith(".shtml")]
     assert len(articles) == len(golden_ids()) + 2  # and the reject page, and the dead link
     assert "/www/english/News/index_1.shtml" in crawl.requests  # link pagination
     assert "/www/english/Activities/index_1.shtml" in crawl.requests  # script pagination
+    files = [path for path in crawl.requests if "/c/" in path and not path.endswith(".shtml")]
+    assert len(files) == 6  # the releases' photos and documents (test_preservation.py)
+    # the home page's brochure and banner are no release's files: never fetched
     for never in [
         "/www/chinese/",
-        ".pdf",
-        ".jpg",
+        "/www/english/upload/CQC_Brochure.pdf",
+        "/www/english/images/banner.jpg",
         "/www/english/search/",
         "/www/english/index.shtml",
     ]:
@@ -115,7 +118,7 @@ def test_crawls_row_counts_the_run(crawl: Crawl) -> None:
 def test_every_article_response_is_kept_as_a_snapshot(crawl: Crawl) -> None:
     with Archive(crawl.db) as archive:
         snapshots = list(archive.snapshots())
-    articles = sorted(path for path in crawl.requests if "/c/" in path)
+    articles = sorted(p for p in crawl.requests if "/c/" in p and p.endswith(".shtml"))
     assert sorted(urlsplit(s.raw.url).path for s in snapshots) == articles
     for snapshot in snapshots:
         served = SITE / urlsplit(snapshot.raw.url).path.lstrip("/")
@@ -132,7 +135,8 @@ def test_listing_depth_bounds_discovery(tmp_path: Path) -> None:
         "/www/english/",
         "/www/english/c/2023-08-04/595908.shtml",
         "/www/english/c/2024-09-10/597552.shtml",
-    ]
+        *(f"/www/english/c/2024-09-10/W02024091051263458{n}.jpg" for n in (1, 2, 3)),
+    ]  # the home page's two articles, and the photos of 597552
     assert sorted(row["id"] for row in rows(shallow.db)) == [595908, 597552]
 
 

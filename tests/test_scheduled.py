@@ -82,7 +82,8 @@ def replace(page: Path, old: str, new: str) -> None:
 
 
 def articles(requests: list[str]) -> list[str]:
-    return sorted(path for path in requests if "/c/" in path)
+    """The article pages among the paths requested (not the releases' images and documents)."""
+    return sorted(path for path in requests if "/c/" in path and path.endswith(".shtml"))
 
 
 # -- 1. incremental -------------------------------------------------------------------------
@@ -94,9 +95,13 @@ def test_a_run_with_nothing_new_reads_one_page_per_section_and_no_article(tmp_pa
     assert first.returncode == second.returncode == 0, second.log[-2000:]
     # The bound (docs/operations.md): robots.txt + the first page of each section, nothing more.
     assert sorted(second.requests) == sorted(["/robots.txt", *SECTIONS])
+    files = [
+        path for path in first.requests if "/c/" in path and path not in articles(first.requests)
+    ]
     assert sorted(set(first.requests) - set(second.requests)) == sorted(
         [
             *articles(first.requests),
+            *files,  # the releases' images and documents: held, not fetched again
             "/www/english/Activities/index_1.shtml",
             "/www/english/News/index_1.shtml",
         ]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from cqcscraper.crawl.pages import build_record, replay_page
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.store.archive import Archive, Snapshot
-from cqcscraper.store.history import Row, fold, record_row
+from cqcscraper.store.history import KEPT_BY_ARCHIVE, Row, fold, record_row
 
 
 @dataclass
@@ -48,6 +48,11 @@ class Report:
             ids = ", ".join(map(str, self.kept))
             lines.append(f"kept as they were (no snapshot gives a record now): {ids}")
         return "\n".join(lines)
+
+
+def _content_of(row: Row) -> Row:
+    """A row without what the archive keeps itself (``KEPT_BY_ARCHIVE``)."""
+    return {name: value for name, value in row.items() if name not in KEPT_BY_ARCHIVE}
 
 
 def _most(item: tuple[str, int]) -> tuple[int, str]:
@@ -93,10 +98,7 @@ def reparse(archive: Archive) -> Report:
             stored, stored_revisions = archive.history(article_id)
             if stored is None:
                 report.added.append(article_id)
-            elif ({**stored, "duplicate_of": None}, stored_revisions) != (
-                {**row, "duplicate_of": None},
-                revisions,
-            ):
+            elif (_content_of(stored), stored_revisions) != (_content_of(row), revisions):
                 report.changed.append(article_id)
             else:
                 continue

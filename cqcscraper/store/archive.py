@@ -570,31 +570,41 @@ class Archive:
                 known.add(article_id)
         return frozenset(known)
 
+    def _read(self, fn: Callable[[], T]) -> T:
+        """A read a crawl makes while it runs: a damaged file is an ``ArchiveError`` (one line
+        naming the file and what to do), as for a write."""
+        try:
+            return fn()
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(unusable(self.path, error)) from error
+
     def page_validators(self, article_id: int) -> dict[str, str]:
         """Request headers for fetching an archived release again only if it changed
         (``media.conditional_headers`` of its latest snapshot, when that was a 200); none for
         an article that is not archived (a rejected page is fetched whole)."""
-        row = self.db.execute(
-            "SELECT status, headers FROM snapshots WHERE article_id = :id "
-            "AND EXISTS (SELECT 1 FROM press_releases WHERE id = :id) "
-            "ORDER BY snapshot DESC LIMIT 1",
-            {"id": article_id},
-        ).fetchone()
+        row = self._read(
+            lambda: self.db.execute(
+                "SELECT status, headers FROM snapshots WHERE article_id = :id "
+                "AND EXISTS (SELECT 1 FROM press_releases WHERE id = :id) "
+                "ORDER BY snapshot DESC LIMIT 1",
+                {"id": article_id},
+            ).fetchone()
+        )
         if row is None or row[0] != 200:
             return {}
         return media.conditional_headers(json.loads(row[1]))
 
     def held_file(self, url: str) -> media.HeldFile | None:
         """The latest stored content of a file URL, if any."""
-        return media.held_file(self.db.conn, url)
+        return self._read(lambda: media.held_file(self.db.conn, url))
 
     def links_of(self, release_id: int) -> tuple[MediaLink, ...]:
         """A release's links to its images and documents, as stored."""
-        return media.links_of(self.db.conn, release_id)
+        return self._read(lambda: media.links_of(self.db.conn, release_id))
 
     def pending_media(self) -> list[ReleaseMedia]:
         """The links of each release to files that a run failed to fetch, to try again."""
-        return list(media.pending_media(self.db.conn))
+        return self._read(lambda: list(media.pending_media(self.db.conn)))
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every release as a plain dict (``images`` as a list), by ``published`` then ``id``."""

@@ -30,6 +30,10 @@ def record_row(record: PressRelease) -> Row:
     return row
 
 
+# Columns the archive keeps itself beside a record's fields (never a record's content): the
+# duplicate link, and the text of the release's documents.
+KEPT_BY_ARCHIVE = ("duplicate_of", "attachment_text")
+
 # Where a field came from, not what the release says: a change of these alone is no edit.
 PROVENANCE = ("title_from",)
 _EDITABLE = tuple(name for name in RECORD_FIELDS if name not in PROVENANCE)

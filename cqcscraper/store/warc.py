@@ -35,7 +35,6 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from cqcscraper import __version__
 from cqcscraper.store.archive import Archive, ExportError
 
 # Headers that describe the transfer, not the stored body: left out of response records.
@@ -168,16 +167,18 @@ def write_warc(
     *,
     since: str | None = None,
     description: str = "",
+    software: str = "cqcscraper",
 ) -> WarcReport:
     """Write the archive's pages, files and releases as a WARC/1.1 file (gzip, a member per
     record) at ``out``: written beside it first, then renamed, so a failure leaves no partial
-    file. ``since`` (``YYYY-MM-DD``): only what was fetched on or after that day. Raises
-    ``ExportError``."""
+    file. ``since`` (``YYYY-MM-DD``): only what was fetched on or after that day; ``software``
+    names the writer in the warcinfo record. Raises ``ExportError``."""
     report = WarcReport(out)
     partial = out.with_name(f".{out.name}.partial")
     try:
         with partial.open("wb") as handle:
-            _write(archive, media_dir, _Writer(handle), out.name, since, description, report)
+            writer = _Writer(handle)
+            _write(archive, media_dir, writer, out.name, since, description, software, report)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, out)
@@ -196,13 +197,14 @@ def _write(
     name: str,
     since: str | None,
     description: str,
+    software: str,
     report: WarcReport,
 ) -> None:
     site = archive.site() or "unknown"
     writer.info(
         name,
         {
-            "software": f"cqcscraper/{__version__} (warcio/{metadata.version('warcio')})",
+            "software": f"{software} (warcio/{metadata.version('warcio')})",
             "format": "WARC File Format 1.1",
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
             "description": description or f"cqcscraper archive of {site}",

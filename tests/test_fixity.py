@@ -1,0 +1,188 @@
+"""Fixity and the WARC export on an archive written in-process (no crawl): ``verify`` finds
+every kind of damage, the export's records agree with what is stored, and the commands' usage
+mistakes are one line and exit 2 (docs/archive-format.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sqlite3
+import zlib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from warcio.archiveiterator import ArchiveIterator
+
+from conftest import release
+from cqcscraper.cli import main
+from cqcscraper.parse.media import IMAGE, MediaLink, is_document_link, pdf_text
+from cqcscraper.parse.records import (
+    ArticlePage,
+    FileFailed,
+    ParsedPage,
+    RawResponse,
+    ReleaseMedia,
+    StoredFile,
+)
+from cqcscraper.store.archive import Archive
+from cqcscraper.store.fixity import verify
+from cqcscraper.store.media import media_path, write_file
+from cqcscraper.store.warc import write_warc
+
+PAGE = b"<html><head><title>T</title></head><body><p>Photovoltaic modules.</p></body></html>"
+PHOTO = b"\xff\xd8\xff\xe0 not really a jpeg, but bytes to keep"
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """An archive of one release with its page, one stored photo and one failed file."""
+    db, media = tmp_path / "cqc.db", tmp_path / "media"
+    record = release(1)
+    headers = {"Content-Type": ["text/html"], "Content-Encoding": ["gzip"], "ETag": ['"a"']}
+    raw = RawResponse(record.url, 200, headers, PAGE)
+    page = ArticlePage(record.url, 200, "2026-01-01T00:00:00Z", html=PAGE.decode(), raw=raw)
+    sha256 = hashlib.sha256(PHOTO).hexdigest()
+    write_file(media, media_path(sha256, "jpg"), PHOTO)
+    photo = StoredFile(
+        "https://www.cqc.com.cn/a.jpg",
+        sha256,
+        len(PHOTO),
+        "image/jpeg",
+        200,
+        {"Content-Type": ["image/jpeg"]},
+        media_path(sha256, "jpg"),
+        "2026-01-01T00:00:01Z",
+    )
+    failed = FileFailed(
+        "https://www.cqc.com.cn/b.jpg", "fetch_failed", "HTTP 503", "2026-01-01T00:00:02Z", 503
+    )
+    links = (
+        MediaLink(photo.url, IMAGE, 0),
+        MediaLink(failed.url, IMAGE, 1),
+    )
+    with Archive(db) as opened:
+        opened.store_batch([ParsedPage(page, record, ReleaseMedia(1, links, (photo, failed)))])
+        assert opened.held_file(photo.url).sha256 == sha256
+        assert [m.links for m in opened.pending_media()] == [(links[1],)]
+    return db
+
+
+def test_verify_passes_on_an_intact_archive(archive: Path) -> None:
+    with Archive(archive, read_only=True) as opened:
+        report = verify(opened, archive.with_name("media"))
+    assert report.ok
+    assert str(report) == "checked 1 page snapshots and 1 media files: ok"
+
+
+def test_verify_lists_each_damaged_page_and_file(
+    archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(archive) as connection:  # a flipped bit in the compressed body
+        (body,) = connection.execute("SELECT body FROM snapshots").fetchone()
+        damaged = bytearray(body)
+        damaged[len(damaged) // 2] ^= 0x10
+        connection.execute("UPDATE snapshots SET body = ?", [bytes(damaged)])
+    (photo,) = archive.with_name("media").rglob("*.jpg")
+    photo.write_bytes(PHOTO[:5])
+    assert main(["verify", "--db", str(archive)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "checked 1 page snapshots and 1 media files: 2 problems"
+    assert out[1].startswith("  snapshot 1 (https://www.cqc.com.cn/")
+    assert str(photo) in out[2]
+    assert "of 5 bytes" in out[2]
+    photo.unlink()
+    assert main(["verify", "--db", str(archive)]) == 1
+    assert capsys.readouterr().out.splitlines()[2].endswith("missing")
+
+
+def test_warc_records_hold_the_stored_bytes_with_consistent_headers(
+    archive: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "x.warc.gz"
+    with Archive(archive, read_only=True) as opened:
+        report = write_warc(opened, archive.with_name("media"), out, description="unit test")
+    assert (report.pages, report.files, report.releases) == (1, 1, 1)
+    records = list(ArchiveIterator(io.BytesIO(out.read_bytes())))
+    kinds = [r.rec_type for r in records]
+    assert kinds == ["warcinfo", "response", "request", "metadata", "response", "request"]
+    page, photo = (r for r in records if r.rec_type == "response")
+    assert page.http_headers.get_header("Content-Encoding") is None  # stored decoded
+    assert page.http_headers.get_header("ETag") == '"a"'
+    assert page.http_headers.get_header("Content-Length") == str(len(PAGE))
+    assert page.rec_headers.get_header("WARC-Date") == "2026-01-01T00:00:00Z"
+    assert photo.rec_headers.get_header("WARC-Target-URI") == "https://www.cqc.com.cn/a.jpg"
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_warc_since_leaves_out_what_was_fetched_before(archive: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.warc.gz"
+    with Archive(archive, read_only=True) as opened:
+        report = write_warc(opened, archive.with_name("media"), out, since="2026-01-02")
+    assert (report.pages, report.files, report.releases) == (0, 0, 0)
+
+
+def test_warc_usage_mistakes_are_exit_2_and_write_nothing(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["warc", "--db", str(archive), "--since", "2026-13-01"]) == 2
+    assert "--since '2026-13-01' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+    missing = tmp_path / "missing" / "x.warc.gz"
+    assert main(["warc", "--db", str(archive), "-o", str(missing)]) == 2
+    assert "does not exist: create it first" in capsys.readouterr().err
+    assert not missing.parent.exists()
+    assert not archive.with_suffix(".warc.gz").exists()
+
+
+def test_a_file_stored_again_under_its_name_is_not_rewritten(tmp_path: Path) -> None:
+    path = media_path(hashlib.sha256(PHOTO).hexdigest(), "jpg")
+    write_file(tmp_path, path, PHOTO)
+    (tmp_path / path).write_bytes(b"damaged")  # verify's to find, not a write's to hide
+    write_file(tmp_path, path, PHOTO)
+    assert (tmp_path / path).read_bytes() == b"damaged"
+    assert [p.name for p in tmp_path.rglob("*")] == [path.split("/")[0], path.split("/")[1]]
+
+
+def test_pdf_text_of_the_fixture_and_of_garbage() -> None:
+    fixture = Path(__file__).parents[1] / "fixtures/html/www/english/c/2023-05-04"
+    text = pdf_text((fixture / "P020230504300001.pdf").read_bytes())
+    assert text is not None
+    assert "viscose fibres" in text
+    assert pdf_text(b"%PDF-1.4\n garbage") is None
+    assert pdf_text(zlib.compress(b"x" * 1000)) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_pdf_text_never_raises(body: bytes) -> None:
+    """Whatever a hostile server sends as a PDF: some text or None, never an exception."""
+    text = pdf_text(b"%PDF-1.7\n" + body)
+    assert text is None or text.strip()
+
+
+@pytest.mark.parametrize(
+    ("url", "text", "document"),
+    [
+        ("https://x/files/rules.PDF", "Rules", True),
+        ("https://x/download.jsp?id=3", "Implementation rules.docx", True),
+        ("https://x/getfile?id=3", "Download the application form", True),
+        ("https://x/getfile?id=3", "附件：申请书", True),
+        ("https://x/www/english/c/2024-01-02/1.shtml", "Download the news", False),
+        ("https://x/www/english/About/", "About CQC", False),
+        ("https://x/a.jpg", "", False),
+    ],
+)
+def test_which_links_are_documents(url: str, text: str, document: bool) -> None:
+    assert is_document_link(url, text) is document
+
+
+def test_media_links_json_is_what_the_golden_file_shows() -> None:
+    link = MediaLink("https://x/a.pdf", "attachment", 2, "A.pdf")
+    assert json.loads(json.dumps(link.to_dict())) == {
+        "url": "https://x/a.pdf",
+        "role": "attachment",
+        "position": 2,
+        "text": "A.pdf",
+    }
