@@ -179,6 +179,7 @@ def run_reparse(args: argparse.Namespace) -> int:
         timeout = settings.CQC_DB_LOCK_TIMEOUT
         with RunLock(args.db), Archive(args.db, lock_timeout=timeout) as archive:
             report = reparse(archive)
+            archive.refresh_search()
             rows = write_jsonl(archive, jsonl)
     except ArchiveBusy as busy:
         print(busy, file=sys.stderr)

@@ -176,6 +176,11 @@ class ArchiveRun:
             stats.set_value(health.ELAPSED, round(elapsed, 3))
         if self.failed is None:  # else the JSONL keeps the last good run's export
             try:
+                self.archive.refresh_search()
+            except ArchiveError as error:
+                self.archive_failed(error)
+        if self.failed is None:
+            try:
                 rows = write_jsonl(self.archive, self.jsonl_path)
                 logger.info("%d records in %s", rows, self.jsonl_path)
             except ExportError as error:

@@ -36,7 +36,7 @@ from cqcscraper.parse.records import (
     RawResponse,
     ReleaseMedia,
 )
-from cqcscraper.store import media
+from cqcscraper.store import media, search
 from cqcscraper.store.history import (
     Outcome,
     Row,
@@ -456,6 +456,20 @@ class Archive:
             self.db.execute(_RELINK_ALL)
         else:  # through the content_hash index: only the rows with these hashes
             self.db.execute(_RELINK_SOME, [json.dumps(sorted(hashes))])
+
+    def refresh_search(self) -> int:
+        """Rebuild the search lists of the words found in most releases (``store.search``),
+        when a change made them stale; returns how many words have one."""
+
+        def refresh() -> int:
+            fresh = self.db.execute(
+                "SELECT value FROM archive_info WHERE name = 'search_fresh'"
+            ).fetchone()
+            if fresh and fresh[0] == "1":
+                return -1
+            return search.refresh(self.db.conn)
+
+        return self._write(refresh)
 
     def begin_crawl(self, start_url: str, args: dict[str, Any]) -> int:
         """Open this run's row in ``crawls``; returns its id.

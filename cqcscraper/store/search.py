@@ -1,0 +1,230 @@
+"""Ranked full-text search that stays fast when a word is in nearly every release.
+
+FTS5 ranks by bm25 (``RANK``: the title weighted 10, the body and the documents' text 1),
+and ranking scores *every* matching row: over 100,000 releases a word found in all of them
+takes some 140 ms, whatever the ``LIMIT``. So, for the *broad* tokens (found in at least
+``BROAD_SHARE`` of the releases and ``MIN_BROAD_ROWS`` of them), ``refresh`` stores each
+token's ``KEEP`` best rows with their bm25 scores, in order (``search_impacts``), and which
+typed words give each token (``search_words``: a word as analysts type it, lower-case ASCII,
+to the stemmed token the index holds, and how many releases hold it).
+
+A query of plain words that are all broad is then answered from those lists, while they are
+fresh (a trigger marks them stale on any change of a title, body or document text; a crawl or
+``reparse`` that changed rows refreshes them) and no date bound is given:
+
+- one word: its list *is* the top of the full ranking (exact, 100 rows);
+- several words, when the full ranking would read many rows (their expected common rows,
+  ``N * prod(rows_i / N)``, at least ``MANY_ROWS``): for plain terms bm25 is a sum over the terms of
+  one term's score, so each row of the lists is scored by the sum of its scores, a row missing
+  from a list counting that list's last score; the best 100 are checked against the index to
+  hold every word. This is near-exact, not exact (a row just past a list's end can be missed):
+  ``make bench`` measures its overlap with the full ranking for every query.
+
+Anything else (phrases, operators typed as words, a narrow word, stale lists, dates) is
+ranked in full by FTS5, which is fast when the query is narrow.
+
+``SEARCH_SQL`` is the one search query: Datasette's canned ``search`` (datasette.json holds the
+same text; a test checks it) and the documented Python/SQL form (docs/analysts.md).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+RANK = "bm25(10.0, 1.0, 1.0)"  # title, body, attachment_text
+BROAD_SHARE = 0.05
+MIN_BROAD_ROWS = 5000
+KEEP = 5000  # rows kept per broad token (the depth a query of several words reads)
+# Several broad words are answered from the lists when their expected common rows are at least
+# this many (fewer are ranked in full faster than the lists are read).
+MANY_ROWS = 4000
+FRESH = "search_fresh"  # archive_info: '1' while the lists match the releases
+
+# A word as analysts type it, for which the lists may answer (others go to the full ranking).
+_WORD = re.compile(r"[a-z0-9]+")
+
+_STALE = (
+    "BEGIN UPDATE archive_info SET value = '0' WHERE name = 'search_fresh' AND value <> '0'; END"
+)
+_TRIGGERS = (
+    "CREATE TRIGGER search_stale_insert AFTER INSERT ON press_releases " + _STALE,
+    "CREATE TRIGGER search_stale_delete AFTER DELETE ON press_releases " + _STALE,
+    "CREATE TRIGGER search_stale_update AFTER UPDATE OF title, body, attachment_text "
+    "ON press_releases " + _STALE,
+)
+
+
+def create(db: sqlite3.Connection) -> None:
+    """The lists' tables, the rank's weights and the triggers that mark the lists stale."""
+    db.execute(
+        "CREATE TABLE search_impacts (token TEXT NOT NULL, place INTEGER NOT NULL, "
+        "rowid INTEGER NOT NULL, score REAL NOT NULL, PRIMARY KEY (token, place)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE search_words (word TEXT PRIMARY KEY, token TEXT NOT NULL, "
+        "rows INTEGER NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO press_releases_fts (press_releases_fts, rank) VALUES ('rank', ?)", [RANK]
+    )
+    db.execute("INSERT OR REPLACE INTO archive_info (name, value) VALUES (?, '0')", [FRESH])
+    for trigger in _TRIGGERS:
+        db.execute(trigger)
+
+
+def refresh(
+    db: sqlite3.Connection,
+    *,
+    share: float = BROAD_SHARE,
+    min_rows: int = MIN_BROAD_ROWS,
+    keep: int = KEEP,
+    many_rows: int = MANY_ROWS,
+) -> int:
+    """Rebuild the lists of the broad tokens from the releases as they are; returns how many
+    tokens are broad (none below ``min_rows`` releases: then every search is ranked in full,
+    which is fast at that size). Run inside the archive's transaction."""
+    db.execute("DELETE FROM search_impacts")
+    db.execute("DELETE FROM search_words")
+    (rows,) = db.execute("SELECT count(*) FROM press_releases").fetchone()
+    threshold = max(min_rows, share * rows)
+    df: dict[str, int] = {}  # broad token -> how many releases hold it
+    if rows >= threshold:
+        db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab "
+            "USING fts5vocab(main, press_releases_fts, row)"
+        )
+        query = "SELECT term, doc FROM temp.search_vocab WHERE doc >= ?"
+        df = dict(db.execute(query, [threshold]).fetchall())
+    broad = set(df)
+    if broad:
+        words = _words_of(db, broad)
+        spelled: dict[str, str] = {}  # token -> a word that gives it, to query the index with
+        for word, token in sorted(words.items()):
+            spelled.setdefault(token, word)
+        db.executemany(
+            "INSERT INTO search_words (word, token, rows) VALUES (?, ?, ?)",
+            [(word, token, df[token]) for word, token in words.items()],
+        )
+        for token, word in spelled.items():
+            best = db.execute(
+                "SELECT rowid, rank FROM press_releases_fts WHERE press_releases_fts MATCH ? "
+                "ORDER BY rank LIMIT ?",
+                [f'"{word}"', keep],
+            ).fetchall()
+            db.executemany(
+                "INSERT INTO search_impacts (token, place, rowid, score) VALUES (?, ?, ?, ?)",
+                [(token, place, rowid, score) for place, (rowid, score) in enumerate(best, 1)],
+            )
+        broad = set(spelled)
+    db.executemany(
+        "INSERT OR REPLACE INTO archive_info (name, value) VALUES (?, ?)",
+        [("search_rows", rows), ("search_many_rows", many_rows)],
+    )
+    db.execute("UPDATE archive_info SET value = '1' WHERE name = ?", [FRESH])
+    return len(broad)
+
+
+def _words_of(db: sqlite3.Connection, tokens: set[str]) -> dict[str, str]:
+    """The lower-case ASCII words of the releases that the index's tokenizer turns into one
+    of ``tokens``, each with its token: the releases' words are tokenized by a scratch FTS5
+    table with the same tokenizer."""
+    seen: set[str] = set()
+    for texts in db.execute("SELECT title, body, attachment_text FROM press_releases"):
+        for text in texts:
+            if text:
+                seen.update(_WORD.findall(text.lower()))
+    db.execute("DROP TABLE IF EXISTS temp.search_stems")
+    db.execute(
+        "CREATE VIRTUAL TABLE temp.search_stems USING fts5(word, tokenize='porter unicode61')"
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_stems_vocab "
+        "USING fts5vocab(temp, search_stems, instance)"
+    )
+    ordered = sorted(seen)
+    db.executemany(
+        "INSERT INTO temp.search_stems (rowid, word) VALUES (?, ?)", enumerate(ordered, 1)
+    )
+    found: dict[str, str] = {}
+    counts: dict[int, int] = {}
+    rows = db.execute("SELECT doc, term FROM temp.search_stems_vocab").fetchall()
+    for doc, _ in rows:
+        counts[doc] = counts.get(doc, 0) + 1
+    for doc, term in rows:
+        if counts[doc] == 1 and term in tokens:  # a word that is one token, a broad one
+            found[ordered[doc - 1]] = term
+    db.execute("DROP TABLE temp.search_stems_vocab")
+    db.execute("DROP TABLE temp.search_stems")
+    return found
+
+
+# The canned search: the typed text becomes quoted words and phrases (so no typing mistake is
+# an FTS5 syntax error), then either the lists or the full ranking answer (see above).
+SEARCH_SQL = """WITH RECURSIVE
+pieces(n, piece, rest) AS (
+  SELECT 0, '', trim(coalesce(:term, '')) || '"'
+  UNION ALL SELECT n + 1, substr(rest, 1, instr(rest, '"') - 1), substr(rest, instr(rest, '"') + 1)
+  FROM pieces WHERE rest <> ''),
+words(n, k, word, rest) AS (
+  SELECT n, 0, '', trim(piece) || ' ' FROM pieces WHERE n % 2 = 1
+  UNION ALL SELECT n, k + 1, substr(rest, 1, instr(rest, ' ') - 1),
+    ltrim(substr(rest, instr(rest, ' ') + 1))
+  FROM words WHERE rest <> ''),
+tokens(n, k, token) AS (
+  SELECT n, k, word FROM words WHERE word <> ''
+  UNION ALL SELECT n, 0, trim(piece) FROM pieces WHERE n > 0 AND n % 2 = 0 AND trim(piece) <> ''),
+query(fts) AS (
+  SELECT coalesce(group_concat('"' || token || '"', ' '), '""')
+  FROM (SELECT token FROM tokens ORDER BY n, k)),
+typed(word) AS (SELECT lower(token) FROM tokens),
+known(word, token, rows) AS (
+  SELECT t.word, w.token, w.rows FROM typed AS t JOIN search_words AS w ON w.word = t.word),
+total(n) AS (SELECT CAST(value AS INTEGER) FROM archive_info WHERE name = 'search_rows'),
+numbered(j, rows) AS (SELECT row_number() OVER (ORDER BY word), rows FROM known),
+product(i, p) AS (
+  SELECT 0, 1.0
+  UNION ALL SELECT i + 1, p * rows / (SELECT n FROM total)
+  FROM product JOIN numbered ON numbered.j = product.i + 1),
+usable(ok) AS (SELECT
+  coalesce((SELECT value FROM archive_info WHERE name = 'search_fresh'), '0') = '1'
+  AND coalesce(:since, '') = '' AND coalesce(:until, '') = ''
+  AND (SELECT count(*) FROM typed) > 0
+  AND (SELECT count(DISTINCT word) FROM typed) = (SELECT count(*) FROM typed)
+  AND (SELECT count(*) FROM known) = (SELECT count(*) FROM typed)
+  AND ((SELECT count(*) FROM typed) = 1
+    OR (SELECT p FROM product ORDER BY i DESC LIMIT 1) * (SELECT n FROM total)
+      >= (SELECT CAST(value AS INTEGER) FROM archive_info WHERE name = 'search_many_rows'))),
+lists(word, doc, score) AS (
+  SELECT k.word, i.rowid, i.score FROM known AS k JOIN search_impacts AS i ON i.token = k.token
+  WHERE (SELECT ok FROM usable) AND i.place <= CASE
+    WHEN (SELECT count(*) FROM typed) = 1 THEN 100
+    WHEN (SELECT min(rows) FROM known) * 2 > (SELECT n FROM total) THEN 5000
+    ELSE 2000 END),
+ends(word, worst) AS (SELECT word, max(score) FROM lists GROUP BY word),
+estimate(doc, score, hits) AS (
+  SELECT l.doc, (SELECT sum(worst) FROM ends) + sum(l.score - e.worst), count(*)
+  FROM lists AS l JOIN ends AS e ON e.word = l.word GROUP BY l.doc),
+candidates(doc, score, hits) AS (
+  SELECT doc, score, hits FROM estimate ORDER BY score, doc LIMIT 100),
+unsure(doc) AS (
+  SELECT rowid FROM press_releases_fts
+  WHERE press_releases_fts MATCH (SELECT fts FROM query)
+    AND rowid IN (SELECT doc FROM candidates WHERE hits < (SELECT count(*) FROM typed))),
+top(doc, score) AS (
+  SELECT doc, score FROM candidates
+  WHERE hits = (SELECT count(*) FROM typed) OR doc IN (SELECT doc FROM unsure)),
+fast(ok) AS (SELECT (SELECT ok FROM usable) AND (SELECT count(*) FROM top) >= 20)
+SELECT * FROM (
+  SELECT p.id, p.published, p.title, p.origin, substr(p.body, 1, 160) || ' …' AS snippet
+  FROM top JOIN press_releases AS p ON p.id = top.doc
+  WHERE (SELECT ok FROM fast) ORDER BY top.score, top.doc)
+UNION ALL
+SELECT * FROM (
+  SELECT p.id, p.published, p.title, p.origin,
+    snippet(press_releases_fts, -1, '[', ']', ' … ', 12) AS snippet
+  FROM press_releases_fts JOIN press_releases AS p ON p.id = press_releases_fts.rowid
+  WHERE NOT (SELECT ok FROM fast) AND press_releases_fts MATCH (SELECT fts FROM query)
+    AND (coalesce(:since, '') = '' OR p.published >= :since)
+    AND (coalesce(:until, '') = '' OR p.published <= :until)
+  ORDER BY press_releases_fts.rank)"""

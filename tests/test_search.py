@@ -1,0 +1,130 @@
+"""The one search query (``store.search.SEARCH_SQL``, Datasette's canned ``search``) against the
+full FTS5 ranking, on an archive made in-process with words found in most releases, with the
+lists' thresholds lowered to its size (docs/analysts.md, benchmarks figure d)."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, release
+from cqcscraper.store import search
+from cqcscraper.store.archive import Archive
+
+COMMON = "certification cooperation agreement quality centre product inspection".split()
+RARE = "photovoltaic hydrogen lithium halal railway elevator boiler".split()
+FULL = (
+    "SELECT rowid FROM press_releases_fts WHERE press_releases_fts MATCH ? ORDER BY rank LIMIT 10"
+)
+
+
+def body_of(rng: random.Random) -> str:
+    words = [rng.choice(COMMON) for _ in range(rng.randint(5, 60))]
+    words += [rng.choice(RARE) for _ in range(rng.randint(0, 2))]
+    words += ["zeppelin"] * (rng.random() < 0.02)  # in about 24 releases: a narrow word
+    words += ["filler"] * rng.randint(0, 80)
+    rng.shuffle(words)
+    return " ".join(words) + "."
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("search") / "cqc.db"
+    rng = random.Random(7)
+    records = []
+    for number in range(1, 1201):
+        title = " ".join(rng.sample([*COMMON, "notice", "news", "report"], rng.randint(2, 5)))
+        records.append(release(number, title=title.title(), body=body_of(rng)))
+    with Archive(path) as archive:
+        archive.store_many([(r, None, None) for r in records])
+        with archive.db.atomic():
+            broad = search.refresh(
+                archive.db.conn, share=0.05, min_rows=50, keep=600, many_rows=100
+            )
+    assert broad >= len(COMMON)
+    return path
+
+
+def answer(connection: sqlite3.Connection, term: str) -> list[tuple]:
+    rows = connection.execute(search.SEARCH_SQL, {"term": term, "since": "", "until": ""})
+    return rows.fetchmany(10)
+
+
+def ranked(connection: sqlite3.Connection, term: str) -> list[int]:
+    return [row[0] for row in answer(connection, term)]
+
+
+def from_lists(connection: sqlite3.Connection, term: str) -> bool:
+    """Whether the lists answered (their snippet is the body's start, FTS5's marks the words)."""
+    return not any("[" in row[-1] for row in answer(connection, term))
+
+
+def full(connection: sqlite3.Connection, term: str) -> list[int]:
+    query = term if term.startswith('"') else " ".join(f'"{word}"' for word in term.split())
+    return [row[0] for row in connection.execute(FULL, [query])]
+
+
+@pytest.mark.parametrize("term", COMMON)
+def test_one_broad_word_is_answered_exactly_from_its_list(db: Path, term: str) -> None:
+    with sqlite3.connect(db) as connection:
+        assert ranked(connection, term) == full(connection, term)
+        assert from_lists(connection, term)
+
+
+@pytest.mark.parametrize(
+    "term", ["certification agreement", "quality inspection", "cooperation centre product"]
+)
+def test_several_broad_words_overlap_the_full_ranking(db: Path, term: str) -> None:
+    with sqlite3.connect(db) as connection:
+        assert len(set(ranked(connection, term)) & set(full(connection, term))) >= 8
+        assert from_lists(connection, term)
+
+
+@pytest.mark.parametrize("term", ["zeppelin", "zeppelin quality", '"quality centre"'])
+def test_a_narrow_word_is_ranked_in_full(db: Path, term: str) -> None:
+    with sqlite3.connect(db) as connection:
+        assert ranked(connection, term) == full(connection, term)
+        assert not from_lists(connection, term)
+
+
+def test_the_title_weighs_more_than_the_body(tmp_path: Path) -> None:
+    with Archive(tmp_path / "cqc.db") as archive:
+        archive.store(release(1, title="Annual notice", body="Hydrogen " + "text " * 20))
+        archive.store(release(2, title="Hydrogen notice", body="Plain " + "text " * 20))
+        connection = archive.db.conn
+        assert ranked(connection, "hydrogen") == [2, 1]
+
+
+def test_a_change_makes_the_lists_stale_until_refreshed(db: Path, tmp_path: Path) -> None:
+    """A release stored after the lists were made is found at once (the full ranking answers
+    while they are stale); the crawl's close refreshes them."""
+    copy = tmp_path / "cqc.db"
+    copy.write_bytes(db.read_bytes())
+    title = "Certification Certification Certification"
+    with Archive(copy) as archive:
+        archive.store(release(5000, title=title, body="Certification."))
+        connection = archive.db.conn
+        fresh = "SELECT value FROM archive_info WHERE name = 'search_fresh'"
+        assert connection.execute(fresh).fetchone() == ("0",)
+        assert ranked(connection, "certification")[0] == 5000
+        assert ranked(connection, "certification") == full(connection, "certification")
+        assert archive.refresh_search() == 0  # under the archive's own thresholds: no lists
+        assert connection.execute(fresh).fetchone() == ("1",)
+        assert ranked(connection, "certification") == full(connection, "certification")
+
+
+def test_dates_bound_the_search(db: Path) -> None:
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            search.SEARCH_SQL, {"term": "certification", "since": "2030-01-01", "until": ""}
+        ).fetchall()
+    assert rows == []  # every release of this archive is dated 2024-01-02
+
+
+def test_datasette_runs_the_same_query() -> None:
+    metadata = json.loads((ROOT / "cqcscraper" / "datasette.json").read_text(encoding="utf-8"))
+    assert metadata["databases"]["cqc"]["queries"]["search"]["sql"] == search.SEARCH_SQL
