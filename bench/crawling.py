@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from common import CONCURRENCY, ROOT, measured, say
+from common import CONCURRENCY, ROOT, measured, run_process, say
 
 from cqcscraper.crawl import health
 from cqcscraper.store.archive import Archive
@@ -55,11 +53,60 @@ def bare_crawl(urls_file: Path, stats_file: Path) -> list[str]:
 
 
 def site_urls(site: Path, origin: str) -> list[str]:
-    """Every page the press spider fetches: the start page, listing pages, articles."""
-    pages = sorted((site / "www/english").rglob("*.shtml"))
+    """Every page and file the press spider fetches: the start page, listing pages, articles,
+    and the articles' images."""
+    pages = sorted(p for p in (site / "www/english").rglob("*") if p.is_file())
     return [f"{origin}/{p.relative_to(site).as_posix()}".replace("/index.shtml", "/", 1)
             if p.parent == site / "www/english" else f"{origin}/{p.relative_to(site).as_posix()}"
             for p in pages]  # fmt: skip
+
+
+# ``cqcscraper reparse``'s own work, timed in its process (not Python's start nor the imports).
+REPARSE = """
+import sys, time
+from cqcscraper.crawl.reparse import reparse
+from cqcscraper.store.archive import Archive
+with Archive(sys.argv[1]) as archive:
+    started = time.perf_counter()
+    report = reparse(archive)
+    seconds = time.perf_counter() - started
+    print("REPARSE", seconds, str(report).splitlines()[0], file=sys.stderr)
+"""
+
+
+def reparsed(out: Path) -> tuple[float, float, str]:
+    """``reparse`` of the archive in ``out``: its seconds, the process's peak RSS, its report."""
+    command = [sys.executable, "-c", REPARSE, str(out / "cqc.db")]
+    _, code, log, rss = run_process(command, ROOT)
+    if code != 0:
+        raise SystemExit(f"reparse exited {code}: {log[-2000:]}")
+    seconds, said = log.split("REPARSE ", 1)[1].splitlines()[0].split(" ", 1)
+    return float(seconds), rss, said
+
+
+def scaling(site: Path, work: Path, runs: int) -> dict:
+    """Our crawl and reparse of one synthetic site (no peer): time per page and peak RSS, to
+    set beside the same figures at another size."""
+    say(f"f. crawl and reparse of {site.parent.name}")
+    crawls, reparses = [], []
+    with Mirror(site) as mirror:
+        for number in range(runs):
+            out = work / f"scale{number}"
+            out.mkdir()
+            ours = lambda out=out: last_crawl_stats(out / "cqc.db")  # noqa: E731
+            crawls.append(measured(our_crawl(mirror.url, out), ROOT, ours))
+            wall, rss, _ = reparsed(out)
+            reparses.append({"seconds": wall, "peak_rss_mb": rss})
+            say(f"  run {number + 1}: {crawls[-1].pages_per_s:.0f} pages/s")
+    with Archive(work / "scale0" / "cqc.db") as archive:
+        snapshots = archive.db["snapshots"].count
+        stored = archive.db["press_releases"].count
+    return {
+        "ours": [vars(r) for r in crawls],
+        "reparse": reparses,
+        "snapshots": snapshots,
+        "stored": stored,
+    }
 
 
 def measure(site: Path, work: Path, runs: int) -> dict:
@@ -79,16 +126,11 @@ def measure(site: Path, work: Path, runs: int) -> dict:
             command = bare_crawl(urls_file, bare_stats)
             bares.append(measured(command, work, lambda f=bare_stats: file_stats(f), env))
             noops.append(measured(our_crawl(mirror.url, out), ROOT, ours))
-            started = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-m", "cqcscraper.cli", "reparse", "--db",
-                 str(out / "cqc.db"), "--jsonl", str(out / "press_releases.jsonl")],
-                cwd=ROOT, capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            reparses.append(time.perf_counter() - started)
+            wall, rss, said = reparsed(out)
+            reparses.append({"seconds": wall, "peak_rss_mb": rss})
             say(
                 f"  run {number + 1}: ours {crawls[-1].pages_per_s:.0f} pages/s, bare "
-                f"{bares[-1].pages_per_s:.0f} pages/s; {done.stdout.splitlines()[0]}"
+                f"{bares[-1].pages_per_s:.0f} pages/s; {said}"
             )
     with Archive(work / "crawl0" / "cqc.db") as archive:
         snapshots = archive.db["snapshots"].count
@@ -97,7 +139,7 @@ def measure(site: Path, work: Path, runs: int) -> dict:
         "ours": [vars(r) for r in crawls],
         "bare": [vars(r) for r in bares],
         "noop": [vars(r) for r in noops],
-        "reparse_seconds": reparses,
+        "reparse": reparses,
         "snapshots": snapshots,
         "stored": stored,
     }

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common import FETCHED, ROOT, median, say
+from lxml import etree
+from parsel.selector import create_root_node
 
 from cqcscraper.crawl.pages import build_record, page_text, replay_page, response_of
 from cqcscraper.crawl.rejects import Rejected
@@ -69,6 +71,11 @@ def ours_from_bytes(page: Page) -> dict | None:
         return build_record(replay_page(raw_response, FETCHED)).to_dict()
     except Rejected:
         return None
+
+
+def parse_alone(page: Page) -> object:
+    """The floor: lxml parsing the same text into the same tree our extraction starts from."""
+    return create_root_node(page.html, etree.HTMLParser)
 
 
 def theirs(page: Page) -> dict | None:
@@ -139,6 +146,7 @@ def measure(synthetic_site: Path, runs: int) -> dict:
     pages = corpus(synthetic_site)
     say(f"a. extraction over {len(pages)} pages")
     ours_rate = throughput(ours, pages, runs)
+    floor_rate = throughput(parse_alone, pages, runs)
     theirs_rate = throughput(theirs, pages, runs)
     bytes_rate = throughput(ours_from_bytes, pages, runs)
     ours_exact = sum(ours(p) == p.expected for p in pages) / len(pages)
@@ -147,6 +155,7 @@ def measure(synthetic_site: Path, runs: int) -> dict:
         "pages": len(pages),
         "ours": ours_rate,
         "ours_from_bytes": bytes_rate,
+        "parse_alone": floor_rate,
         "trafilatura": theirs_rate,
         "ours_score": {**score(ours, pages), "exact": ours_exact},
         "trafilatura_score": score(theirs, pages),

@@ -1,4 +1,5 @@
-"""The report of a benchmark run: docs/benchmarks.md, each figure beside its peer or floor."""
+"""The report of a benchmark run: docs/benchmarks.md, each figure beside its peer or floor, each
+target said to be met or missed in plain words."""
 
 from __future__ import annotations
 
@@ -6,42 +7,125 @@ from common import Run, median, percentile
 from search import QUERIES
 
 
-def notes(ex: dict, ours_rate: float, bare_rate: float, rss: float, se: dict, p95: float) -> list:
+def ok(good: bool) -> str:
+    return "met" if good else "**missed**"
+
+
+def _runs(found: list[dict]) -> list[Run]:
+    return [Run(**r) for r in found]
+
+
+def _per_page(runs: list[Run]) -> float:
+    """Milliseconds per response, from the median run's pages per second."""
+    return 1000 / median([r.pages_per_s for r in runs])
+
+
+def scaling_rows(results: dict) -> tuple[list[str], dict[str, float]]:
+    """Figure f: time per page and peak RSS at both sizes, and their ratios."""
+    cr, big = results["crawl"], results.get("scale_big")
+    if not big:
+        return [], {}
+    small_runs, big_runs = _runs(cr["ours"]), _runs(big["ours"])
+    small_rep = cr["reparse"]
+    big_rep = big["reparse"]
+    figures = {
+        "crawl_time": _per_page(big_runs) / _per_page(small_runs),
+        "crawl_rss": median([r.peak_rss_mb for r in big_runs])
+        / median([r.peak_rss_mb for r in small_runs]),
+        "reparse_time": (median([r["seconds"] for r in big_rep]) / big["snapshots"])
+        / (median([r["seconds"] for r in small_rep]) / cr["snapshots"]),
+        "reparse_rss": median([r["peak_rss_mb"] for r in big_rep])
+        / median([r["peak_rss_mb"] for r in small_rep]),
+    }
+    n_small, n_big = cr["stored"], big["stored"]
+    rows = [
+        f"| f. crawl, ms per response at {n_big:,} articles | {_per_page(big_runs):.2f} | "
+        f"at {n_small:,}: {_per_page(small_runs):.2f} | {figures['crawl_time']:.2f}x | "
+        f"≤ 1.2x: {ok(figures['crawl_time'] <= 1.2)} |",
+        f"| f. crawl, peak RSS at {n_big:,} articles, MB | "
+        f"{median([r.peak_rss_mb for r in big_runs]):.0f} | at {n_small:,}: "
+        f"{median([r.peak_rss_mb for r in small_runs]):.0f} | {figures['crawl_rss']:.2f}x | "
+        f"≤ 1.2x: {ok(figures['crawl_rss'] <= 1.2)} |",
+        f"| f. reparse, ms per snapshot at {n_big:,} articles | "
+        f"{1000 * median([r['seconds'] for r in big_rep]) / big['snapshots']:.2f} | "
+        f"at {n_small:,}: {1000 * median([r['seconds'] for r in small_rep]) / cr['snapshots']:.2f}"
+        f" | {figures['reparse_time']:.2f}x | ≤ 1.2x: {ok(figures['reparse_time'] <= 1.2)} |",
+        f"| f. reparse, peak RSS at {n_big:,} articles, MB | "
+        f"{median([r['peak_rss_mb'] for r in big_rep]):.0f} | at {n_small:,}: "
+        f"{median([r['peak_rss_mb'] for r in small_rep]):.0f} | {figures['reparse_rss']:.2f}x | "
+        f"≤ 1.2x: {ok(figures['reparse_rss'] <= 1.2)} |",
+    ]
+    return rows, figures
+
+
+def worst_overlap(overlap: list[list[int]]) -> tuple[int, int]:
+    """The query whose top 10 miss the most of the exhaustive ranking's: (found, of)."""
+    found, of = min(overlap, key=lambda pair: pair[0] - pair[1])
+    return found, of
+
+
+def overlap_ok(overlap: list[list[int]]) -> bool:
+    """At least 8 of the exhaustive top 10 (all of them when it has fewer than 10) in ours."""
+    return all(found >= min(8, of) for found, of in overlap)
+
+
+def notes(results: dict, figures: dict[str, float]) -> list[str]:
     """Plain words on each target: met, or missed and why."""
+    ex, cr, se = results["extraction"], results["crawl"], results["search"]
+    floor = ex["ours"] / ex["parse_alone"]
+    crawl = median([r.pages_per_s for r in _runs(cr["ours"])]) / median(
+        [r.pages_per_s for r in _runs(cr["bare"])]
+    )
+    reparse = cr["snapshots"] / median([r["seconds"] for r in cr["reparse"]])
+    p95 = percentile(se["fts_ms"], 0.95)
     said = [
-        f"- a. Extraction is {ex['ours'] / ex['trafilatura']:.1f} times trafilatura's speed, "
-        "and exact on every page (the record expected by the generator or the golden file). "
-        "The gain comes from reading the page once as blocks, compiled XPath on plain lxml "
-        "elements, and regular expressions before dateparser.",
-        f"- b. The crawl fetches {ours_rate / bare_rate:.2f} times as many pages a second as a "
-        "spider that does nothing with them, while it reads each page and stores it with its "
+        f"- a. Extraction and normalisation run at {floor:.2f} of the speed at which lxml "
+        f"only parses the same pages ({ex['parse_alone']:.0f} pages/s), "
+        f"{ok(floor >= 0.4)} against the 0.4 target, and {ex['ours'] / ex['trafilatura']:.1f} "
+        "times trafilatura's speed, exact on every page. "
+        + (
+            ""
+            if floor >= 0.4
+            else "The parse is lxml's C; everything above it is our Python: reading the page "
+            "as blocks (one pass over every node), finding the furniture and the body's "
+            "container (passes over the blocks), and the text rules. A Python pass over a "
+            "page's few thousand nodes costs several times the parse itself, so 0.4 needs the "
+            "block walk in C (an lxml iterparse target or a compiled extension): not done."
+        ),
+        f"- b. The crawl fetches {crawl:.2f} times as many pages and files a second as a spider "
+        f"that fetches the same URLs and does nothing with them ({ok(crawl >= 0.9)} against "
+        "0.9). It reads each page, fetches and stores its images, and stores the page with its "
         "compressed snapshot and the full-text index, a batch to a transaction. Both share the "
         "two cores with the mirror, so single runs vary by about 15% (each run is in "
-        "benchmarks.json). Scrapy starts `CONCURRENT_ITEMS` asyncio tasks for each response's "
-        "output; our pipelines are synchronous, so it is set to 1 (at the default 100 the "
-        "crawl ran at about 0.5 of the bare spider).",
+        "benchmarks.json)."
+        + (
+            ""
+            if crawl >= 0.9
+            else " What is left is the extraction's Python (a.) run in the reactor's thread: "
+            "while a page is read, no response is taken in."
+        ),
+        f"- d. p95 {p95:.1f} ms ({ok(p95 < 20)} against 20 ms); the top 10 of the query that "
+        f"strays most hold {'{} of {}'.format(*worst_overlap(se['overlap']))} of the exhaustive "
+        f"ranking's ({ok(overlap_ok(se['overlap']))} against 8 of 10). Words found in "
+        f"most releases ({se['broad_words']} of them in this archive) are answered from lists "
+        "of their best rows made when the archive changes (`store/search.py`; "
+        f"{se['refresh_seconds']:.0f} s after this bulk load, and after each crawl that "
+        "changed rows): one word exactly, several near-exactly, checked against the index. "
+        "Phrases and narrow words are ranked in full, which is fast because few rows match.",
+        f"- e. `cqcscraper reparse` reads {reparse:.0f} snapshots a second "
+        f"({ok(reparse >= 1500)} against 1,500): it is extraction (a.) plus decoding and the "
+        "archive's writes, one transaction for the whole rebuild.",
     ]
-    if rss >= 200:
+    if figures:
+        flat = all(value <= 1.2 for value in figures.values())
+        ratios = ", ".join(f"{name.replace('_', ' ')} {v:.2f}x" for name, v in figures.items())
         said.append(
-            f"- b. Peak RSS {rss:.0f} MB is over the 200 MB target; the bare spider's beside it "
-            "shows what Scrapy itself takes."
-        )
-    if p95 >= 20:
-        slow = [
-            f"`{q}` ({n:,} matches, {ms:.0f} ms)"
-            for q, n, ms in zip(QUERIES, se["hits"], se["fts_ms"], strict=True)
-            if ms >= 20
-        ]
-        said.append(
-            f"- d. **Missed: p95 is {p95:.0f} ms** (p50 {percentile(se['fts_ms'], 0.5):.1f} ms). "
-            "Ranked search (`ORDER BY rank`, bm25) scores every matching row, so its time "
-            "follows the number of matches: " + ", ".join(slow) + ". A word like "
-            "`certification` is in nearly every release of the real archive too. Specific "
-            "terms (a product, a scheme, a country) take a few milliseconds. The LIKE scan "
-            "beside it is fast for broad words only because it stops at the 20 newest matches, "
-            "unranked; for rare words it reads the whole table. Bounding the ranking (say, to "
-            "the newest matches) would meet the target at the cost of relevance for broad "
-            "words; that is for the team to decide, and not done."
+            f"- f. Time per page and peak memory at the larger size are {ratios} of "
+            f"those at the smaller ({ok(flat)} against 1.2x). What grows with the archive is "
+            "held in the database, not in memory: the spider keeps the known article ids (a "
+            "frozenset of ints, about 100 bytes each: 2 MB at 20,000) and the ids linked in "
+            "this run; the writes go in batches of 200; reparse reads the snapshots one "
+            "article at a time."
         )
     return said
 
@@ -49,65 +133,68 @@ def notes(ex: dict, ours_rate: float, bare_rate: float, rss: float, se: dict, p9
 def report(results: dict) -> str:
     info, args = results["machine"], results["args"]
     ex, cr, se = results["extraction"], results["crawl"], results["search"]
-    ours_runs = [Run(**r) for r in cr["ours"]]
-    bare_runs = [Run(**r) for r in cr["bare"]]
-    noop_runs = [Run(**r) for r in cr["noop"]]
+    ours_runs, bare_runs, noop_runs = _runs(cr["ours"]), _runs(cr["bare"]), _runs(cr["noop"])
     ours_rate = median([r.pages_per_s for r in ours_runs])
     bare_rate = median([r.pages_per_s for r in bare_runs])
     ours_rss = median([r.peak_rss_mb for r in ours_runs])
     bare_rss = median([r.peak_rss_mb for r in bare_runs])
-    reparse_rate = cr["snapshots"] / median(cr["reparse_seconds"])
+    reparse_rate = cr["snapshots"] / median([r["seconds"] for r in cr["reparse"]])
     p50, p95 = percentile(se["fts_ms"], 0.5), percentile(se["fts_ms"], 0.95)
+    full50, full95 = percentile(se["full_ms"], 0.5), percentile(se["full_ms"], 0.95)
     like50, like95 = percentile(se["like_ms"], 0.5), percentile(se["like_ms"], 0.95)
-    extraction_ratio = ex["ours"] / ex["trafilatura"]
     crawl_ratio = ours_rate / bare_rate
-
-    def ok(good: bool) -> str:
-        return "met" if good else "**missed**"
-
+    floor_ratio = ex["ours"] / ex["parse_alone"]
+    scale_rows, figures = scaling_rows(results)
     s_ours, s_theirs = ex["ours_score"], ex["trafilatura_score"]
     lines = [
         "# Benchmarks",
         "",
         "Written by `make bench` (`.venv/bin/python bench/run.py "
-        f"--articles {args['articles']} --rows {args['rows']} --runs {args['runs']}`). "
-        f"Each figure is the median of {args['runs']} runs, each measured beside its peer "
-        "in the same run. Nothing here is a test.",
+        f"--articles {args['articles']} --rows {args['rows']} --runs {args['runs']} "
+        f"--scale {args.get('scale', 0)}`). Each figure is the median of {args['runs']} runs, "
+        "each measured beside its peer or floor in the same run. Nothing here is a test.",
         "",
         f"- When: {info['date']}",
         f"- Machine: {info['machine']}",
         f"- Versions: {info['versions']}",
         "",
-        "| figure | ours | peer | ratio | target |",
+        "| figure | ours | peer or floor | ratio | target |",
         "|---|---|---|---|---|",
         f"| a. extraction + normalisation, pages/s ({ex['pages']} pages: fixtures + synthetic) | "
-        f"{ex['ours']:.0f} | trafilatura `bare_extraction`: {ex['trafilatura']:.0f} | "
-        f"{extraction_ratio:.1f}x | ≥ 5x: {ok(extraction_ratio >= 5)} |",
+        f"{ex['ours']:.0f} | lxml parsing alone: {ex['parse_alone']:.0f} | "
+        f"{floor_ratio:.2f}x | ≥ 0.4x: {ok(floor_ratio >= 0.4)} |",
+        f"| a. the same beside trafilatura `bare_extraction` | {ex['ours']:.0f} | "
+        f"trafilatura: {ex['trafilatura']:.0f} | {ex['ours'] / ex['trafilatura']:.1f}x | |",
         f"| a. the same from the response bytes (Scrapy response, decoding), pages/s | "
         f"{ex['ours_from_bytes']:.0f} | trafilatura, from text: {ex['trafilatura']:.0f} | "
         f"{ex['ours_from_bytes'] / ex['trafilatura']:.1f}x | |",
-        f"| b. end-to-end crawl of {cr['stored']} synthetic articles, pages/s | {ours_rate:.0f} | "
-        f"bare Scrapy spider: {bare_rate:.0f} | {crawl_ratio:.2f}x | ≥ 0.7x: "
-        f"{ok(crawl_ratio >= 0.7)} |",
+        f"| b. end-to-end crawl of {cr['stored']} synthetic articles and their images, "
+        f"responses/s | {ours_rate:.0f} | bare Scrapy spider, the same URLs: {bare_rate:.0f} | "
+        f"{crawl_ratio:.2f}x | ≥ 0.9x: {ok(crawl_ratio >= 0.9)} |",
         f"| b. peak RSS of the crawl process, MB | {ours_rss:.0f} | bare spider: {bare_rss:.0f} | "
-        f"{ours_rss / bare_rss:.2f}x | < 200 MB: {ok(ours_rss < 200)} |",
+        f"{ours_rss / bare_rss:.2f}x | < 400 MB: {ok(ours_rss < 400)} |",
         f"| c. no-op re-run: requests | {median([r.requests for r in noop_runs]):.0f} | "
         f"bare spider, all again: {median([r.requests for r in bare_runs]):.0f} | | |",
         f"| c. no-op re-run: wall time, s | {median([r.wall for r in noop_runs]):.1f} | "
         f"bare spider, all again: {median([r.wall for r in bare_runs]):.1f} | | |",
-        f"| d. full-text search over {se['rows']:,} rows, p50 / p95 of {len(se['fts_ms'])} "
-        f"queries, ms | {p50:.1f} / {p95:.1f} | LIKE scan: {like50:.0f} / {like95:.0f} | "
-        f"{like50 / p50:.0f}x faster at p50 | p95 < 20 ms: {ok(p95 < 20)} |",
+        f"| d. search over {se['rows']:,} rows, p50 / p95 of {len(se['fts_ms'])} queries, ms | "
+        f"{p50:.1f} / {p95:.1f} | exhaustive ranking: {full50:.1f} / {full95:.1f}; LIKE scan: "
+        f"{like50:.0f} / {like95:.0f} | {full95 / p95:.1f}x faster at p95 | p95 < 20 ms: "
+        f"{ok(p95 < 20)} |",
+        f"| d. top-10 overlap with the exhaustive ranking, worst query | "
+        f"{'{} of {}'.format(*worst_overlap(se['overlap']))} | | | ≥ 8 of 10: "
+        f"{ok(overlap_ok(se['overlap']))} |",
         f"| d. bulk write, rows/s (500 a transaction) | {se['batched_rows_per_s']:.0f} | "
         f"one transaction a row: {se['single_rows_per_s']:.0f} | "
         f"{se['batched_rows_per_s'] / se['single_rows_per_s']:.1f}x | |",
         f"| e. `cqcscraper reparse` over {cr['snapshots']} snapshots, pages/s | "
         f"{reparse_rate:.0f} | the crawl itself: {ours_rate:.0f} | "
-        f"{reparse_rate / ours_rate:.1f}x | |",
+        f"{reparse_rate / ours_rate:.1f}x | ≥ 1500: {ok(reparse_rate >= 1500)} |",
+        *scale_rows,
         "",
         "## What the numbers say",
         "",
-        *notes(ex, ours_rate, bare_rate, ours_rss, se, p95),
+        *notes(results, figures),
         "",
         "## Accuracy on the same pages (a)",
         "",
@@ -123,15 +210,28 @@ def report(results: dict) -> str:
         "",
         "## Search queries (d)",
         "",
-        "| query | matches | ranked FTS ms | LIKE ms |",
-        "|---|---|---|---|",
+        "Plain words and phrases go through the canned search (`store.search.SEARCH_SQL`, "
+        "Datasette's); queries in FTS5's own syntax (`OR`, a prefix `*`) through the documented "
+        "SQL form (`MATCH ... ORDER BY rank`). Each is timed three times, the best kept; the "
+        "overlap is that of its first 10 rows with the exhaustive ranking's (bm25 over every "
+        "match, the title weighted 10, body and documents 1).",
+        "",
+        "| query | matches | ours ms | exhaustive ms | top-10 overlap | LIKE ms |",
+        "|---|---|---|---|---|---|",
         *[
-            f"| `{q}` | {n:,} | {a:.1f} | {b:.0f} |"
-            for q, n, a, b in zip(QUERIES, se["hits"], se["fts_ms"], se["like_ms"], strict=True)
+            f"| `{q}` | {n:,} | {a:.1f} | {f:.1f} | {o[0]}/{o[1]} | {b:.0f} |"
+            for q, n, a, f, o, b in zip(
+                QUERIES,
+                se["hits"],
+                se["fts_ms"],
+                se["full_ms"],
+                se["overlap"],
+                se["like_ms"],
+                strict=True,
+            )
         ],
         "",
-        f"The search archive is {se['db_mb']:.0f} MB. Queries are ranked (`ORDER BY rank`, the "
-        "canned `search` query of Datasette) and return the first 20.",
+        f"The search archive is {se['db_mb']:.0f} MB.",
         "",
     ]
     return "\n".join(lines)

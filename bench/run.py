@@ -9,7 +9,9 @@ b. an end-to-end ``scrapy crawl press`` of the synthetic site on 127.0.0.1, page
 c. a no-op scheduled re-run over that archive: requests and wall time;
 d. full-text search over a 100,000-row archive (p50/p95 of 20 queries, beside a LIKE scan),
    and bulk write rows/s (batched, beside one transaction per row);
-e. ``cqcscraper reparse`` over the stored snapshots, pages/s, beside the crawl's own pages/s.
+e. ``cqcscraper reparse`` over the stored snapshots, pages/s, beside the crawl's own pages/s;
+f. flat memory, linear time: our crawl and reparse at ``--articles`` and at ``--scale``
+   articles, time per page and peak RSS side by side.
 
 Each figure has its module: ``extraction.py`` (a), ``crawling.py`` (b, c, e: the crawls'
 figures read from their Scrapy stats, the ``crawls`` table's for ours), ``search.py`` (d);
@@ -40,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the search archive")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=20_000,
+        help="f. the crawl and reparse again at this many articles (0: not measured)",
+    )
     parser.add_argument("--out", default=str(ROOT / "docs/benchmarks.md"))
     parser.add_argument(
         "--from-json", metavar="FILE", help="only rewrite the report from a saved run's JSON"
@@ -59,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         results["extraction"] = extraction.measure(work / "synthetic", args.runs)
         results["crawl"] = crawling.measure(site, work, args.runs)
         results["search"] = search.measure(work, args.rows)
+        if args.scale:  # the figures at --articles are the crawl's (b, e)
+            say(f"writing a synthetic site of {args.scale} articles")
+            synthetic.write_site(work / "big", args.scale)
+            big = work / "scale-big"
+            big.mkdir()
+            results["scale_big"] = crawling.scaling(work / "big" / "html", big, args.runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     Path(args.out).write_text(report(results), encoding="utf-8")

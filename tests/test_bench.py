@@ -16,19 +16,26 @@ pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e'
 
 FIGURES = [
     "a. extraction + normalisation, pages/s",
-    "b. end-to-end crawl of 30 synthetic articles, pages/s",
+    "a. the same beside trafilatura",
+    "b. end-to-end crawl of 30 synthetic articles and their images, responses/s",
     "b. peak RSS of the crawl process, MB",
     "c. no-op re-run: requests",
     "c. no-op re-run: wall time, s",
-    "d. full-text search over 400 rows",
+    "d. search over 400 rows",
+    "d. top-10 overlap with the exhaustive ranking",
     "d. bulk write, rows/s",
     "e. `cqcscraper reparse` over 30 snapshots, pages/s",
+    "f. crawl, ms per response at 60 articles",
+    "f. crawl, peak RSS at 60 articles",
+    "f. reparse, ms per snapshot at 60 articles",
+    "f. reparse, peak RSS at 60 articles",
 ]
 
 
 def test_the_benchmark_script_writes_every_figure_beside_its_peer(tmp_path: Path) -> None:
     out = tmp_path / "benchmarks.md"
     command = [sys.executable, "bench/run.py", "--articles", "30", "--rows", "400"]
+    command += ["--scale", "60"]
     done = subprocess.run(
         [*command, "--runs", "1", "--out", str(out)],
         cwd=ROOT,
@@ -39,16 +46,18 @@ def test_the_benchmark_script_writes_every_figure_beside_its_peer(tmp_path: Path
     assert done.returncode == 0, done.stderr[-3000:]
     report = out.read_text(encoding="utf-8")
     rows = [line for line in report.splitlines() if line.startswith("| a.") or line[:4] in
-            ("| b.", "| c.", "| d.", "| e.")]  # fmt: skip
+            ("| b.", "| c.", "| d.", "| e.", "| f.")]  # fmt: skip
     for figure in FIGURES:
         assert any(row.startswith(f"| {figure}") for row in rows), figure
-    for row in rows:  # ours, then the peer, both measured
+    for row in rows:  # ours, then the peer or floor, both measured
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         assert cells[1], row
-        assert cells[2], row
+        assert cells[2] or "overlap" in row, row
     results = json.loads(out.with_suffix(".json").read_text())
     assert results["extraction"]["ours_score"]["exact"] == 1.0  # our output is exact
     assert results["crawl"]["stored"] == results["crawl"]["snapshots"] == 30
     assert all(run["requests"] < 10 for run in results["crawl"]["noop"])
+    assert results["scale_big"]["stored"] == results["scale_big"]["snapshots"] == 60
+    assert len(results["search"]["overlap"]) == 20
     assert "Machine:" in report
     assert "Versions:" in report
