@@ -252,6 +252,14 @@ def check_output_folder(path: str, option: str) -> None:
         raise UsageProblem(f"the folder of {option} {path} does not exist: create it first")
 
 
+def media_options(sub: argparse.ArgumentParser, db_help: str) -> None:
+    """``--db`` and ``--media-dir``: an archive and the folder of its files."""
+    sub.add_argument("--db", default=DEFAULT_DB, help=db_help)
+    sub.add_argument(
+        "--media-dir", help="its media folder (default: CQC_MEDIA_DIR, else media/ beside it)"
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     formatter = HelpFormatter
     main_parser = argparse.ArgumentParser(
@@ -311,10 +319,7 @@ def parser() -> argparse.ArgumentParser:
         "write the archive's pages, files and releases as a WARC/1.1 file (reads only)",
         run_warc,
     )
-    export.add_argument("--db", default=DEFAULT_DB, help="archive to read")
-    export.add_argument(
-        "--media-dir", help="its media folder (default: CQC_MEDIA_DIR, else media/ beside it)"
-    )
+    media_options(export, "archive to read")
     export.add_argument(
         "--output", "-o", help="WARC file to write (default: the archive's name with .warc.gz)"
     )
@@ -329,10 +334,7 @@ def parser() -> argparse.ArgumentParser:
         "recompute the sha256 of every stored page and media file; exit 1 on any mismatch",
         run_verify,
     )
-    fixity.add_argument("--db", default=DEFAULT_DB, help="archive to check")
-    fixity.add_argument(
-        "--media-dir", help="its media folder (default: CQC_MEDIA_DIR, else media/ beside it)"
-    )
+    media_options(fixity, "archive to check")
 
     spreadsheet = command(
         "csv",

@@ -106,9 +106,10 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 # Every run ends by itself, whatever the site does: after this many responses, or this many
-# seconds (the live site has about 2,200 pages; a polite full run takes about an hour). A run
-# stopped by either fails, with the reason. 0 turns a cap off.
-CLOSESPIDER_PAGECOUNT = 20000
+# seconds (the live site has about 2,200 pages, and their images and documents are fetched too;
+# a polite full run takes about an hour). A run stopped by either fails, with the reason. 0
+# turns a cap off.
+CLOSESPIDER_PAGECOUNT = 50000
 CLOSESPIDER_TIMEOUT = 6 * 3600
 # A press-release site needs no cookies, and a site that sets one on every page must not
 # make the requests grow.

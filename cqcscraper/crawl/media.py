@@ -130,7 +130,7 @@ class MediaPipeline(FilesPipeline):
             raise FileError(reason_of_status(status), f"HTTP {status}", status)
         body = response.body
         if not body:
-            raise FileError("empty", "empty body", response.status)
+            raise FileError(validation.EMPTY, "empty body", response.status)
         raw = raw_of(response)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         roles = request.meta.get("cqc_roles", [])

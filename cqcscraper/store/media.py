@@ -106,10 +106,11 @@ def _stored(db: sqlite3.Connection, file: StoredFile) -> None:
     found = db.execute(
         "SELECT id FROM media_files WHERE url = ? AND sha256 = ?", [file.url, file.sha256]
     ).fetchone()
-    if found:  # the same content again: a newer fetch of it
+    if found:  # the same content again: a newer fetch of it (or this one, for another release)
         db.execute(
-            "UPDATE media_files SET last_fetched = ?, fetches = fetches + 1 WHERE id = ?",
-            [file.fetched_at, found[0]],
+            "UPDATE media_files SET fetches = fetches + (last_fetched <> :at), "
+            "last_fetched = :at WHERE id = :id",
+            {"at": file.fetched_at, "id": found[0]},
         )
     else:
         db.execute(

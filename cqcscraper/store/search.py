@@ -14,11 +14,13 @@ fresh (a trigger marks them stale on any change of a title, body or document tex
 
 - one word: its list *is* the top of the full ranking (exact, 100 rows);
 - several words, when the full ranking would read many rows (their expected common rows,
-  ``N * prod(rows_i / N)``, at least ``MANY_ROWS``): for plain terms bm25 is a sum over the terms of
-  one term's score, so each row of the lists is scored by the sum of its scores, a row missing
-  from a list counting that list's last score; the best 100 are checked against the index to
-  hold every word. This is near-exact, not exact (a row just past a list's end can be missed):
-  ``make bench`` measures its overlap with the full ranking for every query.
+  ``N * prod(rows_i / N)``, at least ``MANY_ROWS``): for plain terms bm25 is a sum over the
+  terms of one term's score, so each row of the lists (the first 2,000 of each; 3,000 when every
+  word is in more than half the releases, whose scores are nearly flat) is scored by the sum of
+  the scores it has there, a row missing from a list counting nothing for it (so rows found in
+  every list come first, as the full ranking would have them); the best 100 are checked against
+  the index to hold every word. This is near-exact, not exact (a row past a list's end can be
+  missed): ``make bench`` measures its overlap with the full ranking for every query.
 
 Anything else (phrases, operators typed as words, a narrow word, stale lists, dates) is
 ranked in full by FTS5, which is fast when the query is narrow.
@@ -35,7 +37,7 @@ import sqlite3
 RANK = "bm25(10.0, 1.0, 1.0)"  # title, body, attachment_text
 BROAD_SHARE = 0.05
 MIN_BROAD_ROWS = 5000
-KEEP = 5000  # rows kept per broad token (the depth a query of several words reads)
+KEEP = 3000  # rows kept per broad token (the depth a query of several words reads)
 # Several broad words are answered from the lists when their expected common rows are at least
 # this many (fewer are ranked in full faster than the lists are read).
 MANY_ROWS = 4000
@@ -199,12 +201,9 @@ lists(word, doc, score) AS (
   SELECT k.word, i.rowid, i.score FROM known AS k JOIN search_impacts AS i ON i.token = k.token
   WHERE (SELECT ok FROM usable) AND i.place <= CASE
     WHEN (SELECT count(*) FROM typed) = 1 THEN 100
-    WHEN (SELECT min(rows) FROM known) * 2 > (SELECT n FROM total) THEN 5000
+    WHEN (SELECT min(rows) FROM known) * 2 > (SELECT n FROM total) THEN 3000
     ELSE 2000 END),
-ends(word, worst) AS (SELECT word, max(score) FROM lists GROUP BY word),
-estimate(doc, score, hits) AS (
-  SELECT l.doc, (SELECT sum(worst) FROM ends) + sum(l.score - e.worst), count(*)
-  FROM lists AS l JOIN ends AS e ON e.word = l.word GROUP BY l.doc),
+estimate(doc, score, hits) AS (SELECT doc, sum(score), count(*) FROM lists GROUP BY doc),
 candidates(doc, score, hits) AS (
   SELECT doc, score, hits FROM estimate ORDER BY score, doc LIMIT 100),
 unsure(doc) AS (
