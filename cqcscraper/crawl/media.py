@@ -43,7 +43,7 @@ from cqcscraper.parse.records import (
     ReleaseMedia,
     StoredFile,
 )
-from cqcscraper.store.archive import ArchiveError, ArchiveWriteError, utc_now
+from cqcscraper.store.archive import ArchiveWriteError, utc_now
 from cqcscraper.store.media import conditional_headers, media_folder, media_path, write_file
 
 logger = logging.getLogger(__name__)
@@ -98,10 +98,8 @@ class MediaPipeline(FilesPipeline):
         page = item.page.url if isinstance(item, ParsedPage) else self.crawler.spider.start_url
         asked, requests = [], []
         for url in dict.fromkeys(link.url for link in found.links):
-            try:
-                held = self.run.archive.held_file(url)
-            except ArchiveError as error:  # a damaged archive: the run fails with why
-                self.run.archive_failed(error)
+            held = self.run.read(lambda url=url: self.run.archive.held_file(url), None)
+            if self.run.failed is not None:  # a damaged archive: the run fails with why
                 return []
             if held is not None and not self.refetch:
                 self.crawler.stats.inc_value(STATS.format("held"))

@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -36,6 +37,7 @@ from cqcscraper.store.export import write_jsonl
 from cqcscraper.store.lock import ArchiveBusy, RunLock
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 75  # 75: EX_TEMPFAIL, "try again later"
 
@@ -101,6 +103,15 @@ class ArchiveRun:
         if refresh_days is not None:
             since = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=refresh_days)).isoformat()
         return self.archive.known_ids(refresh_since=since, retry_reasons=validation.TRANSIENT)
+
+    def read(self, fn: Callable[[], T], nothing: T) -> T:
+        """A read of the archive during the run (``fn``); when the archive cannot be read (a
+        damaged file), the run fails with why and ``nothing`` is what was read."""
+        try:
+            return fn()
+        except ArchiveError as error:
+            self.archive_failed(error)
+            return nothing
 
     def archive_failed(self, error: ArchiveError, lost: int = 0) -> None:
         """The archive cannot take writes: record why, and stop fetching (once). ``lost``

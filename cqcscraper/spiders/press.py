@@ -34,9 +34,8 @@ from cqcscraper.crawl.rejects import Rejected, reason_of_failure
 from cqcscraper.crawl.run import ArchiveRun
 from cqcscraper.parse import discovery, urls
 from cqcscraper.parse.discovery import page_links
-from cqcscraper.parse.media import MediaLink
 from cqcscraper.parse.records import ArticlePage, NotModified, ReleaseMedia
-from cqcscraper.store.archive import ArchiveError, utc_now
+from cqcscraper.store.archive import utc_now
 
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -144,19 +143,9 @@ class PressSpider(scrapy.Spider):
                 self.known = run.known_articles(self.refresh_days)
                 self.walk_all = run.resume
             if self.crawler.settings.getbool("CQC_MEDIA"):
-                for pending in self._pending_media(run):
+                for pending in run.read(run.archive.pending_media, []):
                     yield pending
         yield self._listing(self.start_url, depth=0)
-
-    @staticmethod
-    def _pending_media(run: ArchiveRun) -> list[ReleaseMedia]:
-        """The files earlier runs failed to fetch (none when the archive cannot be read: the
-        run fails with why)."""
-        try:
-            return run.archive.pending_media()
-        except ArchiveError as error:
-            run.archive_failed(error)
-            return []
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """``scrapy parse --spider=press URL``, for debugging: an article URL gives its
@@ -225,7 +214,9 @@ class PressSpider(scrapy.Spider):
         that honours them answers ``304`` with no body when it has not changed."""
         run = getattr(self, "run", None)
         again = self.full or self.refresh_days is not None  # this run fetches archived ones
-        validators = self._validators(run, article_id) if run and again else {}
+        validators = {}
+        if run is not None and again:
+            validators = run.read(lambda: run.archive.page_validators(article_id), {})
         return scrapy.Request(
             url,
             headers=validators or None,
@@ -236,14 +227,6 @@ class PressSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": [304]} if validators else {},
         )
 
-    @staticmethod
-    def _validators(run: ArchiveRun, article_id: int) -> dict[str, str]:
-        try:
-            return run.archive.page_validators(article_id)
-        except ArchiveError as error:
-            run.archive_failed(error)
-            return {}
-
     def parse_article(
         self, response: Response, article_id: int, listing_text: str = ""
     ) -> Iterator[ArticlePage | NotModified]:
@@ -251,19 +234,14 @@ class PressSpider(scrapy.Spider):
         (or, for a conditional request answered ``304``, that it has not changed)."""
         if response.status == 304:
             self.crawler.stats.inc_value(health.NOT_MODIFIED)
-            links = self._links(article_id) if self.full else ()
+            links = ()  # a full run asks again for the release's files too
+            if self.full:
+                links = self.run.read(lambda: self.run.archive.links_of(article_id), ())
             files = ReleaseMedia(article_id, links, complete=False) if links else None
             url = self.linked.get(article_id, response.url)
             yield NotModified(url, article_id, utc_now(), files)
             return
         yield article_page(response, utc_now(), self._listing_text(article_id, listing_text))
-
-    def _links(self, article_id: int) -> tuple[MediaLink, ...]:
-        try:
-            return self.run.archive.links_of(article_id)
-        except ArchiveError as error:
-            self.run.archive_failed(error)
-            return ()
 
     def article_failed(self, failure: Failure) -> Iterator[ArticlePage]:
         """An article that could not be fetched still reaches the pipelines, to be rejected,
