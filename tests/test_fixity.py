@@ -18,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from conftest import release
 from cqcscraper.cli import main
+from cqcscraper.parse import urls
 from cqcscraper.parse.media import IMAGE, MediaLink, is_document_link, pdf_text
 from cqcscraper.parse.records import (
     ArticlePage,
@@ -29,7 +30,7 @@ from cqcscraper.parse.records import (
 )
 from cqcscraper.store.archive import Archive
 from cqcscraper.store.fixity import verify
-from cqcscraper.store.media import media_path, write_file
+from cqcscraper.store.media import conditional_headers, media_path, write_file
 from cqcscraper.store.warc import write_warc
 
 PAGE = b"<html><head><title>T</title></head><body><p>Photovoltaic modules.</p></body></html>"
@@ -186,3 +187,36 @@ def test_media_links_json_is_what_the_golden_file_shows() -> None:
         "position": 2,
         "text": "A.pdf",
     }
+
+
+def test_conditional_headers_come_from_the_stored_validators() -> None:
+    stored = {"Etag": ['"abc"'], "last-modified": ["Sun, 01 Nov 2026 10:00:00 GMT"], "X": ["1"]}
+    assert conditional_headers(stored) == {
+        "If-None-Match": '"abc"',
+        "If-Modified-Since": "Sun, 01 Nov 2026 10:00:00 GMT",
+    }
+    assert conditional_headers({"Content-Type": ["text/html"]}) == {}
+
+
+@pytest.mark.parametrize(
+    ("link", "page", "fetched"),
+    [
+        (  # the live site's file, linked from a page a mirror served: fetched from the mirror
+            "https://www.cqc.com.cn/www/english/c/2024-09-10/W1.jpg",
+            "http://127.0.0.1:8000/www/english/c/2024-09-10/597552.shtml",
+            "http://127.0.0.1:8000/www/english/c/2024-09-10/W1.jpg",
+        ),
+        (  # from the live site itself: as linked
+            "https://www.cqc.com.cn/a.pdf?x=1",
+            "http://cqc.com.cn/www/english/c/2024-09-10/597552.shtml",
+            "https://www.cqc.com.cn/a.pdf?x=1",
+        ),
+        (  # another host: as linked (the fence refuses it, and it is recorded off_site)
+            "https://www.sac.gov.cn/a.xlsx",
+            "http://127.0.0.1:8000/www/english/",
+            "https://www.sac.gov.cn/a.xlsx",
+        ),
+    ],
+)
+def test_a_file_is_fetched_from_where_its_page_came(link: str, page: str, fetched: str) -> None:
+    assert urls.fetched_from(link, page) == fetched
