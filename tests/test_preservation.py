@@ -224,6 +224,10 @@ def test_warc_records_agree_with_the_archive(archive: Crawl) -> None:
                 assert int(headers.get_header("Content-Length")) == len(body)
                 uri = record.rec_headers.get_header("WARC-Target-URI")
                 responses[record.rec_headers.get_header("WARC-Record-ID")] = (uri, body)
+            elif record.rec_type == "request":
+                assert record.http_headers.get_header("User-Agent").startswith("cqcscraper/")
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                assert record.http_headers.get_header("Host") == uri.split("/")[2]
             elif record.rec_type == "metadata":
                 refers = record.rec_headers.get_header("WARC-Refers-To")
                 metadata.append((refers, json.loads(record.content_stream().read())))

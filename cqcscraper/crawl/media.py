@@ -153,6 +153,7 @@ class MediaPipeline(FilesPipeline):
             path=path,
             fetched_at=fetched_at,
             text=text,
+            request_headers=raw.request_headers,
         )
 
     def media_failed(self, failure: Failure, request: Request, info: Any) -> None:

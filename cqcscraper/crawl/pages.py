@@ -30,12 +30,20 @@ from cqcscraper.parse.normalize import normalize_article
 from cqcscraper.parse.records import ArticlePage, PressRelease, RawResponse
 
 
-def raw_of(response: Response, listing_text: str | None = None) -> RawResponse:
-    headers = {
+def headers_of(headers: Headers) -> dict[str, list[str]]:
+    """Scrapy's headers as text: each name with its values, as sent or received."""
+    return {
         key.decode("latin-1"): [value.decode("latin-1") for value in values]
-        for key, values in response.headers.items()
+        for key, values in headers.items()
     }
-    return RawResponse(response.url, response.status, headers, response.body, listing_text)
+
+
+def raw_of(response: Response, listing_text: str | None = None) -> RawResponse:
+    """A response as it is archived, with the headers of the request that fetched it."""
+    request = getattr(response, "request", None)
+    sent = headers_of(request.headers) if request is not None else None
+    headers = headers_of(response.headers)
+    return RawResponse(response.url, response.status, headers, response.body, listing_text, sent)
 
 
 def response_of(raw: RawResponse) -> Response:

@@ -26,6 +26,8 @@ class RawResponse:
     headers: dict[str, list[str]]
     body: bytes = field(repr=False)
     listing_text: str | None = None
+    # The headers the crawler sent for it (None when not known: a response rebuilt offline).
+    request_headers: dict[str, list[str]] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class StoredFile:
     path: str
     fetched_at: str
     text: str | None = field(default=None, repr=False)
+    request_headers: dict[str, list[str]] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -68,9 +68,9 @@ _UPSERT = """INSERT INTO press_releases (id, url, title, title_from, published, 
         last_changed = excluded.last_changed"""
 _SEEN = "UPDATE press_releases SET last_seen = ? WHERE id = ?"
 _NEW_SNAPSHOT = """INSERT INTO snapshots (article_id, url, status, headers, body, size, sha256,
-        first_fetched, last_fetched, fetches, listing_text)
+        first_fetched, last_fetched, fetches, listing_text, request_headers)
     VALUES (:article_id, :url, :status, :headers, :body, :size, :sha256, :seen, :seen, 1,
-        :listing_text)"""
+        :listing_text, :request_headers)"""
 # A fetch identical to the latest snapshot extends it; the longest listing text is kept.
 _SNAPSHOT_AGAIN = """UPDATE snapshots SET last_fetched = :seen, fetches = fetches + 1,
         listing_text = CASE WHEN length(coalesce(:listing_text, '')) >
@@ -441,12 +441,13 @@ class Archive:
                 "article_id": article_id,
                 "url": raw.url,
                 "status": raw.status,
-                "headers": json.dumps(raw.headers, ensure_ascii=False, sort_keys=True),
+                "headers": media.json_or_none(raw.headers),
                 "body": zlib.compress(raw.body),
                 "size": len(raw.body),
                 "sha256": digest,
                 "seen": seen,
                 "listing_text": raw.listing_text,
+                "request_headers": media.json_or_none(raw.request_headers),
             },
         )
 
@@ -551,6 +552,7 @@ class Archive:
                 json.loads(row["headers"]),
                 zlib.decompress(row["body"]),
                 row["listing_text"],
+                json.loads(row["request_headers"]) if row.get("request_headers") else None,
             )
             yield Snapshot(
                 row["snapshot"], row["article_id"], row["first_fetched"], row["last_fetched"], raw

@@ -26,6 +26,11 @@ PERMANENT_FILE_FAILURES = frozenset(
 )
 
 
+def json_or_none(value: object) -> str | None:
+    """A value as the archive stores JSON (None stays NULL)."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 def media_folder(db: str | os.PathLike[str], named: str | os.PathLike[str] | None = None) -> Path:
     """The media folder of an archive: ``named`` (``CQC_MEDIA_DIR``), else ``media/`` beside
     the archive (``data/media/`` for ``data/cqc.db``)."""
@@ -115,19 +120,20 @@ def _stored(db: sqlite3.Connection, file: StoredFile) -> None:
     else:
         db.execute(
             "INSERT INTO media_files (url, sha256, size, content_type, status, headers, "
-            "path, text, first_fetched, last_fetched, fetches) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            "path, text, first_fetched, last_fetched, fetches, request_headers) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
             [
                 file.url,
                 file.sha256,
                 file.size,
                 file.content_type,
                 file.status,
-                json.dumps(file.headers, ensure_ascii=False, sort_keys=True),
+                json_or_none(file.headers),
                 file.path,
                 file.text,
                 file.fetched_at,
                 file.fetched_at,
+                json_or_none(file.request_headers),
             ],
         )
     db.execute("DELETE FROM media_failures WHERE url = ?", [file.url])

@@ -204,6 +204,7 @@ SEARCHED = ("title", "body", "attachment_text")
 
 def _schema_6(db: Database) -> None:
     """Images and attached documents: ``media_files``, ``media_links``, ``media_failures``,
+    the request headers each stored response was fetched with (for the WARC export),
     and ``press_releases.attachment_text`` (the text of a release's PDFs), searched with its
     title and body (the full-text index is rebuilt with the new column, ranked with the title
     weighted above the rest, with ``store.search``'s lists for words in most releases)."""
@@ -221,6 +222,7 @@ def _schema_6(db: Database) -> None:
             "first_fetched": str,
             "last_fetched": str,
             "fetches": int,
+            "request_headers": str,
         },
         pk="id",
         not_null=["url", "sha256", "size", "status", "headers", "path", "first_fetched"],
@@ -246,6 +248,7 @@ def _schema_6(db: Database) -> None:
         pk="url",
         not_null=["reason", "tries", "first_failed", "last_failed"],
     )
+    db["snapshots"].add_column("request_headers", str)
     db[RELEASES].add_column("attachment_text", str)
     db[RELEASES].disable_fts()
     db[RELEASES].enable_fts(list(SEARCHED), create_triggers=True, tokenize="porter unicode61")

@@ -12,8 +12,9 @@ What holds what (docs/archive-format.md):
 Bodies are stored as the crawler received them after decoding the transfer (Scrapy undoes
 gzip or deflate): so the response records carry no ``Content-Encoding`` nor
 ``Transfer-Encoding``, and a ``Content-Length`` of the stored body, so that every record's
-headers agree with its block. The request records hold the request line and ``Host``: the
-crawler's other request headers are not stored.
+headers agree with its block. The request records hold the request line, ``Host`` and the
+headers the crawler sent (``User-Agent``, ``Accept``, the conditional ones), as stored with
+each response.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ BODIES = (
     "HTTP bodies are stored as the crawler received them after undoing the transfer's "
     "compression (gzip, deflate): response records carry no Content-Encoding or "
     "Transfer-Encoding, and a Content-Length of the stored body. Request records hold the "
-    "request line and Host only."
+    "request line, Host and the headers the crawler sent."
 )
 
 
@@ -86,6 +87,15 @@ def http_headers(
     return StatusAndHeaders(f"{status} {phrase}", kept, protocol=protocol)
 
 
+def request_headers(host: str, sent: dict[str, list[str]] | None) -> list[tuple[str, str]]:
+    """``Host`` first, then the headers the crawler sent (Scrapy adds ``Host`` itself)."""
+    found = [("Host", host)]
+    for name, values in sorted((sent or {}).items()):
+        if name.lower() != "host":
+            found += [(name, value) for value in values]
+    return found
+
+
 class _Writer:
     def __init__(self, out: BinaryIO) -> None:
         self.warc = WARCWriter(out, gzip=True, warc_version="1.1")
@@ -94,9 +104,16 @@ class _Writer:
         self.warc.write_record(self.warc.create_warcinfo_record(filename, fields))
 
     def exchange(
-        self, url: str, date: str, status: int, headers: dict[str, list[str]], body: bytes
+        self,
+        url: str,
+        date: str,
+        status: int,
+        headers: dict[str, list[str]],
+        body: bytes,
+        sent: dict[str, list[str]] | None,
     ) -> str:
-        """A request and its response; returns the response's WARC-Record-ID."""
+        """A request (with the headers the crawler sent, when stored) and its response;
+        returns the response's WARC-Record-ID."""
         response = self.warc.create_warc_record(
             url,
             "response",
@@ -115,7 +132,7 @@ class _Writer:
             payload=io.BytesIO(b""),
             length=0,
             http_headers=StatusAndHeaders(
-                f"GET {target} HTTP/1.1", [("Host", parts.netloc)], is_http_request=True
+                f"GET {target} HTTP/1.1", request_headers(parts.netloc, sent), is_http_request=True
             ),
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
         )
@@ -145,8 +162,8 @@ class _Writer:
 
 def _snapshots(db: sqlite3.Connection, since: str | None) -> Iterator[tuple]:
     yield from db.execute(
-        "SELECT snapshot, article_id, url, status, headers, body, first_fetched FROM snapshots "
-        "WHERE last_fetched >= coalesce(?, '') ORDER BY snapshot",
+        "SELECT snapshot, article_id, url, status, headers, body, first_fetched, "
+        "request_headers FROM snapshots WHERE last_fetched >= coalesce(?, '') ORDER BY snapshot",
         [since],
     )
 
@@ -215,15 +232,16 @@ def _write(
     )
     releases = _releases(archive)
     db = archive.db.conn
-    for snapshot, article_id, url, status, headers, body, first in _snapshots(db, since):
+    for snapshot, article_id, url, status, headers, body, first, sent in _snapshots(db, since):
         body = zlib.decompress(body)
-        record_id = writer.exchange(url, first, status, json.loads(headers), body)
+        sent = json.loads(sent) if sent else None
+        record_id = writer.exchange(url, first, status, json.loads(headers), body, sent)
         report.pages += 1
         if snapshot in releases:
             writer.metadata(url, first, record_id, _release(archive, article_id))
             report.releases += 1
-    for url, status, headers, path, first in db.execute(
-        "SELECT url, status, headers, path, first_fetched FROM media_files "
+    for url, status, headers, path, first, sent in db.execute(
+        "SELECT url, status, headers, path, first_fetched, request_headers FROM media_files "
         "WHERE last_fetched >= coalesce(?, '') ORDER BY id",
         [since],
     ):
@@ -232,7 +250,7 @@ def _write(
         except FileNotFoundError:
             report.missing.append(str(media_dir / path))
             continue
-        writer.exchange(url, first, status, json.loads(headers), body)
+        writer.exchange(url, first, status, json.loads(headers), body, json.loads(sent or "null"))
         report.files += 1
 
 
