@@ -32,7 +32,7 @@ from cqcscraper.store.fixity import verify
 from cqcscraper.store.lock import ArchiveBusy, RunLock
 from cqcscraper.store.media import media_folder
 from cqcscraper.store.summary import summary as summary_of
-from cqcscraper.store.warc import write_wacz, write_warc
+from cqcscraper.store.warc import check_warc, write_wacz, write_warc
 from cqcscraper.testing.crawls import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
 from cqcscraper.testing.mirror import Mirror
 
@@ -161,8 +161,9 @@ def demo(args: argparse.Namespace) -> int:
         description = "cqcscraper demo crawl"
         print(write_warc(archive, media_dir, warc, description=description, software=SOFTWARE))
         report = verify(archive, media_dir)
+    sound = warc_checked(warc)
     print(f"verify: {report}")
-    return 0 if report.ok else EXIT_FAIL
+    return 0 if report.ok and sound else EXIT_FAIL
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -230,11 +231,23 @@ def run_warc(args: argparse.Namespace) -> int:
             software=SOFTWARE,
         )
         print(report)
+        if not warc_checked(out):
+            return EXIT_FAIL
         if args.wacz:
             package = out.with_name(out.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
             write_wacz(out, package, archive)
             print(f"{package}: WACZ package of {out.name}")
     return EXIT_FAIL if report.missing else 0
+
+
+def warc_checked(path: Path) -> bool:
+    """Read a written WARC back, checking every digest; say so in one line (and each problem)."""
+    records, problems = check_warc(path)
+    if problems:
+        print(f"{path}: {len(problems)} problems in {records} records", *problems, sep="\n  ")
+        return False
+    print(f"{path}: read back, {records} records, every digest checked")
+    return True
 
 
 def run_verify(args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ def test_demo_crawls_the_fixture_site_and_prints_a_summary(tmp_path: Path) -> No
         "  2023-05-04  CQC Issues First Carbon Footprint Certificates for Textiles",
         f"records also in {jsonl}",
         f"{db.with_suffix('.warc.gz')}: 12 page responses, 6 files, 10 release records",
+        f"{db.with_suffix('.warc.gz')}: read back, 47 records, every digest checked",
         "verify: checked 12 page snapshots and 6 media files: ok",
     ]
     assert sorted(p.name for p in (tmp_path / "media").rglob("*") if p.is_file()) == sorted(

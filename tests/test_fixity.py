@@ -4,6 +4,7 @@ mistakes are one line and exit 2 (docs/archive-format.md)."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -31,7 +32,7 @@ from cqcscraper.parse.records import (
 from cqcscraper.store.archive import Archive
 from cqcscraper.store.fixity import verify
 from cqcscraper.store.media import conditional_headers, media_path, write_file
-from cqcscraper.store.warc import write_warc
+from cqcscraper.store.warc import check_warc, write_warc
 
 PAGE = b"<html><head><title>T</title></head><body><p>Photovoltaic modules.</p></body></html>"
 PHOTO = b"\xff\xd8\xff\xe0 not really a jpeg, but bytes to keep"
@@ -116,6 +117,25 @@ def test_warc_records_hold_the_stored_bytes_with_consistent_headers(
     assert page.rec_headers.get_header("WARC-Date") == "2026-01-01T00:00:00Z"
     assert photo.rec_headers.get_header("WARC-Target-URI") == "https://www.cqc.com.cn/a.jpg"
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_a_warc_read_back_shows_an_altered_record(archive: Path, tmp_path: Path) -> None:
+    """The export is read back with every digest checked: a byte changed in a stored body
+    after the fact (here in an uncompressed copy) is named with its record."""
+    out = tmp_path / "x.warc.gz"
+    with Archive(archive, read_only=True) as opened:
+        write_warc(opened, archive.with_name("media"), out)
+    assert check_warc(out) == (6, [])
+    altered = tmp_path / "x.warc"
+    plain = gzip.decompress(out.read_bytes())
+    altered.write_bytes(plain.replace(b"Photovoltaic modules.", b"Photovoltaic mOdules.", 1))
+    records, problems = check_warc(altered)
+    assert records == 6
+    assert [problem.split(": ")[1].split(" digest")[0] for problem in problems] == [
+        "block",
+        "payload",
+    ]  # both digests of the one record altered
+    assert check_warc(tmp_path / "missing.warc.gz")[1]
 
 
 def test_warc_since_leaves_out_what_was_fetched_before(archive: Path, tmp_path: Path) -> None:

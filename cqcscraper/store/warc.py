@@ -262,6 +262,29 @@ def _release(archive: Archive, article_id: int) -> dict[str, Any]:
     return row
 
 
+def check_warc(path: Path) -> tuple[int, list[str]]:
+    """Read a WARC file back as replay tools read it (warcio's ``ArchiveIterator`` checking
+    every block and payload digest, as ``warcio check`` does): how many records it holds, and
+    the problems found (none for a sound file)."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    records, problems = 0, []
+    try:
+        with path.open("rb") as handle:
+            found = ArchiveIterator(handle, check_digests=True)
+            for record in found:
+                while record.content_stream().read(1 << 20):
+                    pass
+                records += 1
+                if record.digest_checker.passed is False:
+                    record_id = record.rec_headers.get_header("WARC-Record-ID")
+                    problems += [f"{record_id}: {p}" for p in record.digest_checker.problems]
+    except (ArchiveLoadFailed, OSError, EOFError, zlib.error) as error:
+        problems.append(f"{path} cannot be read as WARC: {error}")
+    return records, problems
+
+
 def write_wacz(warc: Path, out: Path, archive: Archive) -> None:
     """Package a WARC written by ``write_warc`` as WACZ (py-wacz: the WARC, its CDXJ index,
     a pages list of the releases, and a datapackage manifest with every file's sha256)."""
