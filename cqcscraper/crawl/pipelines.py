@@ -1,10 +1,12 @@
 """Item pipelines: thin Scrapy adapters over the pure layers and the archive.
 
 ``ITEM_PIPELINES`` reads as the data flow: an ``ArticlePage`` from the spider is read into a
-record (``pages.read_page``: extraction, then normalisation), validated, and archived together
-with the raw response it came from (in batches: see ``ArchivePipeline``). Anything that cannot
-become a record is raised as ``Rejected``; ``run.ArchiveRun`` hears every dropped item and
-writes it to ``rejects``.
+record and its links to files (``pages.read_article``: extraction, then normalisation),
+validated, its files fetched (``media.MediaPipeline``), and archived together with the raw
+response it came from (in batches: see ``ArchivePipeline``), as are the spider's
+``NotModified`` (a ``304``) and ``ReleaseMedia`` (files tried again) items. Anything that
+cannot become a record is raised as ``Rejected``; ``run.ArchiveRun`` hears every dropped item
+and writes it to ``rejects``.
 """
 
 from __future__ import annotations

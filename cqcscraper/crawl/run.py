@@ -4,10 +4,11 @@ A Scrapy extension, enabled by the ``press`` spider. When the crawler is built i
 run lock (or stops the run at once: ``ArchiveBusy``), opens the archive and opens this run's
 ``crawls`` row. During the run it tells the spider which articles are already known (for the
 incremental walk) and records every dropped item as a reject. When the spider closes it
-judges the run's health (``health.judge``), closes the ``crawls`` row, exports the JSONL and
-releases the lock. When the archive stays locked by another process longer than a write may
-wait (``CQC_DB_LOCK_TIMEOUT``), the run stops fetching at once and fails with that reason:
-what it could not store is not known to the archive, so the next run fetches it again.
+refreshes the search lists if the run changed releases (``store.search``), exports the JSONL,
+judges the run's health (``health.judge``), closes the ``crawls`` row and releases the lock.
+When the archive stays locked by another process longer than a write may wait
+(``CQC_DB_LOCK_TIMEOUT``), the run stops fetching at once and fails with that reason: what it
+could not store is not known to the archive, so the next run fetches it again.
 
 Either way it leaves the run's outcome in the crawler's stats, ``cqc/exit_code`` and
 ``cqc/exit_message``, for the ``crawl`` command to return (the extension may have failed to
