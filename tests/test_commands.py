@@ -206,6 +206,7 @@ def test_the_export_follows_its_archive_and_data_is_left_alone(
         ("CQC_DB={tmp}/no/such/folder/cqc.db", "the folder of CQC_DB"),
         ("CQC_DB={tmp}", "is a folder: give a file path"),
         ("CQC_JSONL={tmp}/no/such/folder/out.jsonl", "the folder of CQC_JSONL"),
+        ("CQC_MEDIA_DIR={tmp}/no/such/folder/media", "the folder of CQC_MEDIA_DIR"),
     ],
 )
 def test_an_archive_path_that_cannot_be_is_exit_2_and_no_folder_is_made(

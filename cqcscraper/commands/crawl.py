@@ -38,6 +38,7 @@ from cqcscraper.parse import urls
 from cqcscraper.spiders.press import ArgumentError, check_arguments
 from cqcscraper.store.archive import Archive, ArchiveError, jsonl_beside, unusable
 from cqcscraper.store.lock import ArchiveBusy, RunLock
+from cqcscraper.store.media import media_folder
 
 logger = logging.getLogger("cqcscraper")
 # The one folder made on demand: the default archive's.
@@ -108,17 +109,23 @@ class Command(crawl.Command):
             raise UsageError(str(error)) from None
         db = Path(self.settings["CQC_DB"])
         jsonl = Path(self.settings.get("CQC_JSONL") or jsonl_beside(db))
+        media = media_folder(db, self.settings.get("CQC_MEDIA_DIR"))
+        paths = [("CQC_DB", db), ("CQC_JSONL", jsonl)]
+        if self.settings.getbool("CQC_MEDIA"):  # the folder of the releases' files
+            if media.exists() and not media.is_dir():
+                raise UsageError(f"CQC_MEDIA_DIR {media} is a file: give a folder")
+            paths.append(("CQC_MEDIA_DIR", media))
         if job := opts.spargs.get("_job") or os.environ.get("SCRAPY_JOB"):
             # A Scrapyd job runs in Scrapyd's own folder: a relative path would put the archive
             # where nobody looks.
-            for name, path in (("CQC_DB", db), ("CQC_JSONL", jsonl)):
+            for name, path in paths:
                 if not path.is_absolute():
                     raise UsageError(
                         f"under Scrapyd (job {job}) {name} must be an absolute path, not {path}: "
                         f"schedule with -d setting={name}=/srv/cqc/{path.name}"
                     )
-        for name, path in (("CQC_DB", db), ("CQC_JSONL", jsonl)):
-            if path.is_dir():
+        for name, path in paths:
+            if path.is_dir() and name != "CQC_MEDIA_DIR":
                 raise UsageError(f"{name} {path} is a folder: give a file path")
             if not path.parent.is_dir():
                 if path.parent == DEFAULT_FOLDER:
