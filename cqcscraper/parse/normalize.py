@@ -308,8 +308,8 @@ def _without_title_line(
     lines: list[str], title: str | None, labels: tuple[str, ...] = ()
 ) -> list[str]:
     """The lines without the ones before the text that only repeat the title (whole or cut
-    short) or name a section of the site (a label of the page's own links, such as what is
-    left of a breadcrumb trail)."""
+    short), name a section of the site (a label of the page's own links, such as what is
+    left of a breadcrumb trail) or only give a date (a dateline with no label)."""
     names = {clean_text(label).casefold() for label in labels}
     heading = Title(title, BODY) if title else None
     start = 0
@@ -317,10 +317,26 @@ def _without_title_line(
         repeats = heading is not None and (
             _same_text(line, heading.text) or Title(line, BODY).completed_by(heading)
         )
-        if not repeats and line.casefold() not in names:
+        if not repeats and line.casefold() not in names and not _is_date_line(line):
             break
         start += 1
     return lines[start:]
+
+
+MAX_DATE_LINE = 40  # a date alone on its line, with a time perhaps; longer is text
+
+
+def _is_date_line(line: str) -> bool:
+    """Whether a line is a date and nothing else (``2025-02-11``, ``11 February 2025``,
+    ``2025年2月11日 10:30``): no letters besides the date's own."""
+    text = clean_text(line)
+    if len(text) > MAX_DATE_LINE or parse_date(text) is None:
+        return False
+    found = _ISO_DATE.search(text) or _ENGLISH_DATE.match(text)
+    if found is None:
+        return False
+    rest = (text[: found.start()] + text[found.end() :]).replace("日", "")
+    return not re.search(r"[^\W\d_]", rest)
 
 
 def content_hash(title: str | None, body: str) -> str:

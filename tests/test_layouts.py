@@ -1,0 +1,67 @@
+"""Links to a release's images and documents, and its dateline, on layouts no crawled fixture
+shows (``fixtures/layouts/``):
+a legacy table with ``附件`` labels and download scripts, and an HTML5 article with a figure,
+documents linked inside a sentence and a Downloads box beside it (which is no release's)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+from cqcscraper.parse.extract import extract
+from cqcscraper.parse.media import media_links
+from cqcscraper.parse.normalize import _is_date_line, normalize_article
+
+URL = "https://www.cqc.com.cn/www/english/c/2025-02-11/599001.shtml"
+BASE = "https://www.cqc.com.cn"
+LAYOUTS = ROOT / "fixtures" / "layouts"  # pages no crawl serves: only these tests read them
+LEGACY = "legacy_attachments.html"  # a table, 附件 labels, documents behind download scripts
+HTML5 = "html5_downloads.html"  # a figure, documents in a sentence, a Downloads box beside
+
+
+def page(name: str) -> str:
+    return (LAYOUTS / name).read_text(encoding="utf-8")
+
+
+def links(name: str) -> list[tuple[str, str, str | None]]:
+    raw = extract(page(name), URL)
+    record = normalize_article(raw)
+    return [(k.role, k.url, k.text) for k in media_links(record.images, raw.attachments)]
+
+
+def test_legacy_attachments_behind_download_scripts() -> None:
+    assert links(LEGACY) == [
+        ("image", f"{BASE}/www/english/images/qrcode.png", None),
+        ("attachment", f"{BASE}/www/english/download.jsp?id=3301", "CNCA-C22-01:2025 实施规则.pdf"),
+        ("attachment", f"{BASE}/servlet/Download?fileid=88", "Application form (download)"),
+    ]
+
+
+def test_documents_linked_in_a_sentence_count_and_a_box_beside_the_article_does_not() -> None:
+    folder = f"{BASE}/www/english/c/2025-02-11"
+    assert links(HTML5) == [
+        ("image", f"{folder}/img/passport.webp", None),
+        ("attachment", f"{folder}/files/guidance-2025.PDF", "a PDF document"),
+        ("attachment", f"{folder}/files/model.xlsx", "a spreadsheet"),
+    ]
+
+
+def test_a_dateline_before_the_text_is_not_body() -> None:
+    record = normalize_article(extract(page(HTML5), URL))
+    assert record.body.split("\n\n")[0] == "The passport template"
+    assert "2025-02-11" not in record.body
+
+
+@pytest.mark.parametrize(
+    ("line", "date_only"),
+    [
+        ("2025-02-11", True),
+        ("11 February 2025", True),
+        ("2025年2月11日 10:30", True),
+        ("Published 2025-02-11", False),
+        ("On 2025-02-11 CQC signed the agreement", False),
+        ("2025-02-11 | Source: CQC", False),
+    ],
+)
+def test_what_is_a_dateline(line: str, date_only: bool) -> None:
+    assert _is_date_line(line) is date_only
