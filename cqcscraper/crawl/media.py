@@ -132,7 +132,7 @@ class MediaPipeline(FilesPipeline):
         raw = raw_of(response)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         roles = request.meta.get("cqc_roles", [])
-        if roles == [media.ATTACHMENT] and not _is_document(url, content_type):
+        if roles == [media.ATTACHMENT] and not media.is_document(url, content_type):
             detail = f"content type {content_type}"
             raise FileError(validation.NOT_A_DOCUMENT, detail, response.status)
         sha256 = hashlib.sha256(body).hexdigest()
@@ -192,8 +192,3 @@ class MediaPipeline(FilesPipeline):
                 self.crawler.stats.inc_value(STATS.format(f"failed/{outcome.reason}"))
         updated = replace(found, files=tuple(outcomes))
         return updated if isinstance(item, ReleaseMedia) else replace(item, media=updated)
-
-
-def _is_document(url: str, content_type: str | None) -> bool:
-    """A document by its extension or by the type it was served with."""
-    return media.extension(url) in media.DOCUMENT_EXTENSIONS or media.is_document_type(content_type)

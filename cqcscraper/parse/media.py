@@ -86,6 +86,12 @@ def is_document_type(content_type: str | None) -> bool:
     )
 
 
+def is_document(url: str, content_type: str | None) -> bool:
+    """A fetched attachment is a document by its URL's extension or the type it was served
+    with (a link taken for a download that answers with a web page is not)."""
+    return extension(url) in DOCUMENT_EXTENSIONS or is_document_type(content_type)
+
+
 def media_links(
     images: tuple[str, ...], attachments: tuple[tuple[str, str], ...]
 ) -> tuple[MediaLink, ...]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cqcscraper.parse import validation
-from cqcscraper.parse.media import MediaLink
+from cqcscraper.parse.media import ATTACHMENT, MediaLink
 from cqcscraper.parse.records import FileFailed, FileUnchanged, ReleaseMedia, StoredFile
 
 DEFAULT_MEDIA_NAME = "media"
@@ -84,9 +84,14 @@ def conditional_headers(headers: dict[str, list[str]]) -> dict[str, str]:
 
 def store_media(db: sqlite3.Connection, media: ReleaseMedia, seen: str) -> None:
     """Write a release's links (all of them, unless ``media.complete`` is False) and what
-    fetching its files gave, then the text of its documents (``attachment_text``)."""
+    fetching its files gave, then the text of its documents (``attachment_text``), when it
+    links or linked any (most releases link none: no more statements for them)."""
+    attached = any(link.role == ATTACHMENT for link in media.links)
     if media.complete:
-        db.execute("DELETE FROM media_links WHERE release_id = ?", [media.release_id])
+        gone = db.execute(
+            "DELETE FROM media_links WHERE release_id = ? RETURNING role", [media.release_id]
+        ).fetchall()
+        attached = attached or (ATTACHMENT,) in gone
     db.executemany(
         "INSERT OR REPLACE INTO media_links (release_id, role, position, url, text) "
         "VALUES (?, ?, ?, ?, ?)",
@@ -104,7 +109,8 @@ def store_media(db: sqlite3.Connection, media: ReleaseMedia, seen: str) -> None:
             db.execute("DELETE FROM media_failures WHERE url = ?", [outcome.url])
         elif isinstance(outcome, FileFailed):
             _failed(db, outcome)
-    _attachment_text(db, media.release_id)
+    if attached:
+        _attachment_text(db, media.release_id)
 
 
 def _stored(db: sqlite3.Connection, file: StoredFile) -> None:
