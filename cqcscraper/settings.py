@@ -31,6 +31,10 @@ CQC_ALLOW_OTHER_SITE = False
 # stored by content in this folder. Unset: ``media/`` beside the archive (data/media/).
 CQC_MEDIA = True
 CQC_MEDIA_DIR = os.environ.get("CQC_MEDIA_DIR") or None
+# A PDF's text is read in a worker process, killed after this many seconds or when it needs
+# more than this much memory: the file is kept, its text marked as not extracted, and why.
+CQC_DOCUMENT_TIMEOUT = 30.0
+CQC_DOCUMENT_MEMORY_MB = 1024
 # A file that moved (a redirect within the site) is followed, as an article is.
 MEDIA_ALLOW_REDIRECTS = True
 # How long a write waits for a lock held by another process before the run fails.
@@ -71,6 +75,14 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# -- memory -----------------------------------------------------------------------------------
+# Scrapy's memory-usage extension is the run's bound: past this peak RSS the run stops and
+# fails, naming it (a healthy run peaks below 200 MB, docs/benchmarks.md; a server that sends
+# headers without end grows the process by about 30 MB a second). Checked every second.
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = 512
+MEMUSAGE_CHECK_INTERVAL_SECONDS = 1.0
 
 # -- faults (see docs/reliability.md) -------------------------------------------------------
 # Every request ends within DOWNLOAD_TIMEOUT; a failed one is retried RETRY_TIMES times, after

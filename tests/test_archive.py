@@ -33,6 +33,7 @@ from cqcscraper.store.summary import summary
 
 V1_ARCHIVE = ROOT / "fixtures" / "archives" / "v1.db"  # written by cqcscraper 0.1 (schema 1)
 V3_ARCHIVE = ROOT / "fixtures" / "archives" / "v3.db"  # the fixture site's demo, at schema 3
+V6_ARCHIVE = ROOT / "fixtures" / "archives" / "v6.db"  # ... at schema 6, with its media tables
 
 
 class Clock:
@@ -358,3 +359,22 @@ def test_a_value_the_database_refuses_costs_that_record_alone(archive: Archive) 
     archive.reject(huge.url, "unstorable", outcomes[1].error)
     assert archive.db["rejects"].get(1)["article_id"] is None  # known by its URL
     assert 2**63 in archive.known_ids()
+
+
+def test_a_version_6_archive_is_upgraded_with_its_media_rows(tmp_path: Path) -> None:
+    """Schema 7 adds ``media_files.text_error``: the files archived before it keep their rows
+    (and their text), with no error recorded; every table is then as a new archive's."""
+    path = tmp_path / "cqc.db"
+    shutil.copy(V6_ARCHIVE, path)
+    with Archive(path) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        files = list(archive.db.query("SELECT url, text, text_error FROM media_files"))
+        assert len(files) == 6
+        assert {row["text_error"] for row in files} == {None}
+        assert [row["url"] for row in files if row["text"]] == [
+            "https://www.cqc.com.cn/www/english/c/2023-05-04/P020230504300001.pdf"
+        ]
+        with Archive(tmp_path / "fresh.db") as fresh:
+            assert sorted(archive.db.table_names()) == sorted(fresh.db.table_names())
+            for table in fresh.db.table_names():
+                assert archive.db[table].columns_dict == fresh.db[table].columns_dict, table

@@ -157,12 +157,17 @@ def test_warc_usage_mistakes_are_exit_2_and_write_nothing(
     assert not archive.with_suffix(".warc.gz").exists()
 
 
-def test_a_file_stored_again_under_its_name_is_not_rewritten(tmp_path: Path) -> None:
+def test_a_file_stored_again_is_rewritten_only_when_its_copy_is_damaged(tmp_path: Path) -> None:
+    """An intact copy is left alone (same inode); a damaged one (found by the sha256 its name
+    holds) is replaced by the content fetched again: that is how a run restores it."""
     path = media_path(hashlib.sha256(PHOTO).hexdigest(), "jpg")
     write_file(tmp_path, path, PHOTO)
-    (tmp_path / path).write_bytes(b"damaged")  # verify's to find, not a write's to hide
+    inode = (tmp_path / path).stat().st_ino
     write_file(tmp_path, path, PHOTO)
-    assert (tmp_path / path).read_bytes() == b"damaged"
+    assert (tmp_path / path).stat().st_ino == inode
+    (tmp_path / path).write_bytes(b"damaged")
+    write_file(tmp_path, path, PHOTO)
+    assert (tmp_path / path).read_bytes() == PHOTO
     assert [p.name for p in tmp_path.rglob("*")] == [path.split("/")[0], path.split("/")[1]]
 
 

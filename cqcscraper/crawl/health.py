@@ -37,6 +37,9 @@ ARCHIVE_ERROR = "cqc/archive_error"  # why the archive could not take a write
 NOT_ARCHIVED = "cqc/not_archived"  # items lost to that error (fetched again next run)
 EXPORT_ERROR = "cqc/export_error"  # why the JSONL export could not be written
 ELAPSED = "cqc/elapsed_seconds"  # the run's time to its close (Scrapy's own is set after)
+FILES_RESTORED = "cqc/media/restored"  # stored files found missing or damaged, fetched again
+FILES_NOT_RESTORED = "cqc/media/not_restored"  # ... that could not be fetched again
+MEMORY_EXCEEDED = "memusage_exceeded"  # the finish reason of Scrapy's memory-usage extension
 FIELDS = COVERED_FIELDS
 OUTCOMES = ("new", "updated", "unchanged")
 OK, FAIL = "ok", "fail"
@@ -140,8 +143,19 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
         problems.append(f"archive error: {error}")
     if error := stats.get(EXPORT_ERROR):
         problems.append(f"export error: {error} (the previous JSONL is left as it was)")
-    if finish_reason != "finished":
+    if finish_reason == MEMORY_EXCEEDED:
+        peak = _get(stats, "memusage/max") / 2**20
+        problems.append(
+            f"the run was stopped: its memory use passed MEMUSAGE_LIMIT_MB (peak {peak:.0f} MB; "
+            "a server sending headers or a page without end?)"
+        )
+    elif finish_reason != "finished":
         problems.append(f"the run did not finish ({finish_reason})")
+    if lost := _get(stats, FILES_NOT_RESTORED):
+        problems.append(
+            f"{lost} stored files were missing or damaged and could not be fetched again "
+            "(see media_failures; cqcscraper verify lists what is missing)"
+        )
     linked = _get(stats, ARTICLES_LINKED)
     read, failed = _get(stats, LISTINGS_OK), _get(stats, LISTINGS_FAILED)
     if read == 0 and failed:

@@ -8,6 +8,15 @@ URL once per run whatever number of releases link it. What this subclass adds:
   media folder (``CQC_MEDIA_DIR``, default ``media/`` beside the archive);
 - a file the archive holds is not fetched again, except by a ``full=1`` run, which asks for
   it conditionally (``If-None-Match``/``If-Modified-Since``): a ``304`` is "unchanged";
+- a file whose stored copy is missing or damaged (a ``full=1`` run reads each one back) is
+  fetched whole, never conditionally, and stored again; a run that cannot restore one fails,
+  saying how many (``health.FILES_NOT_RESTORED``);
+- a file must be what its link claims (``parse.media.not_what_it_claims``): an HTML error
+  page answering for an image or a PDF is a ``not_a_file`` failure, never stored, tried
+  again by later runs;
+- a PDF's text is read in a worker process bounded in time and memory
+  (``crawl.documents``), so no document stalls the run; one that hits a bound is kept with
+  why its text is missing (``text_error``);
 - every outcome becomes a ``FileOutcome`` in the item (``StoredFile``, ``FileUnchanged``,
   ``FileFailed`` with a reason), which the archive pipeline writes with the release. A file
   that fails is a recorded failure, never a lost release; the next run tries it again;
@@ -30,6 +39,8 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
 from twisted.python.failure import Failure
 
+from cqcscraper.crawl import health
+from cqcscraper.crawl.documents import Stopped, document_text
 from cqcscraper.crawl.pages import raw_of
 from cqcscraper.crawl.rejects import reason_of_failure, reason_of_status
 from cqcscraper.crawl.run import ArchiveRun
@@ -44,11 +55,18 @@ from cqcscraper.parse.records import (
     StoredFile,
 )
 from cqcscraper.store.archive import ArchiveWriteError, utc_now
-from cqcscraper.store.media import conditional_headers, media_folder, media_path, write_file
+from cqcscraper.store.media import (
+    HeldFile,
+    conditional_headers,
+    is_intact,
+    media_folder,
+    media_path,
+    write_file,
+)
 
 logger = logging.getLogger(__name__)
 
-STATS = "cqc/media/{}"  # stored, unchanged, held, failed, failed/REASON
+STATS = "cqc/media/{}"  # stored, unchanged, held, failed, failed/REASON, lost, restored
 
 
 class FileError(Exception):
@@ -63,9 +81,20 @@ class MediaPipeline(FilesPipeline):
     """Fetch and store the files of each ``ParsedPage`` (and each ``ReleaseMedia`` the spider
     hands over to try failed files again)."""
 
-    def __init__(self, store_uri: str, *, crawler: Crawler, run: ArchiveRun) -> None:
+    def __init__(
+        self,
+        store_uri: str,
+        *,
+        crawler: Crawler,
+        run: ArchiveRun,
+        document_timeout: float,
+        document_memory_mb: int,
+    ) -> None:
         super().__init__(store_uri, crawler=crawler)
         self.run = run
+        self.document_timeout = document_timeout
+        self.document_memory_mb = document_memory_mb
+        self._lost: set[str] = set()  # URLs whose stored copy was found missing or damaged
         self.refetch = False  # a full run asks again for the files it holds (conditionally)
         self._asked: dict[int, list[str]] = {}  # id(item) -> the URLs asked for, in order
         self._failed: dict[str, FileFailed] = {}  # url -> why it failed in this run
@@ -75,8 +104,15 @@ class MediaPipeline(FilesPipeline):
         run = crawler.get_extension(ArchiveRun)
         if run is None or not crawler.settings.getbool("CQC_MEDIA"):
             raise NotConfigured("media are fetched by archive runs with CQC_MEDIA on")
-        folder = media_folder(run.db_path, crawler.settings.get("CQC_MEDIA_DIR"))
-        return cls(str(folder), crawler=crawler, run=run)
+        settings = crawler.settings
+        folder = media_folder(run.db_path, settings.get("CQC_MEDIA_DIR"))
+        return cls(
+            str(folder),
+            crawler=crawler,
+            run=run,
+            document_timeout=settings.getfloat("CQC_DOCUMENT_TIMEOUT"),
+            document_memory_mb=settings.getint("CQC_DOCUMENT_MEMORY_MB"),
+        )
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider()
@@ -101,7 +137,12 @@ class MediaPipeline(FilesPipeline):
             held = self.run.read(lambda url=url: self.run.archive.held_file(url), None)
             if self.run.failed is not None:  # a damaged archive: the run fails with why
                 return []
-            if held is not None and not self.refetch:
+            if held is not None and not self._intact(held):
+                logger.warning("Stored file of %s is missing or damaged: fetched again", url)
+                self.crawler.stats.inc_value(STATS.format("lost"))
+                self._lost.add(url)
+                held = None  # fetched whole: its validators would bring back nothing
+            elif held is not None and not self.refetch:
                 self.crawler.stats.inc_value(STATS.format("held"))
                 continue
             headers = conditional_headers(held.headers) if held else {}
@@ -112,6 +153,12 @@ class MediaPipeline(FilesPipeline):
             requests.append(Request(fetched, headers=headers, meta=meta, callback=NO_CALLBACK))
         self._asked[id(item)] = asked
         return requests
+
+    def _intact(self, held: HeldFile) -> bool:
+        """Whether the stored copy of a held file is there with its size; a full run, which
+        reads what it holds anyway, also checks its sha256."""
+        sha256 = held.sha256 if self.refetch else None
+        return is_intact(Path(self.store.basedir) / held.path, held.size, sha256)
 
     def media_to_download(self, request: Request, info: Any, *, item: Any = None) -> None:
         return None  # what the archive holds was left out of the requests already
@@ -135,6 +182,9 @@ class MediaPipeline(FilesPipeline):
         if roles == [media.ATTACHMENT] and not media.is_document(url, content_type):
             detail = f"content type {content_type}"
             raise FileError(validation.NOT_A_DOCUMENT, detail, response.status)
+        role = media.IMAGE if media.IMAGE in roles else media.ATTACHMENT
+        if why := media.not_what_it_claims(role, url, body, content_type):
+            raise FileError(validation.NOT_A_FILE, why, response.status)
         sha256 = hashlib.sha256(body).hexdigest()
         path = media_path(sha256, media.extension(response.url)[:10])
         try:
@@ -142,7 +192,20 @@ class MediaPipeline(FilesPipeline):
         except OSError as error:
             self.run.archive_failed(ArchiveWriteError(f"media folder: {error}"))
             raise FileError(validation.UNSTORABLE, str(error)) from error
-        text = media.pdf_text(body) if media.is_pdf(body, content_type) else None
+        text, text_error = None, None
+        if media.is_pdf(body):
+            try:
+                text, text_error = await document_text(
+                    body,
+                    timeout=self.document_timeout,
+                    memory_mb=self.document_memory_mb,
+                    running=lambda: self.crawler.crawling,
+                )
+            except Stopped as stopped:  # nothing known of its text: the next run tries again
+                raise FileError(validation.FETCH_FAILED, str(stopped)) from None
+            if text_error:
+                logger.warning("File %s stored, its text %s", url, text_error)
+                self.crawler.stats.inc_value(STATS.format("text_not_extracted"))
         return StoredFile(
             url=url,
             sha256=sha256,
@@ -154,6 +217,7 @@ class MediaPipeline(FilesPipeline):
             fetched_at=fetched_at,
             text=text,
             request_headers=raw.request_headers,
+            text_error=text_error,
         )
 
     def media_failed(self, failure: Failure, request: Request, info: Any) -> None:
@@ -190,5 +254,11 @@ class MediaPipeline(FilesPipeline):
             self.crawler.stats.inc_value(STATS.format(kind[type(outcome)]))
             if isinstance(outcome, FileFailed):
                 self.crawler.stats.inc_value(STATS.format(f"failed/{outcome.reason}"))
+            if outcome.url in self._lost:
+                self._lost.discard(outcome.url)
+                restored = isinstance(outcome, StoredFile)
+                self.crawler.stats.inc_value(
+                    health.FILES_RESTORED if restored else health.FILES_NOT_RESTORED
+                )
         updated = replace(found, files=tuple(outcomes))
         return updated if isinstance(item, ReleaseMedia) else replace(item, media=updated)

@@ -512,12 +512,71 @@ def _link_labels(root: etree._Element, base_url: str) -> Iterator[str]:
             yield text
 
 
+# Attributes where lazy-loading scripts keep an image's real address while ``src`` shows a
+# placeholder (a spinner, a grey pixel); the first found wins. Any other ``data-`` attribute
+# that holds an image's address counts too (a loader this list does not name).
+_LAZY_SOURCES = (
+    "data-original",
+    "data-src",
+    "data-lazy-src",
+    "data-lazyload",
+    "data-actualsrc",
+    "data-echo",
+    "data-url",
+    "data-lazy",
+)
+_SRCSET_ITEM = re.compile(r"\s*(\S+)(?:\s+(\d+(?:\.\d+)?)([wx]))?\s*(?:,|$)")
+
+
+def _largest_in_srcset(srcset: str) -> str | None:
+    """The largest candidate of a ``srcset`` (by its ``w`` or ``x`` descriptor; none: 1x)."""
+    best, size = None, -1.0
+    for found in _SRCSET_ITEM.finditer(srcset):
+        if found[1] and (value := float(found[2] or 1)) > size:
+            best, size = found[1].rstrip(","), value
+    return best
+
+
+def _is_placeholder(img: etree._Element) -> bool:
+    """A spacer or tracking pixel (declared 0 or 1 pixel wide or high), or a scripted copy
+    of the image a ``<noscript>`` beside it holds."""
+    for name in ("width", "height"):
+        if (img.get(name) or "").strip() in ("0", "1", "0px", "1px"):
+            return True
+    following = img.getnext()
+    return (
+        following is not None
+        and following.tag == "noscript"
+        and next(following.iter("img"), None) is not None
+        and not any(img.get(name) for name in _LAZY_SOURCES)
+    )
+
+
+def _image_source(img: etree._Element) -> str | None:
+    """Where an ``<img>`` shows its image from: a lazy loader's attribute, else the largest
+    ``srcset`` candidate, else ``src``; None for a placeholder."""
+    if _is_placeholder(img):
+        return None
+    for name in _LAZY_SOURCES:
+        if value := (img.get(name) or "").strip():
+            return value
+    for name, value in img.attrib.items():
+        if name.startswith("data-") and "srcset" not in name:
+            value = value.strip()
+            if " " not in value and media.extension(value) in media.IMAGE_EXTENSIONS:
+                return value
+    for name in ("data-srcset", "srcset"):
+        if largest := _largest_in_srcset(img.get(name) or ""):
+            return largest
+    return (img.get("src") or "").strip() or None
+
+
 def _images(container: etree._Element, base_url: str, furniture: _Furniture) -> Iterator[str]:
     seen = set()
     for img in container.iter("img"):
         if furniture.holds(img):
             continue
-        src = (img.get("src") or "").strip()
+        src = _image_source(img)
         if not src:
             continue
         url = urls.join(base_url, src)

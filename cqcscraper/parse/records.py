@@ -74,7 +74,8 @@ class PressRelease:
 @dataclass(frozen=True)
 class StoredFile:
     """A file fetched and written under the media folder, at ``path`` (relative to it, named
-    by its sha256); ``text`` is a PDF's text."""
+    by its sha256); ``text`` is a PDF's text, ``text_error`` why it could not be read (a
+    bound of time or memory)."""
 
     url: str
     sha256: str
@@ -86,6 +87,7 @@ class StoredFile:
     fetched_at: str
     text: str | None = field(default=None, repr=False)
     request_headers: dict[str, list[str]] | None = field(default=None, repr=False)
+    text_error: str | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,9 @@ SUSPECT_UPDATE = "suspect_update"  # a re-fetch that looks like the site's failu
 # Of files (images, documents) alone:
 OFF_SITE = "off_site"  # on another host than the site's: never fetched
 NOT_A_DOCUMENT = "not_a_document"  # a link taken for a document answered with a web page
+# a link to an image or a named document answered with something else (an error page): the
+# server's failure, not the file's, so later runs try again
+NOT_A_FILE = "not_a_file"
 UNSTORABLE = "unstorable"  # the database refused one of its values (an id past its integers)
 
 TRANSIENT = frozenset({FETCH_FAILED, TRUNCATED, EMPTY})

@@ -71,8 +71,9 @@ _NEW_SNAPSHOT = """INSERT INTO snapshots (article_id, url, status, headers, body
         first_fetched, last_fetched, fetches, listing_text, request_headers)
     VALUES (:article_id, :url, :status, :headers, :body, :size, :sha256, :seen, :seen, 1,
         :listing_text, :request_headers)"""
-# A fetch identical to the latest snapshot extends it; the longest listing text is kept.
-_SNAPSHOT_AGAIN = """UPDATE snapshots SET last_fetched = :seen, fetches = fetches + 1,
+# A fetch identical to the latest snapshot extends it; the longest listing text is kept, and
+# the body is written again (the same bytes, by their sha256: a damaged copy is restored).
+_SNAPSHOT_AGAIN = """UPDATE snapshots SET last_fetched = :seen, fetches = fetches + 1, body = :body,
         listing_text = CASE WHEN length(coalesce(:listing_text, '')) >
             length(coalesce(listing_text, '')) THEN :listing_text ELSE listing_text END
     WHERE snapshot = :snapshot"""
@@ -95,6 +96,14 @@ def jsonl_beside(db: str | os.PathLike[str]) -> Path:
     if path.name == DEFAULT_DB_NAME:
         return path.with_name(DEFAULT_JSONL_NAME)
     return path.with_suffix(".jsonl")
+
+
+def _reads_back(stored: bytes | None, sha256: str) -> bool:
+    """Whether a stored (compressed) snapshot body still is the content it was stored as."""
+    try:
+        return hashlib.sha256(zlib.decompress(stored or b"")).hexdigest() == sha256
+    except zlib.error:
+        return False
 
 
 def utc_now() -> str:
@@ -432,7 +441,12 @@ class Archive:
         if latest is not None and tuple(latest[1:]) == (raw.status, digest):
             self.db.execute(
                 _SNAPSHOT_AGAIN,
-                {"seen": seen, "listing_text": raw.listing_text, "snapshot": latest[0]},
+                {
+                    "seen": seen,
+                    "listing_text": raw.listing_text,
+                    "snapshot": latest[0],
+                    "body": zlib.compress(raw.body),
+                },
             )
             return
         self.db.execute(
@@ -597,16 +611,18 @@ class Archive:
     def page_validators(self, article_id: int) -> dict[str, str]:
         """Request headers for fetching an archived release again only if it changed
         (``media.conditional_headers`` of its latest snapshot, when that was a 200); none for
-        an article that is not archived (a rejected page is fetched whole)."""
+        an article that is not archived (a rejected page is fetched whole), nor for one whose
+        stored snapshot no longer reads back as what was fetched (a damaged copy is restored
+        by fetching the page whole)."""
         row = self._read(
             lambda: self.db.execute(
-                "SELECT status, headers FROM snapshots WHERE article_id = :id "
+                "SELECT status, headers, body, sha256 FROM snapshots WHERE article_id = :id "
                 "AND EXISTS (SELECT 1 FROM press_releases WHERE id = :id) "
                 "ORDER BY snapshot DESC LIMIT 1",
                 {"id": article_id},
             ).fetchone()
         )
-        if row is None or row[0] != 200:
+        if row is None or row[0] != 200 or not _reads_back(row[2], row[3]):
             return {}
         return media.conditional_headers(json.loads(row[1]))
 

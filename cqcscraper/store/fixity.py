@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cqcscraper.store.archive import Archive
-
-CHUNK = 1 << 20
+from cqcscraper.store.media import file_sha256
 
 
 @dataclass
@@ -33,14 +32,6 @@ class FixityReport:
         verdict = "ok" if self.ok else f"{len(self.problems)} problems"
         lines = [f"checked {self.pages} page snapshots and {self.files} media files: {verdict}"]
         return "\n".join([*lines, *(f"  {problem}" for problem in self.problems)])
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def verify(archive: Archive, media_dir: Path) -> FixityReport:

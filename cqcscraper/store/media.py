@@ -8,6 +8,7 @@ rows are written together.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -43,12 +44,35 @@ def media_path(sha256: str, extension: str = "") -> str:
     return f"{sha256[:2]}/{sha256}{suffix}"
 
 
+CHUNK = 1 << 20
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def is_intact(path: Path, size: int, sha256: str | None = None) -> bool:
+    """Whether a stored file is there with its recorded size (and, when ``sha256`` is given,
+    its recorded content: that reads the whole file)."""
+    try:
+        if path.stat().st_size != size:
+            return False
+    except OSError:  # missing, or not readable
+        return False
+    return sha256 is None or file_sha256(path) == sha256
+
+
 def write_file(folder: Path, path: str, body: bytes) -> None:
-    """Store ``body`` at ``path`` under ``folder`` unless it is there already (its name is its
-    content's sha256): written to a temporary file first, then renamed, so a full disk or a
-    kill never leaves a partial file under a content's name."""
+    """Store ``body`` at ``path`` under ``folder`` unless it is there already, intact (its
+    name is its content's sha256; a damaged copy is replaced): written to a temporary file
+    first, then renamed, so a full disk or a kill never leaves a partial file under a
+    content's name."""
     target = folder / path
-    if target.is_file():
+    if is_intact(target, len(body), hashlib.sha256(body).hexdigest()):
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
@@ -65,6 +89,7 @@ class HeldFile:
 
     url: str
     sha256: str
+    size: int
     path: str
     headers: dict[str, list[str]]
 
@@ -126,8 +151,8 @@ def _stored(db: sqlite3.Connection, file: StoredFile) -> None:
     else:
         db.execute(
             "INSERT INTO media_files (url, sha256, size, content_type, status, headers, "
-            "path, text, first_fetched, last_fetched, fetches, request_headers) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+            "path, text, first_fetched, last_fetched, fetches, request_headers, text_error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
             [
                 file.url,
                 file.sha256,
@@ -140,6 +165,7 @@ def _stored(db: sqlite3.Connection, file: StoredFile) -> None:
                 file.fetched_at,
                 file.fetched_at,
                 json_or_none(file.request_headers),
+                file.text_error,
             ],
         )
     db.execute("DELETE FROM media_failures WHERE url = ?", [file.url])
@@ -180,10 +206,11 @@ def _attachment_text(db: sqlite3.Connection, release_id: int) -> None:
 def held_file(db: sqlite3.Connection, url: str) -> HeldFile | None:
     """The latest stored content of ``url``, if any."""
     row = db.execute(
-        "SELECT url, sha256, path, headers FROM media_files WHERE url = ? ORDER BY id DESC LIMIT 1",
+        "SELECT url, sha256, size, path, headers FROM media_files WHERE url = ? "
+        "ORDER BY id DESC LIMIT 1",
         [url],
     ).fetchone()
-    return HeldFile(row[0], row[1], row[2], json.loads(row[3])) if row else None
+    return HeldFile(*row[:4], json.loads(row[4])) if row else None
 
 
 def links_of(db: sqlite3.Connection, release_id: int) -> tuple[MediaLink, ...]:

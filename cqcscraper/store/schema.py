@@ -255,6 +255,12 @@ def _schema_6(db: Database) -> None:
     search.create(db.conn)  # ranked with the title weighted; fast for words in most releases
 
 
+def _schema_7(db: Database) -> None:
+    """``media_files.text_error``: why a document's text was not extracted (its reading hit
+    a bound of time or memory); NULL where it was, or where the file is no document."""
+    db[MEDIA_FILES].add_column("text_error", str)
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_1,
     _schema_2,
@@ -262,5 +268,6 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_4,
     _schema_5,
     _schema_6,
+    _schema_7,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -53,7 +53,9 @@ FAULTS = {
     "cookie": "send the page with a `Set-Cookie` whose value grows by `size` bytes a request",
     "gzip_bomb": "send `size` bytes of zeros gzip-compressed (`Content-Encoding: gzip`)",
     "endless_pages": "answer any index_N page with a listing of one new article and index_N+1",
-    "same_page": "answer with the saved page at `location` (a maintenance page, a login wall)",
+    "same_page": "answer with the saved file at `location` (a maintenance page, a login wall), "
+    "as `content_type` when set",
+    "header_flood": "send header lines without end (`size` bytes at most, `seconds` at most)",
     "tag_flood": "send the page with `size` tiny tags (`<b>`) before its end",
 }
 
@@ -190,7 +192,23 @@ class MirrorHandler(SimpleHTTPRequestHandler):
 
     def _same_page(self, fault: Fault) -> io.BytesIO | None:
         self.path = fault.location
-        return self._page(lambda page: page)
+        return self._page(lambda page: page, content_type=fault.content_type or "text/html")
+
+    def _header_flood(self, fault: Fault) -> None:
+        """A status line, then one short header line after another and never a blank line,
+        until the client hangs up or ``size`` bytes or ``seconds`` are spent."""
+        self.send_response(200)
+        self.flush_headers()
+        line, sent = b"X-Flood: " + b"f" * 40 + b"\r\n", 0
+        deadline = time.monotonic() + (fault.seconds or 60)
+        try:
+            while sent < fault.size and time.monotonic() < deadline:
+                self.wfile.write(line * 1000)
+                sent += len(line) * 1000
+        except OSError:  # the client hung up: the flood worked or was cut
+            pass
+        self.close_connection = True
+        return None
 
     def _status(self, fault: Fault) -> io.BytesIO:
         headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
