@@ -1,6 +1,7 @@
 """b, c, e. An end-to-end ``scrapy crawl press`` of the synthetic site beside a bare Scrapy
 spider fetching the same pages, a no-op re-run, and ``cqcscraper reparse``; the crawls' figures
-read from their Scrapy stats (the ``crawls`` table; the bare spider's stats file)."""
+read from their Scrapy stats (the ``crawls`` table; the bare spider's stats file). g. The
+run's memory bound against a server whose headers never end, beside the same crawl unbounded."""
 
 from __future__ import annotations
 
@@ -14,7 +15,11 @@ from common import CONCURRENCY, ROOT, measured, run_process, say
 from cqcscraper.crawl import health
 from cqcscraper.store.archive import Archive
 from cqcscraper.testing.crawls import LOCAL_SETTINGS, crawl_command
-from cqcscraper.testing.mirror import Mirror
+from cqcscraper.testing.measure import without_report
+from cqcscraper.testing.mirror import Fault, Mirror
+
+FIXTURES = ROOT / "fixtures" / "html"
+FLOODED = "/www/english/c/2024-09-10/597552.shtml"  # g. the article whose headers never end
 
 
 def last_crawl_stats(db: Path) -> dict:
@@ -143,3 +148,29 @@ def measure(site: Path, work: Path, runs: int) -> dict:
         "snapshots": snapshots,
         "stored": stored,
     }
+
+
+def flood(work: Path, timeout: int, limit: int | None) -> dict:
+    """g. A crawl of the fixture site while one article's server sends header lines without
+    end: peak RSS with the run's memory bound (``MEMUSAGE_LIMIT_MB``, ``limit`` or the
+    setting's default) and without it (ended by ``DOWNLOAD_TIMEOUT`` = ``timeout``). One run
+    each, the flood tried once (no retries)."""
+    say("g. a server whose headers never end")
+    fault = Fault(path=f"{FLOODED}$", fault="header_flood", size=64 * 2**30, seconds=timeout + 30)
+    common = [f"DOWNLOAD_TIMEOUT={timeout}", "RETRY_TIMES=0", "CQC_MAX_REJECTED_SHARE=1"]
+    if limit:
+        common.append(f"MEMUSAGE_LIMIT_MB={limit}")
+    found = {}
+    with Mirror(FIXTURES, faults=[fault]) as mirror:
+        for name, extra in (("bounded", []), ("unbounded", ["MEMUSAGE_ENABLED=False"])):
+            out = work / f"flood-{name}"
+            out.mkdir()
+            wall, code, log, rss = run_process(our_crawl(mirror.url, out, *common, *extra), ROOT)
+            found[name] = {
+                "wall": wall,
+                "returncode": code,
+                "peak_rss_mb": rss,
+                "last_line": without_report(log).rstrip().splitlines()[-1],
+            }
+            say(f"  {name}: peak {rss:.0f} MB, exit {code}, {wall:.0f} s")
+    return {**found, "timeout": timeout, "limit": limit}

@@ -6,6 +6,8 @@ from __future__ import annotations
 from common import Run, median, percentile
 from search import QUERIES
 
+from cqcscraper import settings
+
 
 def ok(good: bool) -> str:
     return "met" if good else "**missed**"
@@ -56,6 +58,34 @@ def scaling_rows(results: dict) -> tuple[list[str], dict[str, float]]:
         f"≤ 1.2x: {ok(figures['reparse_rss'] <= 1.2)} |",
     ]
     return rows, figures
+
+
+def flood_rows(results: dict) -> tuple[list[str], list[str]]:
+    """Figure g: the memory bound against headers without end, and what it says."""
+    flood = results.get("flood")
+    if not flood:
+        return [], []
+    bounded, unbounded = flood["bounded"], flood["unbounded"]
+    limit = flood["limit"] or settings.MEMUSAGE_LIMIT_MB
+    ratio = bounded["peak_rss_mb"] / unbounded["peak_rss_mb"]
+    failed = bounded["returncode"] == 1 and "MEMUSAGE_LIMIT_MB" in bounded["last_line"]
+    row = (
+        f"| g. peak RSS while a server sends headers without end, MB | "
+        f"{bounded['peak_rss_mb']:.0f} (MEMUSAGE_LIMIT_MB {limit}, exit "
+        f"{bounded['returncode']}) | without the bound, until DOWNLOAD_TIMEOUT "
+        f"{flood['timeout']} s: {unbounded['peak_rss_mb']:.0f} (exit {unbounded['returncode']}) "
+        f"| {ratio:.2f}x | the run fails naming the bound: {ok(failed)} |"
+    )
+    said = (
+        f"- g. With the bound, the flooded crawl peaks at {bounded['peak_rss_mb']:.0f} MB and "
+        f"ends in {bounded['wall']:.0f} s with `{bounded['last_line'].split('] ', 1)[-1]}`; "
+        f"without it, at {unbounded['peak_rss_mb']:.0f} MB after {unbounded['wall']:.0f} s, "
+        "when the download timeout cuts the flood (a longer timeout, more memory). Scrapy's "
+        "memory-usage extension closes the spider at the limit, but a close waits for the "
+        "downloads under way, so `crawl/memory.py` ends the run `CQC_MEMORY_GRACE` seconds "
+        "later: the peak is the limit plus what grows in one check interval and the grace."
+    )
+    return [row], [said]
 
 
 def worst_overlap(overlap: list[list[int]]) -> tuple[int, int]:
@@ -145,6 +175,7 @@ def report(results: dict) -> str:
     crawl_ratio = ours_rate / bare_rate
     floor_ratio = ex["ours"] / ex["parse_alone"]
     scale_rows, figures = scaling_rows(results)
+    flood_row, flood_said = flood_rows(results)
     s_ours, s_theirs = ex["ours_score"], ex["trafilatura_score"]
     lines = [
         "# Benchmarks",
@@ -191,10 +222,12 @@ def report(results: dict) -> str:
         f"{reparse_rate:.0f} | the crawl itself: {ours_rate:.0f} | "
         f"{reparse_rate / ours_rate:.1f}x | ≥ 1500: {ok(reparse_rate >= 1500)} |",
         *scale_rows,
+        *flood_row,
         "",
         "## What the numbers say",
         "",
         *notes(results, figures),
+        *flood_said,
         "",
         "## Accuracy on the same pages (a)",
         "",

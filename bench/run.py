@@ -11,7 +11,9 @@ d. full-text search over a 100,000-row archive (p50/p95 of 20 queries, beside a 
    and bulk write rows/s (batched, beside one transaction per row);
 e. ``cqcscraper reparse`` over the stored snapshots, pages/s, beside the crawl's own pages/s;
 f. flat memory, linear time: our crawl and reparse at ``--articles`` and at ``--scale``
-   articles, time per page and peak RSS side by side.
+   articles, time per page and peak RSS side by side;
+g. the memory bound: peak RSS of a crawl while a server sends headers without end, beside the
+   same crawl with Scrapy's memory-usage extension off.
 
 Each figure has its module: ``extraction.py`` (a), ``crawling.py`` (b, c, e: the crawls'
 figures read from their Scrapy stats, the ``crawls`` table's for ours), ``search.py`` (d);
@@ -48,6 +50,15 @@ def main(argv: list[str] | None = None) -> int:
         default=20_000,
         help="f. the crawl and reparse again at this many articles (0: not measured)",
     )
+    parser.add_argument(
+        "--flood-timeout",
+        type=int,
+        default=30,
+        help="g. DOWNLOAD_TIMEOUT of the flooded crawls (0: g not measured)",
+    )
+    parser.add_argument(
+        "--flood-limit", type=int, default=None, help="g. MEMUSAGE_LIMIT_MB (default: settings')"
+    )
     parser.add_argument("--out", default=str(ROOT / "docs/benchmarks.md"))
     parser.add_argument(
         "--from-json", metavar="FILE", help="only rewrite the report from a saved run's JSON"
@@ -67,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         results["extraction"] = extraction.measure(work / "synthetic", args.runs)
         results["crawl"] = crawling.measure(site, work, args.runs)
         results["search"] = search.measure(work, args.rows)
+        if args.flood_timeout:
+            results["flood"] = crawling.flood(work, args.flood_timeout, args.flood_limit)
         if args.scale:  # the figures at --articles are the crawl's (b, e)
             say(f"writing a synthetic site of {args.scale} articles")
             synthetic.write_site(work / "big", args.scale)

@@ -83,6 +83,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 MEMUSAGE_ENABLED = True
 MEMUSAGE_LIMIT_MB = 512
 MEMUSAGE_CHECK_INTERVAL_SECONDS = 1.0
+# Scrapy's close waits for the downloads under way: a spider still open this many seconds
+# after the limit was passed is ended at once (cqcscraper/crawl/memory.py).
+CQC_MEMORY_GRACE = 5.0
 
 # -- faults (see docs/reliability.md) -------------------------------------------------------
 # Every request ends within DOWNLOAD_TIMEOUT; a failed one is retried RETRY_TIMES times, after

@@ -118,6 +118,11 @@ class Crawl:
     peak_rss_mb: float = float("nan")  # of the crawl's process alone
     responses: list[tuple[str, int]] = field(default_factory=list)  # (path, status) served
     sent: dict[str, int] = field(default_factory=dict)  # body bytes sent, by path
+    headers: list[dict[str, str]] = field(default_factory=list)  # each request's, as requests
+
+    def asked_with(self, path: str) -> list[dict[str, str]]:
+        """The headers of each request for ``path``, in order."""
+        return [h for asked, h in zip(self.requests, self.headers, strict=True) if asked == path]
 
     def served(self, path: str) -> list[float]:
         """When ``path`` was requested, in order."""
@@ -172,6 +177,7 @@ def run_crawl(
             peak_rss_mb(done.stderr),
             list(mirror.responses),
             dict(mirror.sent),
+            list(mirror.headers),
         )
 
 

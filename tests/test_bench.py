@@ -29,13 +29,14 @@ FIGURES = [
     "f. crawl, peak RSS at 60 articles",
     "f. reparse, ms per snapshot at 60 articles",
     "f. reparse, peak RSS at 60 articles",
+    "g. peak RSS while a server sends headers without end, MB",
 ]
 
 
 def test_the_benchmark_script_writes_every_figure_beside_its_peer(tmp_path: Path) -> None:
     out = tmp_path / "benchmarks.md"
     command = [sys.executable, "bench/run.py", "--articles", "30", "--rows", "400"]
-    command += ["--scale", "60"]
+    command += ["--scale", "60", "--flood-timeout", "20", "--flood-limit", "150"]
     done = subprocess.run(
         [*command, "--runs", "1", "--out", str(out)],
         cwd=ROOT,
@@ -46,7 +47,7 @@ def test_the_benchmark_script_writes_every_figure_beside_its_peer(tmp_path: Path
     assert done.returncode == 0, done.stderr[-3000:]
     report = out.read_text(encoding="utf-8")
     rows = [line for line in report.splitlines() if line.startswith("| a.") or line[:4] in
-            ("| b.", "| c.", "| d.", "| e.", "| f.")]  # fmt: skip
+            ("| b.", "| c.", "| d.", "| e.", "| f.", "| g.")]  # fmt: skip
     for figure in FIGURES:
         assert any(row.startswith(f"| {figure}") for row in rows), figure
     for row in rows:  # ours, then the peer or floor, both measured
@@ -59,5 +60,7 @@ def test_the_benchmark_script_writes_every_figure_beside_its_peer(tmp_path: Path
     assert all(run["requests"] < 10 for run in results["crawl"]["noop"])
     assert results["scale_big"]["stored"] == results["scale_big"]["snapshots"] == 60
     assert len(results["search"]["overlap"]) == 20
+    assert results["flood"]["bounded"]["returncode"] == 1  # the bound failed the run
+    assert "MEMUSAGE_LIMIT_MB" in results["flood"]["bounded"]["last_line"]
     assert "Machine:" in report
     assert "Versions:" in report

@@ -83,6 +83,7 @@ class ArchiveRun:
             raise
         self.crawl_id: int | None = None
         self.failed: ArchiveError | None = None
+        self.closed = False
         # The previous run stopped part-way: what it did not reach may lie behind listing pages
         # whose articles are all known, so the incremental walk must not stop early this time.
         self.resume = False
@@ -164,6 +165,15 @@ class ArchiveRun:
         self.crawler.stats.inc_value(f"{health.REJECTS}{reason}")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.close(reason)
+
+    def close(self, reason: str) -> None:
+        """Close the run (once): its verdict written, the archive closed, the lock released,
+        the exit code left in the stats. Called when the spider closes, or by ``MemoryBound``
+        when the spider cannot close in time."""
+        if self.closed:
+            return
+        self.closed = True
         try:
             verdict = self._close(reason)
         # Whatever goes wrong while the run closes fails it, in one line: a run that could not

@@ -81,7 +81,10 @@ class PressSpider(scrapy.Spider):
     # The archive is this spider's: other commands (scrapy shell, a benchmark spider) run
     # without taking its lock or writing to it.
     custom_settings: ClassVar[dict[str, Any]] = {
-        "EXTENSIONS": {"cqcscraper.crawl.run.ArchiveRun": 100},
+        "EXTENSIONS": {
+            "cqcscraper.crawl.run.ArchiveRun": 100,
+            "cqcscraper.crawl.memory.MemoryBound": 110,
+        },
         "ITEM_PIPELINES": {
             "cqcscraper.crawl.pipelines.ParsePipeline": 100,
             "cqcscraper.crawl.pipelines.ValidatePipeline": 200,

@@ -32,11 +32,12 @@ def jpeg_with_comment(jpeg: bytes, comment: str) -> bytes:
     return jpeg[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text + jpeg[2:]
 
 
-def pdf(text: str, pages: int = 1, repeat: int = 1) -> bytes:
-    """A PDF of ``pages`` pages that all show one content stream: ``text`` drawn ``repeat``
-    times. A large ``repeat`` makes a small file whose text takes long to read."""
+def pdf(text: str, pages: int = 1, filler: int = 0) -> bytes:
+    """A PDF of ``pages`` pages that all show one content stream: ``text``, then ``filler``
+    operators that draw nothing. Many fillers make a small file that is slow to read (about
+    4 s a page for 100,000 of them here) and needs memory (about 230 MB for a million)."""
     draw = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET\n".encode("latin-1")
-    content = zlib.compress(draw * repeat, 9)
+    content = zlib.compress(draw + b"1 0 0 1 0 0 cm\n" * filler, 9)
     kids = " ".join(f"{4 + n} 0 R" for n in range(pages))
     font = 4 + pages
     objects = [
@@ -67,6 +68,11 @@ def pdf(text: str, pages: int = 1, repeat: int = 1) -> bytes:
 
 
 def slow_pdf() -> bytes:
-    """A PDF of a few KB whose text takes minutes to read: 30 pages sharing one stream that
-    inflates to about 1.5 MB of drawing operators."""
-    return pdf("lyocell", pages=30, repeat=40_000)
+    """A PDF of a few KB whose text takes minutes to read: 50 pages sharing one stream that
+    inflates to 1.5 MB of operators."""
+    return pdf("lyocell", pages=50, filler=100_000)
+
+
+def heavy_pdf() -> bytes:
+    """A PDF of 30 KB whose reading needs over 200 MB: one page of a million operators."""
+    return pdf("lyocell", filler=1_000_000)
