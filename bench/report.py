@@ -60,6 +60,47 @@ def scaling_rows(results: dict) -> tuple[list[str], dict[str, float]]:
     return rows, figures
 
 
+def _crawl_figures(results: dict) -> dict[str, float]:
+    """The crawl's figures that a change must not make worse (b, and f when measured)."""
+    cr = results["crawl"]
+    ours, bare = _runs(cr["ours"]), _runs(cr["bare"])
+    found = {
+        "b. crawl, responses/s": median([r.pages_per_s for r in ours]),
+        "b. bare spider, responses/s (the machine's pace)": median([r.pages_per_s for r in bare]),
+        "b. crawl, peak RSS, MB": median([r.peak_rss_mb for r in ours]),
+    }
+    if big := results.get("scale_big"):
+        n = big["stored"]
+        found[f"f. crawl at {n:,} articles, ms per response"] = _per_page(_runs(big["ours"]))
+        found[f"f. crawl at {n:,} articles, peak RSS, MB"] = median(
+            [r.peak_rss_mb for r in _runs(big["ours"])]
+        )
+    return found
+
+
+def before_rows(results: dict) -> list[str]:
+    """This run's crawl figures beside an earlier run's (``--before``), measured alike."""
+    before = results.get("before")
+    if not before:
+        return []
+    now, then = _crawl_figures(results), _crawl_figures(before)
+    rows = [
+        "",
+        f"## Beside {before['label']}",
+        "",
+        f"The crawl's figures of this run beside those of {before['label']} "
+        f"(`--before`, run {before['machine']['date']} on the same machine with the same "
+        "sizes). The bare spider's pace says how busy the machine was in each.",
+        "",
+        f"| figure | this run | {before['label']} | ratio |",
+        "|---|---|---|---|",
+    ]
+    for name, value in now.items():
+        if name in then:
+            rows.append(f"| {name} | {value:.1f} | {then[name]:.1f} | {value / then[name]:.2f}x |")
+    return rows
+
+
 def flood_rows(results: dict) -> tuple[list[str], list[str]]:
     """Figure g: the memory bound against headers without end, and what it says."""
     flood = results.get("flood")
@@ -228,6 +269,7 @@ def report(results: dict) -> str:
         "",
         *notes(results, figures),
         *flood_said,
+        *before_rows(results),
         "",
         "## Accuracy on the same pages (a)",
         "",

@@ -63,13 +63,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--from-json", metavar="FILE", help="only rewrite the report from a saved run's JSON"
     )
+    parser.add_argument(
+        "--before",
+        metavar="FILE",
+        help="an earlier run's JSON (say, of the last release): its crawl figures beside these",
+    )
+    parser.add_argument("--before-label", default="earlier run", help="what --before was")
     args = parser.parse_args(argv)
+    before = None
+    if args.before:
+        before = json.loads(Path(args.before).read_text(encoding="utf-8"))
+        before["label"] = args.before_label
     if args.from_json:
         saved = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        if before:
+            saved["before"] = before
         Path(args.out).write_text(report(saved), encoding="utf-8")
         return 0
     work = Path(tempfile.mkdtemp(prefix="cqc-bench-"))
     results: dict[str, object] = {"machine": machine(), "args": vars(args)}
+    if before:
+        results["before"] = before
     try:
         say(f"writing a synthetic site of {args.articles} articles")
         synthetic.write_site(work / "synthetic", args.articles)

@@ -254,6 +254,11 @@ def run_verify(args: argparse.Namespace) -> int:
     with Archive(args.db, read_only=True) as archive:
         report = verify(archive, media_dir_of(args))
     print(report)
+    if not report.ok:
+        print(
+            "to fetch again what the site still serves: scrapy crawl press -a full=1 "
+            f"-s CQC_DB={args.db} (docs/operations.md); the rest comes from a backup"
+        )
     return 0 if report.ok else EXIT_FAIL
 
 

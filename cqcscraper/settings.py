@@ -98,11 +98,15 @@ CQC_RETRY_BACKOFF_MAX = 30.0
 CQC_RETRY_AFTER_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "cqcscraper.crawl.offsite.StayOnSiteMiddleware": 40,  # before anything else sees a request
+    # just after Scrapy's robots.txt middleware (100): an unreachable robots.txt disallows all
+    "cqcscraper.crawl.robots.UnreachableRobotsMiddleware": 110,
     # Scrapy's drops an off-site redirect when it is scheduled, with no errback: the article
     # would vanish. Ours refuses it when it would be sent, so it ends as a reject.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "cqcscraper.crawl.retry.BackoffRetryMiddleware": 550,
+    # before Scrapy's decompression (590), which keeps what a cut stream gave without a word
+    "cqcscraper.crawl.whole.WholeBodyMiddleware": 595,
 }
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 # A redirect back to an URL already asked for is followed, not dropped as a duplicate, so a

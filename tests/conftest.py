@@ -6,7 +6,9 @@ import dataclasses
 import functools
 import json
 import socket
+import sqlite3
 import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -179,6 +181,24 @@ def run_crawl(
             dict(mirror.sent),
             list(mirror.headers),
         )
+
+
+def query(db: Path, sql: str, *params: object) -> list[tuple]:
+    """The rows of one SQL query on an archive file, as tuples."""
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def cqcscraper_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``cqcscraper ARGS`` run as a user would, from the project folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "cqcscraper.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def rows(db: Path) -> list[dict]:

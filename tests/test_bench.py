@@ -64,3 +64,17 @@ def test_the_benchmark_script_writes_every_figure_beside_its_peer(tmp_path: Path
     assert "MEMUSAGE_LIMIT_MB" in results["flood"]["bounded"]["last_line"]
     assert "Machine:" in report
     assert "Versions:" in report
+    # the crawl's figures beside an earlier run's (here the same run: every ratio 1.00x)
+    again = tmp_path / "again.md"
+    saved = str(out.with_suffix(".json"))
+    rewrite = ["--from-json", saved, "--before", saved, "--before-label", "the same run"]
+    subprocess.run(
+        [sys.executable, "bench/run.py", *rewrite, "--out", str(again)],
+        cwd=ROOT,
+        check=True,
+        timeout=60,
+    )
+    beside = again.read_text(encoding="utf-8").split("## Beside the same run", 1)[1]
+    rows = [line for line in beside.splitlines() if line.startswith("| b.") or "| f." in line]
+    assert len(rows) == 5
+    assert all(row.endswith("| 1.00x |") for row in rows)

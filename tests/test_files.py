@@ -16,7 +16,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -28,9 +27,11 @@ from conftest import (
     ANY_SHARE,
     EXPECTED,
     ROOT,
+    cqcscraper_cli,
     crawl_args,
     links_of,
     load_json,
+    query,
     record_of,
     run_crawl,
 )
@@ -57,22 +58,6 @@ FILES = (  # the files a reader sees, the placeholders left out
 PLACEHOLDERS = ("/www/english/images/loading.gif", "/www/english/stat/pixel.gif")
 HOTLINK, MISSING = "/www/english/errors/hotlink.html", "/www/english/errors/missing.txt"
 JPEG = (ROOT / "fixtures/html/www/english/c/2024-09-10/W020240910512634581.jpg").read_bytes()
-
-
-def query(db: Path, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(db) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
-def cqcscraper(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cqcscraper.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def stored(db: Path) -> dict[str, str]:
@@ -242,7 +227,7 @@ def test_lost_and_damaged_copies_are_fetched_whole_and_restored(tmp_path: Path) 
         connection.execute(
             "UPDATE snapshots SET body = zeroblob(40) WHERE article_id = 599177 AND status = 200"
         )
-    assert cqcscraper("verify", "--db", str(first.db)).returncode == 1
+    assert cqcscraper_cli("verify", "--db", str(first.db)).returncode == 1
     full = run_crawl(tmp_path, ANY_SHARE, "-a full=1", site=SITE)
     assert full.returncode == 0, full.log[-2000:]
     for path in FILES:
@@ -252,10 +237,27 @@ def test_lost_and_damaged_copies_are_fetched_whole_and_restored(tmp_path: Path) 
     assert "If-None-Match" not in damaged
     (intact,) = full.asked_with(A + "599101.shtml")
     assert "If-None-Match" in intact  # a sound snapshot is still asked for conditionally
-    verified = cqcscraper("verify", "--db", str(first.db))
+    verified = cqcscraper_cli("verify", "--db", str(first.db))
     assert verified.returncode == 0, verified.stdout
     assert "media files: ok" in verified.stdout
     assert "crawl 2 ok" in full.last_line
+
+
+@pytest.mark.e2e
+def test_the_nightly_refresh_restores_the_lost_files_of_recent_releases(tmp_path: Path) -> None:
+    """The documented nightly run (``refresh_days``): its releases answer 304, and the files
+    of theirs whose stored copy is gone are fetched again; those it holds are not."""
+    first = run_crawl(tmp_path, ANY_SHARE, site=SITE)
+    assert first.returncode == 0, first.log[-2000:]
+    (path,) = query(first.db, "SELECT path FROM media_files WHERE url LIKE ?", f"%{FIGURE}")[0]
+    (tmp_path / "media" / path).unlink()
+    nightly = run_crawl(tmp_path, ANY_SHARE, "-a refresh_days=100000", site=SITE)
+    assert nightly.returncode == 0, nightly.log[-2000:]
+    assert {status for p, status in nightly.responses if p.endswith(".shtml") and "/c/" in p} == {
+        304
+    }
+    assert [p for p in nightly.requests if p in FILES] == [FIGURE]
+    assert cqcscraper_cli("verify", "--db", str(first.db)).returncode == 0
 
 
 @pytest.mark.e2e

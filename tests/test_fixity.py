@@ -95,6 +95,9 @@ def test_verify_lists_each_damaged_page_and_file(
     assert out[1].startswith("  snapshot 1 (https://www.cqc.com.cn/")
     assert str(photo) in out[2]
     assert "of 5 bytes" in out[2]
+    assert out[3].startswith(
+        "to fetch again what the site still serves: scrapy crawl press -a full=1"
+    )
     photo.unlink()
     assert main(["verify", "--db", str(archive)]) == 1
     assert capsys.readouterr().out.splitlines()[2].endswith("missing")

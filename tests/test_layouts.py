@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, load_json
 from cqcscraper.parse.extract import extract
 from cqcscraper.parse.media import media_links
 from cqcscraper.parse.normalize import _is_date_line, normalize_article
+from cqcscraper.testing.sitefiles import decoded
 
 URL = "https://www.cqc.com.cn/www/english/c/2025-02-11/599001.shtml"
 BASE = "https://www.cqc.com.cn"
@@ -65,3 +66,19 @@ def test_a_dateline_before_the_text_is_not_body() -> None:
 )
 def test_what_is_a_dateline(line: str, date_only: bool) -> None:
     assert _is_date_line(line) is date_only
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        # an HTML5 article citing rules as &lt;...&gt;, in its heading, og:title and text
+        ("escaped_title_marks", "https://www.cqc.com.cn/www/english/c/2024-05-06/598001.shtml"),
+        # a GB2312 table page citing them as &lt;&lt;...&gt;&gt; (its title in a span only)
+        ("escaped_double_marks", "https://www.cqc.com.cn/www/english/c/2023-03-21/596002.shtml"),
+    ],
+)
+def test_escaped_markup_is_text_the_reader_sees(name: str, url: str) -> None:
+    """``&lt;Rules&gt;`` and ``&lt;&lt;Rules&gt;&gt;`` (the ASCII forms of the book-title
+    marks 《》) are text: the title is never cut at them, the body keeps them (whole records)."""
+    record = normalize_article(extract(decoded(LAYOUTS / f"{name}.html"), url))
+    assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")

@@ -275,6 +275,16 @@ def test_public_time_wins_over_url_date_and_url_date_is_the_fallback() -> None:
     assert (broken.published, broken.published_from) == ("2020-11-23", "url")
 
 
+@pytest.mark.parametrize(
+    "unset", ["1970-01-01 08:00:00", "1900-01-01", "1970年01月01日", "0001-01-01 00:00"]
+)
+def test_a_date_before_the_site_existed_is_not_believed(unset: str) -> None:
+    """A CMS's unset date printed as a date (the epoch in China time, 1900-01-01): the URL's
+    date is the release's."""
+    record = normalize_article(raw(public_time=unset, paragraphs=("Body text.",)))
+    assert (record.published, record.published_from) == ("2020-11-23", "url")
+
+
 def test_no_date_anywhere_is_null() -> None:
     page = raw(url="https://www.cqc.com.cn/www/english/c/2020-02-30/1.shtml", paragraphs=("B",))
     record = normalize_article(page)

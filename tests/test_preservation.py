@@ -21,11 +21,12 @@ import pytest
 from conftest import (
     ANY_SHARE,
     EXPECTED,
-    ROOT,
     SITE,
     Crawl,
+    cqcscraper_cli,
     free_port,
     load_json,
+    query,
     run_crawl,
     wait_until_serving,
 )
@@ -42,22 +43,6 @@ MEDIA_PATHS = ("/W0", "/P0")  # the fixture site's files: images W..., documents
 ARTICLE = "/www/english/c/"
 
 
-def cqcscraper(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cqcscraper.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def query(db: Path, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(db) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
 def is_media(path: str) -> bool:
     return any(marker in path for marker in MEDIA_PATHS)
 
@@ -67,7 +52,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     """The fixture site crawled once, then exported: WARC and WACZ beside the archive."""
     crawl = run_crawl(tmp_path_factory.mktemp("preserve"), ANY_SHARE)
     assert crawl.returncode == 0, crawl.log[-3000:]
-    done = cqcscraper("warc", "--db", str(crawl.db), "--wacz", "--description", "fixture site")
+    done = cqcscraper_cli("warc", "--db", str(crawl.db), "--wacz", "--description", "fixture site")
     assert done.returncode == 0, done.stderr
     return crawl
 
@@ -283,7 +268,7 @@ def test_verify_passes_then_finds_a_flipped_byte_and_a_truncated_file(
     out = tmp_path / "copy"
     shutil.copytree(archive.db.parent, out)
     db = out / "cqc.db"
-    clean = cqcscraper("verify", "--db", str(db))
+    clean = cqcscraper_cli("verify", "--db", str(db))
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "checked 12 page snapshots and 6 media files: ok" in clean.stdout
     # one byte of one stored page flipped (inside its compressed body), one file cut short
@@ -298,7 +283,7 @@ def test_verify_passes_then_finds_a_flipped_byte_and_a_truncated_file(
     (path,) = query(db, "SELECT path FROM media_files WHERE url LIKE '%.pdf'")[0]
     pdf = out / "media" / path
     pdf.write_bytes(pdf.read_bytes()[:100])
-    found = cqcscraper("verify", "--db", str(db))
+    found = cqcscraper_cli("verify", "--db", str(db))
     assert found.returncode == 1
     assert "2 problems" in found.stdout
     assert f"snapshot {snapshot} " in found.stdout

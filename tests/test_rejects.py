@@ -55,6 +55,16 @@ def failure(error: Exception, **meta: object) -> Failure:
         ),
         (IgnoreRequest("max redirections reached"), validation.REDIRECT_LOOP, "max redirections"),
         (IgnoreRequest("Forbidden by robots.txt"), validation.ROBOTS_TXT, "robots.txt"),
+        (
+            IgnoreRequest("robots.txt unreachable (HTTP 503): nothing is fetched from h this run"),
+            validation.ROBOTS_UNREACHABLE,
+            "HTTP 503",
+        ),
+        (
+            ResponseDataLossError("the gzip stream of 10 bytes ends before its end marker"),
+            validation.TRUNCATED,
+            "gzip stream",
+        ),
         (DownloadTimeoutError("took longer than 30.0 seconds"), validation.FETCH_FAILED, "30.0"),
         (IgnoreRequest("something else"), validation.FETCH_FAILED, "something else"),
     ],
@@ -80,5 +90,5 @@ def test_each_status_with_no_page_is_its_reason(status: int, reason: str) -> Non
 
 
 def test_transient_reasons_are_tried_again_and_the_others_are_not() -> None:
-    assert {"fetch_failed", "truncated", "empty"} == validation.TRANSIENT
+    assert {"fetch_failed", "truncated", "empty", "robots_txt_unreachable"} == validation.TRANSIENT
     assert validation.TOO_LARGE not in validation.TRANSIENT

@@ -40,6 +40,7 @@ ELAPSED = "cqc/elapsed_seconds"  # the run's time to its close (Scrapy's own is 
 FILES_RESTORED = "cqc/media/restored"  # stored files found missing or damaged, fetched again
 FILES_NOT_RESTORED = "cqc/media/not_restored"  # ... that could not be fetched again
 MEMORY_EXCEEDED = "memusage_exceeded"  # the finish reason of Scrapy's memory-usage extension
+ROBOTS_UNREACHABLE = "cqc/robots_unreachable"  # which robots.txt could not be read, and why
 FIELDS = COVERED_FIELDS
 OUTCOMES = ("new", "updated", "unchanged")
 OK, FAIL = "ok", "fail"
@@ -158,7 +159,12 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
         )
     linked = _get(stats, ARTICLES_LINKED)
     read, failed = _get(stats, LISTINGS_OK), _get(stats, LISTINGS_FAILED)
-    if read == 0 and failed:
+    if robots := stats.get(ROBOTS_UNREACHABLE):
+        problems.append(
+            f"robots.txt could not be read ({robots}): as RFC 9309 asks, nothing was fetched "
+            "from the site this run; the next run asks again"
+        )
+    elif read == 0 and failed:
         why = stats.get(START_ERROR) or f"none of the {failed} listing pages could be read"
         problems.append(f"the site could not be reached: {why}")
     elif (

@@ -94,8 +94,13 @@ def _linked_url(response: Response) -> str:
 
 def _article_page(response: Response, fetched_at: str, raw: RawResponse) -> ArticlePage:
     url, status = response.url, response.status
+    location = response.headers.get(b"Location", b"").decode("latin-1")
+    if 300 <= status < 400 and (status == 304 or not location):
+        # a 304 to a request that sent no validators, or a redirect to nowhere: the server's
+        # passing confusion, which says nothing of the page (tried again by the next run)
+        error = f"HTTP {status} with no page and nowhere to go (no validators were sent)"
+        return ArticlePage(url, status, fetched_at, error=error, raw=raw)
     if 300 <= status < 400:  # a redirect Scrapy would not follow (to ``file:``, ``ftp:``, ...)
-        location = response.headers.get(b"Location", b"").decode("latin-1") or "nowhere"
         error = f"HTTP {status} to {location}, not followed"
         reason = validation.OFF_SITE_REDIRECT
         return ArticlePage(url, status, fetched_at, error=error, raw=raw, reason=reason)

@@ -9,11 +9,14 @@ the failure Scrapy really raises (``tests/test_rejects.py``).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from scrapy.exceptions import DownloadCancelledError, DropItem, IgnoreRequest, ResponseDataLossError
 from scrapy.http import Request
 from twisted.python.failure import Failure
 
 from cqcscraper.crawl.offsite import OffSite
+from cqcscraper.crawl.robots import REFUSAL as ROBOTS_REFUSAL
 from cqcscraper.parse import validation
 
 
@@ -40,11 +43,16 @@ def reason_of_failure(failure: Failure, request: Request | None = None) -> tuple
     if failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in error:  # once decompressed
         return validation.TOO_LARGE, error
     if failure.check(OffSite):
-        return validation.OFF_SITE_REDIRECT, f"redirected to {request.url}, not followed"
+        host = urlsplit(request.url).netloc or request.url
+        return validation.OFF_SITE_REDIRECT, (
+            f"redirected to another host, {host} ({request.url}), not followed"
+        )
     if failure.check(IgnoreRequest):
         if "max redirections" in error:
             hops = " -> ".join([*request.meta.get("redirect_urls", []), request.url][-3:])
             return validation.REDIRECT_LOOP, f"{error}: ... {hops}"
+        if ROBOTS_REFUSAL in error:
+            return validation.ROBOTS_UNREACHABLE, error
         if "robots.txt" in error:
             return validation.ROBOTS_TXT, error
     return validation.FETCH_FAILED, error

@@ -21,10 +21,6 @@ from cqcscraper.parse.records import PressRelease
 
 CENTRE = "China Quality Certification Centre"
 
-# Markup shown as text: a page never shows a tag on purpose; it is what is left of a broken page
-# (or of an attack), and the archive stores text only. As in HTML, a tag name follows ``<`` at
-# once (so "a < b" is prose); a tag cut off by the end of the text counts too.
-_MARKUP_TEXT = re.compile(r"</?[a-z][^\s/>]*(?:[\s/][^>]*)?(?:>|$)|<!--|-->", re.I)
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Control characters (C0 but for whitespace, DEL, C1) and bidirectional overrides, isolates and
 # marks: never text a reader sees, and a terminal or an editor may act on them.
@@ -98,8 +94,10 @@ _CENTRE_KEYS = frozenset(
 
 
 def clean_text(text: str | None) -> str:
-    """NFC; invisible, control and bidirectional control characters and markup shown as text
-    removed; every run of whitespace (no-break too) one space."""
+    """NFC; invisible, control and bidirectional control characters removed; every run of
+    whitespace (no-break too) one space. Text that looks like markup is what the page shows
+    (``&lt;Implementation Rules&gt;``, the ASCII form of the book-title marks 《》 that
+    releases cite regulations with): it is kept; whatever shows the archive escapes it."""
     if not text:
         return ""
     if CONTROL.search(text):
@@ -108,11 +106,6 @@ def clean_text(text: str | None) -> str:
         text = unicodedata.normalize("NFC", text)
         if _INVISIBLE.search(text):
             text = _INVISIBLE.sub("", text)
-    while "<" in text or "-->" in text:  # until none is left: "<<b>b>" hides a second tag
-        stripped = _MARKUP_TEXT.sub("", text)
-        if stripped == text:
-            break
-        text = stripped
     return " ".join(text.split())  # str.split() splits on exactly what \s matches
 
 
@@ -343,6 +336,11 @@ def content_hash(title: str | None, body: str) -> str:
     return hashlib.sha256(f"{title or ''}\n\n{body}".encode()).hexdigest()
 
 
+# No release of the site is older than this: an earlier date is a CMS's unset value printed as
+# a date (the Unix epoch, 1970-01-01 08:00:00 in China time; 1900-01-01), not a publication.
+EARLIEST_PLAUSIBLE_DATE = "1990-01-01"
+
+
 def latest_plausible_date(fetched_on: str | None) -> str | None:
     """The latest publication date a page fetched on ``fetched_on`` (ISO, UTC) can carry:
     the next day, since the site dates pages in China time (UTC+8). None: no limit."""
@@ -358,6 +356,7 @@ def normalize_article(raw: RawArticle, fetched_on: str | None = None) -> PressRe
 
     ``fetched_on`` (``YYYY-MM-DD``, when the page was fetched) rules out dates in the future:
     a ``Public Time`` after it falls back to the URL's date, and a URL date after it to None.
+    A date before ``EARLIEST_PLAUSIBLE_DATE`` is never believed either.
     """
     ref = urls.article_ref(raw.url)
     if ref is None:
@@ -369,7 +368,11 @@ def normalize_article(raw: RawArticle, fetched_on: str | None = None) -> PressRe
     latest = latest_plausible_date(fetched_on)
     candidates = [(parse_date(raw.public_time), "public_time"), (ref.url_date, "url")]
     published, published_from = next(
-        ((day, source) for day, source in candidates if day and not (latest and day > latest)),
+        (
+            (day, source)
+            for day, source in candidates
+            if day and day >= EARLIEST_PLAUSIBLE_DATE and not (latest and day > latest)
+        ),
         (None, None),
     )
     origin_raw = clean_text(raw.origin) or None

@@ -27,6 +27,7 @@ TOO_COMPLEX = "too_complex"  # more tags than a parse may take in bounded memory
 OFF_SITE_REDIRECT = "off_site_redirect"  # redirected to another host, which is never requested
 REDIRECT_LOOP = "redirect_loop"  # more redirects than REDIRECT_MAX_TIMES
 ROBOTS_TXT = "robots_txt"  # robots.txt forbids fetching it
+ROBOTS_UNREACHABLE = "robots_txt_unreachable"  # robots.txt could not be read: nothing fetched
 UNDECODABLE = "undecodable"  # no charset decodes it without replacement characters
 MOVED = "moved"  # redirected to another article, archived under that one's id (no failure)
 SUSPECT_UPDATE = "suspect_update"  # a re-fetch that looks like the site's failure: not applied
@@ -38,7 +39,7 @@ NOT_A_DOCUMENT = "not_a_document"  # a link taken for a document answered with a
 NOT_A_FILE = "not_a_file"
 UNSTORABLE = "unstorable"  # the database refused one of its values (an id past its integers)
 
-TRANSIENT = frozenset({FETCH_FAILED, TRUNCATED, EMPTY})
+TRANSIENT = frozenset({FETCH_FAILED, TRUNCATED, EMPTY, ROBOTS_UNREACHABLE})
 # Rows of ``rejects`` that record what became of an article, not a failure: not counted as
 # rejects by the health verdict.
 NOT_FAILURES = frozenset({MOVED})

@@ -23,7 +23,6 @@ from typing import Any, ClassVar
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -32,7 +31,7 @@ from cqcscraper.crawl import health
 from cqcscraper.crawl.pages import MAX_TAGS, article_page, build_record, too_complex
 from cqcscraper.crawl.rejects import Rejected, reason_of_failure
 from cqcscraper.crawl.run import ArchiveRun
-from cqcscraper.parse import discovery, urls
+from cqcscraper.parse import discovery, urls, validation
 from cqcscraper.parse.discovery import page_links
 from cqcscraper.parse.records import ArticlePage, NotModified, ReleaseMedia
 from cqcscraper.store.archive import utc_now
@@ -237,9 +236,9 @@ class PressSpider(scrapy.Spider):
         (or, for a conditional request answered ``304``, that it has not changed)."""
         if response.status == 304:
             self.crawler.stats.inc_value(health.NOT_MODIFIED)
-            links = ()  # a full run asks again for the release's files too
-            if self.full:
-                links = self.run.read(lambda: self.run.archive.links_of(article_id), ())
+            # Its files go on too: a full run asks for each again, any run fetches those whose
+            # stored copy is lost (crawl.media), so a refresh run restores recent releases'.
+            links = self.run.read(lambda: self.run.archive.links_of(article_id), ())
             files = ReleaseMedia(article_id, links, complete=False) if links else None
             url = self.linked.get(article_id, response.url)
             yield NotModified(url, article_id, utc_now(), files)
@@ -278,14 +277,16 @@ class PressSpider(scrapy.Spider):
     def listing_failed(self, failure: Failure) -> None:
         """Every listing page that could not be read is counted, with why: the verdict fails a
         run that read none."""
+        reason, error = reason_of_failure(failure)
         if failure.check(HttpError):
             error = f"HTTP {failure.value.response.status}"
-        elif failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+        elif reason == validation.ROBOTS_TXT:
             self.crawler.stats.inc_value(health.LISTINGS_FORBIDDEN)
             error = "robots.txt forbids it"
-        else:
-            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        self._listing_failed(failure.request.url, error)
+        elif reason == validation.OFF_SITE_REDIRECT:
+            error += ": has the site moved?"
+        request = failure.request  # known by the URL asked for, not where a redirect led
+        self._listing_failed(request.meta.get("redirect_urls", [request.url])[0], error)
 
     def _within_page_cap(self, url: str) -> bool:
         """Whether a listing page is within ``CQC_MAX_LISTING_PAGES``; a page past it is not

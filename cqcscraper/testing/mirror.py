@@ -27,6 +27,7 @@ import socket
 import sys
 import threading
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass, fields
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +57,8 @@ FAULTS = {
     "same_page": "answer with the saved file at `location` (a maintenance page, a login wall), "
     "as `content_type` when set",
     "header_flood": "send header lines without end (`size` bytes at most, `seconds` at most)",
+    "cut_stream": "send the file compressed (`encoding`: gzip or deflate), its stream cut in "
+    "half, with the Content-Length of what is sent (the framing whole)",
     "tag_flood": "send the page with `size` tiny tags (`<b>`) before its end",
 }
 
@@ -74,6 +77,7 @@ class Fault:
     location: str = ""
     content_type: str = ""
     charset: str = ""
+    encoding: str = "gzip"
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
@@ -193,6 +197,14 @@ class MirrorHandler(SimpleHTTPRequestHandler):
     def _same_page(self, fault: Fault) -> io.BytesIO | None:
         self.path = fault.location
         return self._page(lambda page: page, content_type=fault.content_type or "text/html")
+
+    def _cut_stream(self, fault: Fault) -> io.BytesIO | None:
+        page = self._read()
+        if page is None:
+            return None
+        whole = gzip.compress(page) if fault.encoding == "gzip" else zlib.compress(page)
+        cut = whole[: len(whole) // 2]
+        return self._send(200, cut, self.guess_type(self.path), Content_Encoding=fault.encoding)
 
     def _header_flood(self, fault: Fault) -> None:
         """A status line, then one short header line after another and never a blank line,
