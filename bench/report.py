@@ -89,8 +89,8 @@ def before_rows(results: dict) -> list[str]:
         f"## Beside {before['label']}",
         "",
         f"The crawl's figures of this run beside those of {before['label']} "
-        f"(`--before`, run {before['machine']['date']} on the same machine with the same "
-        "sizes). The bare spider's pace says how busy the machine was in each.",
+        f"(`--before`, run {before['machine']['date']} on the same machine, with the same "
+        "crawl sizes). The bare spider's pace says how busy the machine was in each.",
         "",
         f"| figure | this run | {before['label']} | ratio |",
         "|---|---|---|---|",

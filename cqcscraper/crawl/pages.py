@@ -98,7 +98,11 @@ def _article_page(response: Response, fetched_at: str, raw: RawResponse) -> Arti
     if 300 <= status < 400 and (status == 304 or not location):
         # a 304 to a request that sent no validators, or a redirect to nowhere: the server's
         # passing confusion, which says nothing of the page (tried again by the next run)
-        error = f"HTTP {status} with no page and nowhere to go (no validators were sent)"
+        error = (
+            "HTTP 304 to a request that sent no validators"
+            if status == 304
+            else f"HTTP {status} with no Location"
+        )
         return ArticlePage(url, status, fetched_at, error=error, raw=raw)
     if 300 <= status < 400:  # a redirect Scrapy would not follow (to ``file:``, ``ftp:``, ...)
         error = f"HTTP {status} to {location}, not followed"

@@ -356,7 +356,7 @@ def normalize_article(raw: RawArticle, fetched_on: str | None = None) -> PressRe
 
     ``fetched_on`` (``YYYY-MM-DD``, when the page was fetched) rules out dates in the future:
     a ``Public Time`` after it falls back to the URL's date, and a URL date after it to None.
-    A date before ``EARLIEST_PLAUSIBLE_DATE`` is never believed either.
+    A ``Public Time`` before ``EARLIEST_PLAUSIBLE_DATE`` is not believed either.
     """
     ref = urls.article_ref(raw.url)
     if ref is None:
@@ -366,12 +366,17 @@ def normalize_article(raw: RawArticle, fetched_on: str | None = None) -> PressRe
     title, title_from = (chosen.text, chosen.source) if chosen else (None, None)
     body = "\n\n".join(_without_title_line(lines, title, raw.link_labels))
     latest = latest_plausible_date(fetched_on)
-    candidates = [(parse_date(raw.public_time), "public_time"), (ref.url_date, "url")]
+    # (a date, where from, the earliest date believed from there): the URL's folder is the
+    # CMS's own filing, never an unset value printed as a date
+    candidates = [
+        (parse_date(raw.public_time), "public_time", EARLIEST_PLAUSIBLE_DATE),
+        (ref.url_date, "url", ""),
+    ]
     published, published_from = next(
         (
             (day, source)
-            for day, source in candidates
-            if day and day >= EARLIEST_PLAUSIBLE_DATE and not (latest and day > latest)
+            for day, source, earliest in candidates
+            if day and day >= earliest and not (latest and day > latest)
         ),
         (None, None),
     )
