@@ -20,7 +20,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
-from twisted.internet import reactor
 from twisted.internet.task import LoopingCall
 
 from cqcscraper.crawl.health import MEMORY_EXCEEDED
@@ -78,4 +77,6 @@ class MemoryBound:
             # download either: the crawler is marked stopping first (public ``stop_async``),
             # so that request returns at once, as after a first Ctrl-C.
             deferred_from_coro(self.crawler.stop_async())
+            from twisted.internet import reactor  # the one installed (importing it installs one)
+
             reactor.stop()
