@@ -1,13 +1,14 @@
 """``UnreachableRobotsMiddleware``: a robots.txt that cannot be read forbids everything.
 
 RFC 9309 (2.3.1.4): when robots.txt is unreachable because of a server or network error (a
-5xx after the retries, a timeout, a refused connection), the crawler must assume complete
+5xx after the retries, a timeout, a connection cut), the crawler must assume complete
 disallow. Scrapy's ``RobotsTxtMiddleware`` allows everything instead. This middleware sits
 just after it (priority 110): it sees the robots.txt response or failure once Scrapy's retries
 are spent, remembers the host as unreachable for this run, and refuses every later request
 to it with ``IgnoreRequest`` (``validation.ROBOTS_UNREACHABLE``, transient: the next run asks
 again). The run fails naming it (``health.ROBOTS_UNREACHABLE``). A robots.txt answering 4xx
-is "unavailable", which allows everything, as Scrapy does.
+is "unavailable", which allows everything, as Scrapy does. A host where nothing listens, or
+whose name does not resolve, is left to fail every request with that error (``HOST_DOWN``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
@@ -25,6 +26,9 @@ from cqcscraper.crawl import health
 logger = logging.getLogger(__name__)
 
 ROBOTS_PATH = "/robots.txt"
+# Errors that no request to the host escapes either (nothing listens, no such name): the run
+# fails as "the site could not be reached", with that error, and nothing is fetched anyway.
+HOST_DOWN = (IgnoreRequest, DownloadConnectionRefusedError, CannotResolveHostError)
 REFUSAL = "robots.txt unreachable"  # the start of every refusal (crawl.rejects reads it)
 
 
@@ -48,7 +52,7 @@ class UnreachableRobotsMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        if self._is_robots(request) and not isinstance(exception, IgnoreRequest):
+        if self._is_robots(request) and not isinstance(exception, HOST_DOWN):
             self._unreachable(request, type(exception).__name__)
 
     @staticmethod
