@@ -82,3 +82,19 @@ def test_escaped_markup_is_text_the_reader_sees(name: str, url: str) -> None:
     marks 《》) are text: the title is never cut at them, the body keeps them (whole records)."""
     record = normalize_article(extract(decoded(LAYOUTS / f"{name}.html"), url))
     assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        # Date: ... | Source: ... | Print: the origin as "Source", the date as "Date"
+        ("source_label", "https://www.cqc.com.cn/www/english/c/2025-04-08/599301.shtml"),
+        # 发布时间：... 来源：... 【字体：大 中 小】, the page's date a day before its URL folder's
+        ("chinese_labels", "https://www.cqc.com.cn/www/english/c/2025-04-11/599322.shtml"),
+    ],
+)
+def test_field_labels_as_sites_write_them(name: str, url: str) -> None:
+    """The labels of one table (``extract.LABEL``): the line is read once, gives the date and
+    the origin, ends at a separator or a widget, and leaves the body (whole records)."""
+    record = normalize_article(extract(decoded(LAYOUTS / f"{name}.html"), url))
+    assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")

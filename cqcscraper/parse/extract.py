@@ -52,13 +52,27 @@ HEADING_XPATHS = (
     "//h2 | //h3 | //*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]",
 )
 
+# The labels of a page's info line, as sites write them: the one table of them. A date's
+# (``Public Time``, ``Published``, ``Release Date``, ``Date``, ``发布时间``, ``日期``), an
+# origin's (``Origin``, ``Source``, ``From``, ``来源``, ``出处``), and others a line may hold.
 LABEL = re.compile(
-    r"(?P<name>Public\s*Time|Publish(?:ed)?\s*(?:Time|Date)|发布时间|Origin|Source|来源"
+    r"(?P<name>Public\s*Time|Publish(?:ed)?(?:\s*(?:Time|Date|on))?|Release\s*Date|Date"
+    r"|发布时间|发布日期|日期|Origin|Source|From|来源|出处"
     r"|Views|Clicks|Hits|Author|Editor|浏览次数|作者)\s*[:：]",
     re.IGNORECASE,
 )
-DATE_LABELS = re.compile(r"public|publish|发布", re.IGNORECASE)
-ORIGIN_LABELS = re.compile(r"origin|source|来源", re.IGNORECASE)
+DATE_LABELS = re.compile(r"public|publish|release|date|发布|日期", re.IGNORECASE)
+ORIGIN_LABELS = re.compile(r"origin|source|from|来源|出处", re.IGNORECASE)
+
+
+# A value also ends where a separator or a widget of the same line starts ("Source: Xinhua |
+# Print", "来源：国家认监委 【字体：大 中 小】").
+_VALUE_END = re.compile(r"\s[|｜]|[|｜]\s|【|\s\[")
+
+
+def is_field_label(name: str) -> bool:
+    """Whether a label names a field of the record (its date or origin): its line is no body."""
+    return bool(DATE_LABELS.search(name) or ORIGIN_LABELS.search(name))
 # An info line is short; a body paragraph that happens to say "Source:" is not one.
 MAX_INFO_LINE = 200
 # A block counts as prose when it is this long and mostly not link text.
@@ -278,7 +292,7 @@ def _labels(blocks: list[Block]) -> tuple[str | None, str | None]:
         matches = list(LABEL.finditer(text))
         for i, match in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-            value = text[match.end() : end].strip()
+            value = _VALUE_END.split(text[match.end() : end], 1)[0].strip()
             if not value and i + 1 == len(matches) and index + 1 < len(blocks):
                 value = " ".join(blocks[index + 1].text.split())
             name = match.group("name")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from cqcscraper.parse import urls
-from cqcscraper.parse.extract import LABEL, RawArticle
+from cqcscraper.parse.extract import LABEL, RawArticle, is_field_label
 from cqcscraper.parse.records import PressRelease
 
 CENTRE = "China Quality Certification Centre"
@@ -59,7 +59,6 @@ _NAV_ITEMS = frozenset(
 _NAV_SEPARATOR = re.compile(r"\s*[/|｜·]\s*")
 _COPYRIGHT = re.compile(r"^(?:copyright\b|©|\(c\)\s|版权所有)", re.IGNORECASE)
 _PHOTO_MARKER = re.compile(r"^(?:\d{1,3}|图片\s*\d{0,3})$")
-_INFO_LABEL = re.compile(r"public|publish|发布|origin|来源", re.IGNORECASE)
 _MAX_FURNITURE_LINE = 200
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
@@ -285,7 +284,7 @@ def _is_furniture_line(line: str) -> bool:
     if all(item in _NAV_ITEMS for item in items):
         return True
     label = LABEL.match(line)
-    return bool(_COPYRIGHT.match(line) or (label and _INFO_LABEL.search(label["name"])))
+    return bool(_COPYRIGHT.match(line) or (label and is_field_label(label["name"])))
 
 
 def clean_paragraphs(paragraphs: list[str] | tuple[str, ...], title: str | None) -> list[str]:
