@@ -87,7 +87,7 @@ def test_escaped_markup_is_text_the_reader_sees(name: str, url: str) -> None:
 @pytest.mark.parametrize(
     ("name", "url"),
     [
-        # Date: ... | Source: ... | Print: the origin as "Source", the date as "Date"
+        # Release Date: ... | Source: ... | Print: the origin as "Source"
         ("source_label", "https://www.cqc.com.cn/www/english/c/2025-04-08/599301.shtml"),
         # 发布时间：... 来源：... 【字体：大 中 小】, the page's date a day before its URL folder's
         ("chinese_labels", "https://www.cqc.com.cn/www/english/c/2025-04-11/599322.shtml"),
