@@ -72,6 +72,8 @@ _VALUE_END = re.compile(r"\s[|｜]|[|｜]\s|【|\s\[")
 def is_field_label(name: str) -> bool:
     """Whether a label names a field of the record (its date or origin): its line is no body."""
     return bool(DATE_LABELS.search(name) or ORIGIN_LABELS.search(name))
+
+
 # An info line is short; a body paragraph that happens to say "Source:" is not one.
 MAX_INFO_LINE = 200
 # A block counts as prose when it is this long and mostly not link text.
