@@ -176,6 +176,20 @@ def test_a_crawl_from_another_site_into_an_archive_is_refused_unless_allowed(
     assert allowed.returncode == 0
 
 
+def test_an_archive_another_run_is_making_binds_no_site(tmp_path: Path) -> None:
+    # The moment a first run has made the file (WAL on, no schema yet): a second run that
+    # checks the site then must not take the file for an empty archive and fail (Scrapyd ran
+    # two jobs at once into this); the run lock decides between them.
+    out = tmp_path / "out"
+    out.mkdir()
+    with sqlite3.connect(out / "cqc.db") as connection:
+        connection.execute("PRAGMA journal_mode=wal")
+    assert (out / "cqc.db").stat().st_size > 0
+    done = run_crawl(out)
+    assert done.returncode == 0, done.stderr
+    assert crawl_rows(out / "cqc.db")
+
+
 # -- 5: paths ---------------------------------------------------------------------------------
 
 

@@ -36,7 +36,13 @@ from cqcscraper.crawl.run import (
 )
 from cqcscraper.parse import urls
 from cqcscraper.spiders.press import ArgumentError, check_arguments
-from cqcscraper.store.archive import Archive, ArchiveError, jsonl_beside, unusable
+from cqcscraper.store.archive import (
+    Archive,
+    ArchiveError,
+    EmptyArchive,
+    jsonl_beside,
+    unusable,
+)
 from cqcscraper.store.lock import ArchiveBusy, RunLock
 from cqcscraper.store.media import media_folder
 
@@ -141,6 +147,8 @@ class Command(crawl.Command):
         try:
             with Archive(db, read_only=True) as archive:
                 site = archive.site()
+        except EmptyArchive:  # another run is making it: binds no site yet (its lock decides)
+            return
         except sqlite3.DatabaseError as error:  # damage found past the first page
             raise ArchiveError(unusable(db, error)) from None
         crawling = urls.site_of(start_url)

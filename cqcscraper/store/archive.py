@@ -133,6 +133,10 @@ class ArchiveError(Exception):
     """The archive cannot be used (a newer schema, a broken file, a lock that lasts)."""
 
 
+class EmptyArchive(ArchiveError):
+    """An archive file with no schema yet: a crawl that makes it may be at work right now."""
+
+
 class ArchiveWriteError(ArchiveError):
     """The archive refused a write: a full disk, a read-only file system, a damaged page. The
     run fails; what was not written is fetched again by the next run."""
@@ -253,7 +257,7 @@ class Archive:
                 "(it has tables and no archive schema): give another path"
             )
         if version == 0 and self.read_only:
-            raise ArchiveError(f"{self.path} is empty: not an archive yet (a crawl makes one)")
+            raise EmptyArchive(f"{self.path} is empty: not an archive yet (a crawl makes one)")
         if version > SCHEMA_VERSION:
             raise ArchiveError(
                 f"{self.path} has schema version {version}; this cqcscraper knows "
