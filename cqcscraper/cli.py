@@ -187,7 +187,7 @@ def run_reparse(args: argparse.Namespace) -> int:
         return EXIT_BUSY
     print(report)
     print(f"{rows} records in {jsonl}")
-    return 0
+    return EXIT_FAIL if report.kept else 0
 
 
 def run_csv(args: argparse.Namespace) -> int:

@@ -53,6 +53,11 @@ CQC_MIN_PUBLISHED_COVERAGE = 0.95
 # page's own markup (heading, og:title, <title>) rather than the listing's link text or none:
 # a template that dropped its title element must reach the operator.
 CQC_MIN_OWN_TITLE_SHARE = 0.5
+# ... or when an article this run tried again still fails for a reason that may pass (a 5xx,
+# a placeholder page, ...) after this many runs tried it, or this many days after its first
+# failure (store/pending.py: such articles are tried again with a back-off across runs).
+CQC_PENDING_MAX_TRIES = 5
+CQC_PENDING_MAX_DAYS = 7
 
 # -- discovery -------------------------------------------------------------------------------
 # How many section hops from the start page are followed (pagination does not count).

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from conftest import ROOT, release
 from cqcscraper.crawl.reparse import reparse
+from cqcscraper.parse import urls
 from cqcscraper.parse.records import RawResponse
 from cqcscraper.store import archive as archive_module
 from cqcscraper.store.archive import (
@@ -223,17 +224,59 @@ def test_a_rejected_fetch_keeps_its_snapshot(archive: Archive) -> None:
     assert (snapshot.article_id, snapshot.raw.body) == (1, b"<html></html>")
 
 
+RETRIED = {"transient": {"fetch_failed"}, "final_when_seen_twice": {"not_found"}}
+BASE = "https://www.cqc.com.cn/www/english/c"
+
+
 def test_known_ids_skip_archived_and_permanently_rejected_articles(archive: Archive) -> None:
     archive.store(release(1, "2026-01-10"))
     archive.store(release(2, "2025-06-01"))
-    base = "https://www.cqc.com.cn/www/english/c"
-    archive.reject(f"{base}/2026-01-11/3.shtml", "not_found")
-    archive.reject(f"{base}/2025-01-01/4.shtml", "fetch_failed")  # transient: fetched again
-    archive.reject(f"{base}/2025-01-01/5.shtml", "fetch_failed")
-    archive.reject(f"{base}/2025-01-01/5.shtml", "no_body")  # its latest reject is permanent
-    assert archive.known_ids(retry_reasons={"fetch_failed"}) == {1, 2, 3, 5}
-    recent = archive.known_ids(refresh_since="2026-01-01", retry_reasons={"fetch_failed"})
-    assert recent == {2, 5}  # 1 (published) and 3 (URL date) are recent: fetched again
+    run = archive.begin_crawl(urls.START_URL, {})
+    archive.reject(f"{BASE}/2026-01-11/3.shtml", "not_found", crawl_id=run)  # once: a lag?
+    archive.reject(f"{BASE}/2025-01-01/4.shtml", "fetch_failed", crawl_id=run)  # fetched again
+    archive.reject(f"{BASE}/2025-01-01/5.shtml", "fetch_failed", crawl_id=run)
+    archive.reject(f"{BASE}/2025-01-01/5.shtml", "no_body", crawl_id=run)  # latest: permanent
+    archive.reject(f"{BASE}/2025-01-01/6.shtml", "no_body", crawl_id=run)
+    archive.begin_crawl(urls.START_URL, {})
+    assert archive.known_ids(**RETRIED) == {1, 2, 5, 6}
+    recent = archive.known_ids(refresh_since="2026-01-01", **RETRIED)
+    assert recent == {2, 5, 6}  # 1 (published) is recent: fetched again
+
+
+def test_a_passing_fault_is_tried_again_later_and_later_and_a_404_seen_twice_is_final(
+    archive: Archive,
+) -> None:
+    def run_failing(*ids: int, reason: str = "fetch_failed") -> None:
+        run = archive.begin_crawl(urls.START_URL, {})
+        for article_id in ids:
+            archive.reject(f"{BASE}/2025-01-01/{article_id}.shtml", reason, crawl_id=run)
+
+    def due() -> set[int]:
+        archive.begin_crawl(urls.START_URL, {})  # known_ids is read as a run begins
+        return {7, 8} - archive.known_ids(**RETRIED)
+
+    run_failing(7)
+    run_failing(8, reason="not_found")
+    # 7 failed once, one run ago; 8 answered 404 once: both tried by the next run
+    assert due() == {7, 8}
+    # tried again by that run: 7 fails again, 8 is still not found (seen twice: final)
+    run_failing(7)
+    archive.reject(f"{BASE}/2025-01-01/8.shtml", "not_found", crawl_id=run_count(archive))
+    tries = []
+    for _ in range(12):  # the runs that follow: 7 is tried after 2, then 4, 8 runs
+        tried = due()
+        tries.append(7 in tried)
+        assert 8 not in tried
+        if 7 in tried:
+            run = run_count(archive)
+            archive.reject(f"{BASE}/2025-01-01/7.shtml", "fetch_failed", crawl_id=run)
+    assert tries == [False, True, False, False, False, True, *[False] * 6]
+    (waiting,) = archive.pending(**RETRIED)
+    assert (waiting.article_id, waiting.reason, waiting.tries) == (7, "fetch_failed", 4)
+
+
+def run_count(archive: Archive) -> int:
+    return archive.db.execute("SELECT max(id) FROM crawls").fetchone()[0]
 
 
 def test_a_version_1_archive_is_upgraded_in_place(tmp_path: Path) -> None:

@@ -9,13 +9,28 @@ in gzip, an archived one cut in deflate on a refresh.
 from __future__ import annotations
 
 import gzip
+import json
+import shutil
 import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from conftest import ANY_SHARE, SITE, golden_records, golden_rows, query, run_crawl
+from conftest import (
+    ANY_SHARE,
+    ROOT,
+    SITE,
+    cqcscraper_cli,
+    golden_records,
+    golden_rows,
+    query,
+    run_crawl,
+)
 from cqcscraper.crawl.whole import stream_is_whole
+from cqcscraper.parse.evidence import SharedTexts, title_words, words
+from cqcscraper.parse.records import PressRelease
 from cqcscraper.testing.mirror import Fault, Mirror
 
 ARTICLE = "/www/english/c/2024-09-10/597552.shtml"
@@ -144,3 +159,127 @@ def test_a_3xx_with_no_page_and_nowhere_to_go_is_tried_again(tmp_path: Path, sta
     second = run_crawl(tmp_path, ANY_SHARE)
     assert second.returncode == 0, second.log[-2000:]
     assert golden_rows(second.db)[597552] == golden_records()[597552]
+
+
+# -- evidence before a page becomes a release -------------------------------------------------
+
+ANSWERS = ROOT / "fixtures" / "answers"
+
+
+def site_with_answers(tmp_path: Path) -> Path:
+    """The fixture site, with the false answers of ``fixtures/answers`` under ``/answers/``."""
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    shutil.copytree(ANSWERS, site / "answers")
+    return site
+
+
+def release_ids(db: Path) -> set[int]:
+    return {row[0] for row in query(db, "SELECT id FROM press_releases")}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        # a "page not found" in a redesigned template of the site, HTTP 200
+        ("/answers/soft404.html", "not_the_release"),
+        # a maintenance notice in Chinese and English, in a legacy table layout
+        ("/answers/maintenance.html", "not_the_release"),
+        # the site's own disclaimer, served while the CMS has not published the release
+        ("/www/english/About/clause.shtml", "not_the_release"),
+        # a challenge page after a rate limit: scripts, no text, no link
+        ("/answers/challenge.html", "interstitial"),
+        # a CDN's error page with a paragraph of text and a link to the CDN alone
+        ("/answers/gateway.html", "interstitial"),
+    ],
+)
+def test_a_page_that_is_not_the_announced_release_is_refused_and_tried_again(
+    tmp_path: Path, answer: str, reason: str
+) -> None:
+    """The listing announced a release by its title; the URL answered 200 with another page.
+    Refused with its own reason and kept as a snapshot, never a release; the next run, with the
+    release published, archives it."""
+    site = site_with_answers(tmp_path)
+    fault = Fault(path=f"{ARTICLE}$", fault="same_page", location=answer)
+    first = run_crawl(tmp_path / "out", ANY_SHARE, site=site, faults=[fault])
+    assert first.returncode == 0, first.log[-2000:]
+    assert rejects_of(first.db, 1)["597552.shtml"] == reason
+    assert 597552 not in release_ids(first.db)
+    assert query(first.db, "SELECT count(*) FROM snapshots WHERE article_id = 597552") == [(1,)]
+    assert release_ids(first.db) == set(golden_records()) - {597552}  # the others are whole
+    second = run_crawl(tmp_path / "out", ANY_SHARE, site=site)
+    assert second.returncode == 0, second.log[-2000:]
+    assert golden_rows(second.db)[597552] == golden_records()[597552]
+
+
+def release(article_id: int, body: str) -> PressRelease:
+    return PressRelease(
+        id=article_id, url=f"u{article_id}", title=None, title_from=None, published=None,
+        published_from=None, origin=None, origin_raw=None, body=body, images=(),
+        content_hash="",
+    )  # fmt: skip
+
+
+def test_the_same_text_at_a_second_article_is_a_placeholder_unless_a_title_confirms_it() -> None:
+    shared = SharedTexts()
+    assert shared.placeholder(release(1, "We are upgrading."), "Read more") is None
+    assert shared.placeholder(release(1, "We are upgrading."), "Read more") is None  # itself
+    reason, detail = shared.placeholder(release(2, "We are upgrading."), "详细 >>")
+    assert reason == "placeholder"
+    assert "article 1" in detail
+    # one release published twice, each announced by its title: a duplicate, not a placeholder
+    assert (
+        shared.placeholder(release(3, "We are upgrading."), "CQC Opens a New Lab in Wuxi") is None
+    )
+    assert shared.placeholder(release(4, "Another text."), None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("CQC and Yiwu Sign an Agreement", {"cqc", "and", "yiwu", "sign", "agreement"}),
+        ("CQC Publishes the Implementation Ru...", {"cqc", "publishes", "the", "implementation"}),
+        ("产品认证实施规则", {"产品", "品认", "认证", "证实", "实施", "施规", "规则"}),
+        ("中国质量认证中心", set()),  # the centre's name: no release's title
+        ("Read more >>", set()),  # a generic link: no evidence
+        ("Notices", set()),  # too short to name one release
+        ("", set()),
+    ],
+)
+def test_a_listing_text_is_evidence_of_a_title_only_when_it_can_be_one(
+    text: str, expected: set[str]
+) -> None:
+    assert title_words(text) == expected
+
+
+@given(st.text())
+def test_words_never_crash_and_are_lower_case(text: str) -> None:
+    found = words(text)
+    assert found == words(text.upper().lower()) or any(c.isupper() for c in text)
+    assert all(word == word.casefold() for word in found)
+
+
+# -- no command undoes a guard ----------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_reparse_never_applies_a_snapshot_the_crawl_refused(tmp_path: Path) -> None:
+    """A refresh met a sign-in wall that shows the release's title and one line (so it passes
+    the listing's evidence) and loses the body: the update guard refused it, kept as a
+    snapshot. ``cqcscraper reparse`` (after a rule change) rebuilds the release from its
+    snapshots without it, says so, and exits 0; the row stays the archived one."""
+    site = site_with_answers(tmp_path)
+    out = tmp_path / "out"
+    assert run_crawl(out, ANY_SHARE, site=site).returncode == 0
+    wall = Fault(path=f"{ARTICLE}$", fault="same_page", location="/answers/teaser.html")
+    refresh = run_crawl(out, "-a full=1", ANY_SHARE, site=site, faults=[wall])
+    assert refresh.returncode == 1, refresh.log[-2000:]
+    assert "re-fetched releases were not updated" in refresh.last_line
+    assert golden_rows(refresh.db)[597552] == golden_records()[597552]
+    rebuilt = cqcscraper_cli("reparse", "--db", str(refresh.db))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "1 that the crawl refused as suspect updates" in rebuilt.stdout, rebuilt.stdout
+    assert golden_rows(refresh.db)[597552] == golden_records()[597552]
+    exported = [json.loads(line) for line in refresh.jsonl.read_text().splitlines()]
+    assert {r["id"]: r for r in exported}[597552]["body"] == golden_records()[597552]["body"]

@@ -156,7 +156,7 @@ def test_a_document_read_when_the_run_stops_is_abandoned() -> None:
 
 
 def test_the_verdict_names_the_memory_bound_and_the_files_not_restored() -> None:
-    thresholds = health.Thresholds(1.0, 0.0, 0.0)
+    thresholds = health.Thresholds(1.0, 0.0, 0.0, 5, 7.0)
     stats = {health.LISTINGS_OK: 1, health.ARTICLES_LINKED: 1, "memusage/max": 300 * 2**20}
     verdict = health.judge(stats, health.MEMORY_EXCEEDED, thresholds)
     assert not verdict.ok

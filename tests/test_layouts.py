@@ -98,3 +98,29 @@ def test_field_labels_as_sites_write_them(name: str, url: str) -> None:
     the origin, ends at a separator or a widget, and leaves the body (whole records)."""
     record = normalize_article(extract(decoded(LAYOUTS / f"{name}.html"), url))
     assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "listing_text"),
+    [
+        # HTML5: <title> and og:title both "News Center"; the date only in <time datetime>, a
+        # day before the URL's folder; a "More news" box dates its own items
+        ("section_title", "https://www.cqc.com.cn/www/english/c/2025-03-02/599401.shtml", None),
+        # a table page: "新闻中心" in both, its title in a span (the listing names it), an unset
+        # Public Time printed as the epoch, a dated list of links beside
+        (
+            "section_title_cn",
+            "https://www.cqc.com.cn/www/english/c/2025-01-16/599120.shtml",
+            "CQC Holds a Training Course on Green Product Certification",
+        ),
+    ],
+)
+def test_a_section_name_in_every_page_title_is_no_title(
+    name: str, url: str, listing_text: str | None
+) -> None:
+    """``og:title`` and ``<title>`` come from one field of the template: their agreement
+    confirms nothing, and the release's heading or its listing's title wins; a date the page
+    shows only as ``<time datetime>`` is its date, an epoch is not (whole records)."""
+    raw = extract(decoded(LAYOUTS / f"{name}.html"), url, listing_text=listing_text)
+    record = normalize_article(raw)
+    assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")

@@ -22,6 +22,8 @@ from cqcscraper.store.lock import ArchiveBusy, RunLock
 
 MIRRORED = "http://127.0.0.1:8123/www/english/c/2024-09-10/597552.shtml"
 CANONICAL = "https://www.cqc.com.cn/www/english/c/2024-09-10/597552.shtml"
+# Every page of the site links to others; an answer that does not is no page of the site.
+NAV = "<a href='/www/english/'>Home</a>"
 
 
 @pytest.fixture
@@ -102,7 +104,7 @@ def test_pages_that_cannot_become_records_are_rejected_with_a_reason(
     ],
 )
 def test_incomplete_records_are_rejected(parse: ParsePipeline, html: str, reason: str) -> None:
-    parsed = parse.process_item(page(html=f"<html><body>{html}</body></html>"))
+    parsed = parse.process_item(page(html=f"<html><body>{NAV}{html}</body></html>"))
     with pytest.raises(Rejected) as rejected:
         ValidatePipeline().process_item(parsed)
     assert (rejected.value.url, rejected.value.reason) == (CANONICAL, reason)
@@ -112,7 +114,7 @@ def test_a_release_with_a_body_and_no_title_anywhere_is_archived_untitled(
     parse: ParsePipeline,
 ) -> None:
     html = "<p>A body paragraph long enough to count as prose, but no title anywhere.</p>"
-    parsed = parse.process_item(page(html=f"<html><body>{html}</body></html>"))
+    parsed = parse.process_item(page(html=f"<html><body>{NAV}{html}</body></html>"))
     assert ValidatePipeline().process_item(parsed) is parsed
     assert (parsed.record.title, parsed.record.title_from) == (None, None)
     assert parse.stats.get_value("cqc/titles/none") == 1
@@ -120,9 +122,21 @@ def test_a_release_with_a_body_and_no_title_anywhere_is_archived_untitled(
 
 def test_public_time_that_differs_from_the_url_is_counted(parse: ParsePipeline) -> None:
     html = "<h1>T</h1><p>Public Time:2024-09-11</p><div><p>Body text long enough to be prose.</p>"
+    html += NAV
     record = parse.process_item(page(html=html)).record
     assert (record.published, record.published_from) == ("2024-09-11", "public_time")
     assert parse.stats.get_value("cqc/published/differs_from_url") == 1
+
+
+@pytest.mark.parametrize("shown", ["1970-01-01 08:00:00", "1900-01-01", "2099-05-01"])
+def test_a_date_the_page_shows_but_no_release_can_have_is_counted(
+    parse: ParsePipeline, shown: str
+) -> None:
+    html = f"<h1>T</h1><p>Public Time:{shown}</p><div><p>Body text long enough to be prose.</p>"
+    record = parse.process_item(page(html=html + NAV)).record
+    assert (record.published, record.published_from) == ("2024-09-10", "url")
+    assert parse.stats.get_value("cqc/published/not_believed") == 1
+    assert parse.stats.get_value("cqc/published/differs_from_url") is None
 
 
 def test_other_items_pass_through(parse: ParsePipeline) -> None:

@@ -90,5 +90,13 @@ def test_each_status_with_no_page_is_its_reason(status: int, reason: str) -> Non
 
 
 def test_transient_reasons_are_tried_again_and_the_others_are_not() -> None:
-    assert {"fetch_failed", "truncated", "empty", "robots_txt_unreachable"} == validation.TRANSIENT
+    assert {
+        "fetch_failed",
+        "truncated",
+        "empty",
+        "robots_txt_unreachable",
+        "not_the_release",
+        "interstitial",
+        "placeholder",
+    } == validation.TRANSIENT
     assert validation.TOO_LARGE not in validation.TRANSIENT

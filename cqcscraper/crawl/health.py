@@ -28,6 +28,8 @@ ARTICLES_LINKED = "cqc/articles/linked"  # distinct article links found on listi
 ARTICLES_KNOWN = "cqc/articles/known"  # ... of which already archived, so not fetched
 URL_DISAGREES = "cqc/articles/url_disagrees"  # links to one id under another date folder
 PARSED = "cqc/parsed"  # article pages read (before validation)
+DATE_DIFFERS = "cqc/published/differs_from_url"  # a shown date (believed) not the URL's
+DATE_NOT_BELIEVED = "cqc/published/not_believed"  # a shown date before 1990 or in the future
 FIELD = "cqc/fields/{}"  # parsed pages on which a field was found
 TITLE_FROM = "cqc/titles/{}"  # parsed pages whose title came from this source (or "none")
 OUTCOME = "cqc/articles/{}"  # new / updated / unchanged
@@ -40,6 +42,8 @@ ELAPSED = "cqc/elapsed_seconds"  # the run's time to its close (Scrapy's own is 
 FILES_RESTORED = "cqc/media/restored"  # stored files found missing or damaged, fetched again
 FILES_NOT_RESTORED = "cqc/media/not_restored"  # ... that could not be fetched again
 MEMORY_EXCEEDED = "memusage_exceeded"  # the finish reason of Scrapy's memory-usage extension
+PENDING = "cqc/pending"  # articles not archived whose last fetch failed for a passing reason
+OVERDUE = "cqc/pending/overdue"  # ... tried by this run, past the bound: who, why, how often
 ROBOTS_UNREACHABLE = "cqc/robots_unreachable"  # which robots.txt could not be read, and why
 FIELDS = COVERED_FIELDS
 OUTCOMES = ("new", "updated", "unchanged")
@@ -57,6 +61,8 @@ class Thresholds:
     max_rejected_share: float
     min_published_coverage: float
     min_own_title_share: float
+    pending_max_tries: int
+    pending_max_days: float
 
     @classmethod
     def from_settings(cls, settings: Any) -> Thresholds:
@@ -65,6 +71,8 @@ class Thresholds:
             max_rejected_share=settings.getfloat("CQC_MAX_REJECTED_SHARE"),
             min_published_coverage=settings.getfloat("CQC_MIN_PUBLISHED_COVERAGE"),
             min_own_title_share=settings.getfloat("CQC_MIN_OWN_TITLE_SHARE"),
+            pending_max_tries=settings.getint("CQC_PENDING_MAX_TRIES"),
+            pending_max_days=settings.getfloat("CQC_PENDING_MAX_DAYS"),
         )
 
 
@@ -189,6 +197,12 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
             "with other releases or lost fields (a maintenance page, soft 404 or login wall?); "
             "see the rejects table"
         )
+    if overdue := stats.get(OVERDUE):
+        problems.append(
+            f"articles still failing after {thresholds.pending_max_tries} tries or "
+            f"{thresholds.pending_max_days:g} days (tried again with a back-off; "
+            f"cqcscraper summary lists them): {overdue}"
+        )
     outcomes = sum(_get(stats, OUTCOME.format(name)) for name in OUTCOMES)
     bad = rejected(stats)
     if bad and bad / (outcomes + bad) > thresholds.max_rejected_share:
@@ -219,4 +233,5 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
     if problems:
         return Verdict(FAIL, "; ".join(problems))
     counts = ", ".join(f"{_get(stats, OUTCOME.format(name))} {name}" for name in OUTCOMES)
-    return Verdict(OK, f"{linked} articles linked; {counts}, {bad} rejected")
+    waiting = f", {_get(stats, PENDING)} pending" if _get(stats, PENDING) else ""
+    return Verdict(OK, f"{linked} articles linked; {counts}, {bad} rejected{waiting}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import replace
+from typing import NamedTuple
 
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
@@ -24,9 +25,10 @@ from w3lib.encoding import (
 
 from cqcscraper.crawl.rejects import Rejected, reason_of_status
 from cqcscraper.parse import urls, validation
+from cqcscraper.parse.evidence import not_the_release
 from cqcscraper.parse.extract import extract
 from cqcscraper.parse.media import MediaLink, media_links
-from cqcscraper.parse.normalize import normalize_article
+from cqcscraper.parse.normalize import normalize_article, parse_date
 from cqcscraper.parse.records import ArticlePage, PressRelease, RawResponse
 
 
@@ -191,7 +193,16 @@ def read_page(page: ArticlePage) -> PressRelease:
     return read_article(page)[0]
 
 
-def read_article(page: ArticlePage) -> tuple[PressRelease, tuple[MediaLink, ...]]:
+class Reading(NamedTuple):
+    """What reading an article page gives: the record, its links to files, and the date the
+    page shows (which the record's ``published`` does not take when it is not plausible)."""
+
+    record: PressRelease
+    links: tuple[MediaLink, ...]
+    shown_date: str | None
+
+
+def read_article(page: ArticlePage) -> Reading:
     """``read_page``, and the release's links to its images and documents."""
     ref = urls.article_ref(page.url)
     if ref is None:  # recorded under the article linked, so later runs know it
@@ -205,8 +216,10 @@ def read_article(page: ArticlePage) -> tuple[PressRelease, tuple[MediaLink, ...]
         raise Rejected(ref.canonical_url, reason, page.error or f"HTTP {page.status}")
     listing_text = page.raw.listing_text if page.raw else None
     raw = extract(page.html, ref.canonical_url, listing_text=listing_text)
+    if refused := not_the_release(raw):
+        raise Rejected(ref.canonical_url, *refused)
     record = normalize_article(raw, page.fetched_at[:10])
-    return record, media_links(record.images, raw.attachments)
+    return Reading(record, media_links(record.images, raw.attachments), parse_date(raw.public_time))
 
 
 def build_record(page: ArticlePage) -> PressRelease:

@@ -24,6 +24,7 @@ from cqcscraper.crawl.pages import read_article
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.crawl.run import ArchiveRun
 from cqcscraper.parse import urls, validation
+from cqcscraper.parse.evidence import SharedTexts
 from cqcscraper.parse.records import ArticlePage, NotModified, ParsedPage, ReleaseMedia
 from cqcscraper.parse.validation import MOVED, SUSPECT_UPDATE, UNSTORABLE
 from cqcscraper.store.archive import ArchiveError, Suspect, Unstorable
@@ -44,7 +45,7 @@ class ParsePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePage):
             return item
-        record, links = read_article(item)
+        record, links, shown_date = read_article(item)
         self.stats.inc_value(health.PARSED)
         for name in health.FIELDS:
             if getattr(record, name):
@@ -53,22 +54,41 @@ class ParsePipeline:
         ref = urls.article_ref(record.url)
         url_date = ref.url_date if ref else None
         if record.published_from == "public_time" and url_date and record.published != url_date:
-            self.stats.inc_value("cqc/published/differs_from_url")
+            self.stats.inc_value(health.DATE_DIFFERS)
             logger.info(
                 "Public Time %s differs from the URL's date %s: %s",
                 record.published,
                 url_date,
                 record.url,
             )
+        elif shown_date and record.published_from != "public_time":
+            self.stats.inc_value(health.DATE_NOT_BELIEVED)
+            logger.info(
+                "The page's date %s is not believed (before the site or in the future); %s "
+                "is dated by its URL, %s",
+                shown_date,
+                record.url,
+                record.published,
+            )
         return ParsedPage(item, record, ReleaseMedia(record.id, links))
 
 
 class ValidatePipeline:
-    """Let only complete records through (see ``validation.reject_reason``)."""
+    """Let only complete records through (see ``validation.reject_reason``), and no text the
+    run saw at another article unconfirmed (``evidence.SharedTexts``)."""
+
+    def __init__(self) -> None:
+        self.shared = SharedTexts()
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, ParsedPage) and (reason := validation.reject_reason(item.record)):
-            raise Rejected(item.record.url, reason)
+        if not isinstance(item, ParsedPage):
+            return item
+        record = item.record
+        if reason := validation.reject_reason(record):
+            raise Rejected(record.url, reason)
+        listing_text = item.page.raw.listing_text if item.page.raw else None
+        if refused := self.shared.placeholder(record, listing_text):
+            raise Rejected(record.url, *refused)
         return item
 
 

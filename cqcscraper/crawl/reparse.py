@@ -6,21 +6,29 @@ snapshots are replayed in the order they were fetched through the same ``history
 uses, so the row and its revisions come out as a crawl with today's rules would have written
 them. Nothing is fetched.
 
+No command undoes a guard: a snapshot the crawl refused as a suspect update (the site's
+failure: a maintenance page or soft 404 for many releases) is never applied, and each snapshot
+passes the same evidence and guard as in a crawl (``pages.build_record`` checks that the page
+is the release its listing announced; ``history.suspect_update`` that an update keeps what the
+release had). What was skipped is reported.
+
 A release whose snapshots no longer give a record (the new rules reject every one) keeps its
-row as it was, and is reported; rows with no snapshot (archived before snapshots existed) are
-left alone. The whole rebuild is one transaction: it is applied entirely or not at all.
+row as it was, and is reported (``cqcscraper reparse`` then exits 1); rows with no snapshot
+(archived before snapshots existed) are left alone. The whole rebuild is one transaction: it is
+applied entirely or not at all.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from cqcscraper.crawl.pages import build_record, replay_page
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.store.archive import Archive, Snapshot
-from cqcscraper.store.history import KEPT_BY_ARCHIVE, Row, fold, record_row
+from cqcscraper.store.history import KEPT_BY_ARCHIVE, Row, fold, record_row, suspect_update
 
 
 @dataclass
@@ -31,6 +39,8 @@ class Report:
     changed: list[int] = field(default_factory=list)
     kept: list[int] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
+    refused: int = 0  # snapshots the crawl refused as suspect updates: never applied
+    suspect: int = 0  # snapshots the update guard refuses now
     title_from: Counter[str] = field(default_factory=Counter)  # of the releases rebuilt
 
     def __str__(self) -> str:
@@ -44,6 +54,11 @@ class Report:
         if self.rejected:
             reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.rejected.items()))
             lines.append(f"snapshots that give no record: {reasons}")
+        if self.refused or self.suspect:
+            lines.append(
+                f"snapshots not applied: {self.refused} that the crawl refused as suspect "
+                f"updates, {self.suspect} that lose what the release had (suspect_update)"
+            )
         if self.kept:
             ids = ", ".join(map(str, self.kept))
             lines.append(f"kept as they were (no snapshot gives a record now): {ids}")
@@ -59,16 +74,29 @@ def _most(item: tuple[str, int]) -> tuple[int, str]:
     return -item[1], item[0]
 
 
-def replay(snapshots: list[Snapshot], report: Report) -> tuple[Row | None, list[Row]]:
-    """One article's row and revisions, rebuilt from its snapshots (oldest first)."""
+def replay(
+    snapshots: list[Snapshot], report: Report, refused: Collection[int] = ()
+) -> tuple[Row | None, list[Row]]:
+    """One article's row and revisions, rebuilt from its snapshots (oldest first), without
+    the ``refused`` ones (snapshot numbers) and those the update guard refuses."""
     row: Row | None = None
     revisions: list[Row] = []
     for snapshot in snapshots:
+        if snapshot.snapshot in refused:
+            report.refused += 1
+            continue
         page = replay_page(snapshot.raw, snapshot.first_fetched)
         try:
             record = record_row(build_record(page))
         except Rejected as rejected:
             report.rejected[rejected.reason] += 1
+            continue
+        if (
+            row is not None
+            and row["content_hash"] != record["content_hash"]
+            and suspect_update(row, record, None)
+        ):
+            report.suspect += 1
             continue
         for seen in dict.fromkeys([snapshot.first_fetched, snapshot.last_fetched]):
             row, revision, _ = fold(row, record, seen)
@@ -83,10 +111,11 @@ def reparse(archive: Archive) -> Report:
     def rebuild_all() -> tuple[Report, dict[int, int | None]]:
         report = Report()
         before = {row["id"]: row["duplicate_of"] for row in archive.db["press_releases"].rows}
+        refused = archive.refused_snapshots()
         for article_id, group in itertools.groupby(archive.snapshots(), lambda s: s.article_id):
             snapshots = list(group)
             report.snapshots += len(snapshots)
-            row, revisions = replay(snapshots, report)
+            row, revisions = replay(snapshots, report, refused)
             if article_id is None:
                 continue
             if row is None:

@@ -53,6 +53,10 @@ def set_exit(crawler: Crawler, code: int, message: str) -> None:
     crawler.stats.set_value(EXIT_MESSAGE, message)
 
 
+# The most articles a verdict names one by one.
+MAX_NAMED = 5
+
+
 class ArchiveRun:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -104,7 +108,11 @@ class ArchiveRun:
         since = None
         if refresh_days is not None:
             since = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=refresh_days)).isoformat()
-        return self.archive.known_ids(refresh_since=since, retry_reasons=validation.TRANSIENT)
+        return self.archive.known_ids(
+            refresh_since=since,
+            transient=validation.TRANSIENT,
+            final_when_seen_twice=validation.FINAL_WHEN_SEEN_TWICE,
+        )
 
     def read(self, fn: Callable[[], T], nothing: T) -> T:
         """A read of the archive during the run (``fn``); when the archive cannot be read (a
@@ -189,6 +197,23 @@ class ArchiveRun:
         message = f"crawl {self.crawl_id} {verdict.verdict}: {verdict.reason}"
         set_exit(self.crawler, code, message)
 
+    def _count_pending(self) -> None:
+        """How many articles are pending after this run, and which of those it tried are
+        past the bound (``CQC_PENDING_MAX_TRIES``/``_DAYS``): the verdict names them."""
+        waiting = self.read(
+            lambda: self.archive.pending(validation.TRANSIENT, validation.FINAL_WHEN_SEEN_TWICE),
+            [],
+        )
+        now = dt.datetime.now(dt.UTC)
+        limits = (self.thresholds.pending_max_tries, self.thresholds.pending_max_days, now)
+        overdue = [p for p in waiting if p.runs_since == 0 and p.overdue(*limits)]
+        stats = self.crawler.stats
+        stats.set_value(health.PENDING, len(waiting))
+        if overdue:
+            shown = ", ".join(map(str, overdue[:MAX_NAMED]))
+            more = f" and {len(overdue) - MAX_NAMED} more" if len(overdue) > MAX_NAMED else ""
+            stats.set_value(health.OVERDUE, f"{len(overdue)}: {shown}{more}")
+
     def _close(self, reason: str) -> health.Verdict:
         """Export the JSONL, judge the run, and write its verdict to ``crawls``: the export
         first, so that a failed export is in the verdict that is written."""
@@ -207,6 +232,8 @@ class ArchiveRun:
                 logger.info("%d records in %s", rows, self.jsonl_path)
             except ExportError as error:
                 stats.set_value(health.EXPORT_ERROR, str(error))
+        if self.failed is None:
+            self._count_pending()
         verdict = health.judge(stats.get_stats(), reason, self.thresholds)
         if self.crawl_id is None:
             return verdict

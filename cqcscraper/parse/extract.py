@@ -101,6 +101,9 @@ _HEADINGS = tuple(etree.XPath(xpath) for xpath in HEADING_XPATHS)
 _HEADING_TEXT = etree.XPath(".//text()[not(ancestor::script)]")
 _OG_TITLE = etree.XPath('//meta[@property="og:title"]/@content')
 _TITLE = etree.XPath("//title/text()")
+# The article's date as a machine reads it: a <time datetime> that is not an item of a list of
+# links (a "related news" box dates its entries too).
+_ARTICLE_TIME = etree.XPath("//time[not(ancestor::a) and not(ancestor::li)]/@datetime")
 _BODIES = tuple(etree.XPath(HTMLTranslator().css_to_xpath(css)) for css in BODY_SELECTORS)
 
 
@@ -141,6 +144,9 @@ class RawArticle:
     link_labels: tuple[str, ...] = ()
     # The body's links to documents ``(url, link text)`` in page order (``media``).
     attachments: tuple[tuple[str, str], ...] = ()
+    # Whether the page links to another page of the site, as every page of its template does
+    # (a challenge, proxy or CDN error page does not: ``evidence``).
+    site_links: bool = True
 
 
 def extract(
@@ -164,6 +170,8 @@ def extract(
     kept = _body_blocks(blocks, container, furniture)
     body = [b for b, keep in zip(blocks, kept, strict=True) if keep]
     public_time, origin = _labels(blocks)
+    if public_time is None:  # no label: the article's own <time datetime>, if it has one
+        public_time = _first(_ARTICLE_TIME(root))
     return RawArticle(
         url=url,
         headings=tuple(_headings(root, blocks, kept, furniture)),
@@ -176,6 +184,7 @@ def extract(
         listing_text=listing_text,
         link_labels=tuple(_link_labels(root, url)),
         attachments=tuple(_attachments(container, url)) if container is not None else (),
+        site_links=_links_to_site(root, url),
     )
 
 
@@ -525,6 +534,22 @@ def _link_labels(root: etree._Element, base_url: str) -> Iterator[str]:
         if href:
             seen.add(text)
             yield text
+
+
+_NOT_A_PAGE = ("#", "javascript:", "mailto:", "tel:", "data:")
+
+
+def _links_to_site(root: etree._Element, url: str) -> bool:
+    """Whether any link leads to another page of the site (``url``'s, or a relative link)."""
+    hosts = urls.same_site_hosts(url)
+    for link in _LINKS(root):
+        href = (link.get("href") or "").strip()
+        if not href or href.lower().startswith(_NOT_A_PAGE):
+            continue
+        target = urls.join(url, href)
+        if target and urls.host_of(target) in hosts and target.split("#")[0] != url:
+            return True
+    return False
 
 
 # Attributes where lazy-loading scripts keep an image's real address while ``src`` shows a

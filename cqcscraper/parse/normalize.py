@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,7 +47,7 @@ _GENERIC_LINK = re.compile(
 _TITLE_SUFFIX = re.compile(
     r"^(?P<title>.*?\S)\s*(?:-{1,2}|–|—|_{1,2}|\||｜|·)\s*(?P<site>[^-–—_|｜·]+)$"
 )
-_ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…+)$")
+ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…+)$")
 # A cut-short title is completed only from a stem this long (``A...`` completes to anything).
 _MIN_STEM_CHARS = 8
 # A body line longer than this is a paragraph, never a title.
@@ -147,14 +148,14 @@ class Title:
     @property
     def cut(self) -> bool:
         """Cut short with ``...`` or ``…``."""
-        return _ELLIPSIS.search(self.text) is not None
+        return ELLIPSIS.search(self.text) is not None
 
     def completed_by(self, other: Title) -> bool:
         """Whether ``other`` is this cut-short title's full form: it starts with the same words
         and goes on."""
         if not self.cut or other.cut:
             return False
-        stem = _ELLIPSIS.sub("", self.text).casefold()
+        stem = ELLIPSIS.sub("", self.text).casefold()
         full = other.text.casefold()
         return len(stem) >= _MIN_STEM_CHARS and len(full) > len(stem) and full.startswith(stem)
 
@@ -181,22 +182,44 @@ def title_candidates(raw: RawArticle, first_line: str = "") -> list[Title]:
     labels of the page's menus and sections (the texts of its links to other pages), a
     link text that names no page (``More>>``), and a first line too long to be a title.
     """
-    labels = {clean_text(label).casefold() for label in raw.link_labels}
-
-    def own(text: str) -> bool:
-        return bool(text) and not _is_site_name(text) and text.casefold() not in labels
-
+    labels = _labels_of(raw.link_labels)
     page = [Title(h, HEADING) for h in map(clean_text, raw.headings)]
     page += [Title(clean_text(raw.og_title), OG_TITLE)]
     page += [Title(strip_site_suffix(raw.html_title or ""), HTML_TITLE)]
-    found = [t for t in page if own(t.text)]
+    found = [t for t in page if _names_a_page(t.text, labels)]
     listing = clean_text(raw.listing_text)
-    if own(listing) and not _GENERIC_LINK.fullmatch(listing):
+    if is_title_text(listing, labels):
         found.append(Title(listing, LISTING))
     line = clean_text(first_line)
     if line and len(line) <= _MAX_TITLE_CHARS:
         found.append(Title(line, BODY))
     return found
+
+
+def _labels_of(link_labels: Collection[str]) -> frozenset[str]:
+    return frozenset(clean_text(label).casefold() for label in link_labels)
+
+
+def _names_a_page(text: str, labels: frozenset[str]) -> bool:
+    """Not empty, not the centre's name, not one of the page's menu labels."""
+    return bool(text) and not _is_site_name(text) and text.casefold() not in labels
+
+
+def is_title_text(text: str, link_labels: Collection[str] = ()) -> bool:
+    """Whether a link's (clean) text can be a release's title: it names a page
+    (``_names_a_page``, with the page's ``link_labels``) and is no generic ``More>>``."""
+    labels = link_labels if isinstance(link_labels, frozenset) else _labels_of(link_labels)
+    return _names_a_page(text, labels) and not _GENERIC_LINK.fullmatch(text)
+
+
+# ``og:title`` and ``<title>`` are filled from one field of the CMS's template: their agreement
+# confirms nothing (a section name in both, "News Center", is still a section name).
+_ONE_TEMPLATE_FIELD = frozenset({OG_TITLE, HTML_TITLE})
+
+
+def _independent(a: str, b: str) -> bool:
+    """Whether candidates from sources ``a`` and ``b`` confirm each other."""
+    return a != b and {a, b} != _ONE_TEMPLATE_FIELD
 
 
 def choose_title(raw: RawArticle, first_line: str = "") -> Title | None:
@@ -213,7 +236,8 @@ def choose_title(raw: RawArticle, first_line: str = "") -> Title | None:
     for choice in choices:
         full = complete(choice, candidates)
         if any(
-            other.source != choice.source and (other.agrees_with(choice) or other.agrees_with(full))
+            _independent(other.source, choice.source)
+            and (other.agrees_with(choice) or other.agrees_with(full))
             for other in candidates
         ):
             return full

@@ -37,9 +37,26 @@ NOT_A_DOCUMENT = "not_a_document"  # a link taken for a document answered with a
 # a link to an image or a named document answered with something else (an error page): the
 # server's failure, not the file's, so later runs try again
 NOT_A_FILE = "not_a_file"
+# Evidence that the answer is not the release (``parse.evidence``): the site's failure, for now
+NOT_THE_RELEASE = "not_the_release"  # the page does not show the title its listing gave it
+INTERSTITIAL = "interstitial"  # links to no page of the site: a challenge, proxy or error page
+PLACEHOLDER = "placeholder"  # the same text served at other article URLs of the run
 UNSTORABLE = "unstorable"  # the database refused one of its values (an id past its integers)
 
-TRANSIENT = frozenset({FETCH_FAILED, TRUNCATED, EMPTY, ROBOTS_UNREACHABLE})
+TRANSIENT = frozenset(
+    {
+        FETCH_FAILED,
+        TRUNCATED,
+        EMPTY,
+        ROBOTS_UNREACHABLE,
+        NOT_THE_RELEASE,
+        INTERSTITIAL,
+        PLACEHOLDER,
+    }
+)
+# Final only when a second run sees it: a release linked before the CMS published it answers
+# 404 for a while (a publish lag); a link still dead on a later run is dead.
+FINAL_WHEN_SEEN_TWICE = frozenset({NOT_FOUND})
 # Rows of ``rejects`` that record what became of an article, not a failure: not counted as
 # rejects by the health verdict.
 NOT_FAILURES = frozenset({MOVED})

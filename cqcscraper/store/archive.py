@@ -44,6 +44,7 @@ from cqcscraper.store.history import (
     record_row,
     suspect_update,
 )
+from cqcscraper.store.pending import Pending, pending_articles
 from cqcscraper.store.schema import MIGRATIONS, RELEASES, SCHEMA_VERSION, set_user_version
 
 logger = logging.getLogger(__name__)
@@ -576,33 +577,59 @@ class Archive:
                 row["snapshot"], row["article_id"], row["first_fetched"], row["last_fetched"], raw
             )
 
+    def refused_snapshots(self) -> frozenset[int]:
+        """The snapshots a crawl refused as suspect updates (stored with their reject, at the
+        same moment): ``reparse`` never applies them."""
+        rows = self.db.execute(
+            "SELECT s.snapshot FROM snapshots s JOIN rejects r ON r.article_id = s.article_id "
+            "AND r.seen = s.first_fetched WHERE r.reason = 'suspect_update'"
+        ).fetchall()
+        return frozenset(snapshot for (snapshot,) in rows)
+
     def known_ids(
-        self, *, refresh_since: str | None = None, retry_reasons: Collection[str] = ()
+        self,
+        *,
+        refresh_since: str | None = None,
+        transient: Collection[str] = (),
+        final_when_seen_twice: Collection[str] = (),
     ) -> frozenset[int]:
-        """Articles an incremental run need not fetch: archived ones, and ones whose latest
-        reject is not in ``retry_reasons``; except those dated ``refresh_since`` or later."""
+        """Articles an incremental run need not fetch: archived ones, and rejected ones except
+        those pending and due again (``store.pending``: the reasons given may pass); except
+        those dated ``refresh_since`` or later."""
         known = set()
         dated = self.db.execute("SELECT id, published, url FROM press_releases").fetchall()
         dated += self.db.execute(
             "SELECT article_id, NULL, url FROM rejects WHERE id IN (SELECT max(id) FROM rejects "
             "WHERE article_id IS NOT NULL AND article_id NOT IN (SELECT id FROM press_releases) "
-            "GROUP BY article_id) AND reason NOT IN (SELECT value FROM json_each(?))",
-            [json.dumps(sorted(retry_reasons))],
+            "GROUP BY article_id)"
         ).fetchall()
+        due = {
+            waiting.article_id
+            for waiting in self.pending(transient, final_when_seen_twice)
+            if waiting.due
+        }
         dated += [  # rejects of ids past SQLite's integers, known by their URL
             (ref.id, None, url)
             for url, reason in self.db.execute(
                 "SELECT url, reason FROM rejects WHERE id IN (SELECT max(id) FROM rejects "
                 "WHERE article_id IS NULL GROUP BY url)"
             ).fetchall()
-            if reason not in retry_reasons and (ref := urls.article_ref(url)) and ref.id > MAX_ID
+            if reason not in transient and (ref := urls.article_ref(url)) and ref.id > MAX_ID
         ]
         for article_id, published, url in dated:
+            if article_id in due:
+                continue
             ref = urls.article_ref(url)
             day = published or (ref.url_date if ref else None)
             if refresh_since is None or day is None or day < refresh_since:
                 known.add(article_id)
         return frozenset(known)
+
+    def pending(
+        self, transient: Collection[str], final_when_seen_twice: Collection[str] = ()
+    ) -> list[Pending]:
+        """Articles not archived whose last fetch failed for a reason that may pass."""
+        return self._read(lambda: pending_articles(self.db.conn, transient, final_when_seen_twice))
 
     def _read(self, fn: Callable[[], T]) -> T:
         """A read a crawl makes while it runs: a damaged file is an ``ArchiveError`` (one line
