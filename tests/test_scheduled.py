@@ -46,6 +46,7 @@ pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e'
 NEWS = Path("www/english/News/index.shtml")
 YIWU = Path("www/english/c/2024-09-10/597552.shtml")
 YIWU_PATH = "/" + YIWU.as_posix()
+DEAD_LINK = "/www/english/c/2005-06-01/590001.shtml"  # the fixture site's link to no page
 # The first page of each section the fixture site links to, within the default depth.
 SECTIONS = [
     "/www/english/",
@@ -91,8 +92,12 @@ def articles(requests: list[str]) -> list[str]:
 
 def test_a_run_with_nothing_new_reads_one_page_per_section_and_no_article(tmp_path: Path) -> None:
     first = run_crawl(tmp_path)
+    # A 404 is final once a second run sees it (the first may be a publish lag): the next run
+    # asks for the dead link once more; from then on a run with nothing new asks for nothing.
+    again = run_crawl(tmp_path)
+    assert articles(again.requests) == [DEAD_LINK]
     second = run_crawl(tmp_path)
-    assert first.returncode == second.returncode == 0, second.log[-2000:]
+    assert first.returncode == again.returncode == second.returncode == 0, second.log[-2000:]
     # The bound (docs/operations.md): robots.txt + the first page of each section, nothing more.
     assert sorted(second.requests) == sorted(["/robots.txt", *SECTIONS])
     files = [
@@ -113,6 +118,34 @@ def test_a_run_with_nothing_new_reads_one_page_per_section_and_no_article(tmp_pa
     assert (run["articles_rejected"], run["verdict"]) == (0, "ok")
     # The dead link and the empty page were rejected for good in the first run: not retried.
     assert stats["cqc/articles/known"] == stats["cqc/articles/linked"] == 9
+
+
+def test_the_nightly_sweep_finds_a_release_listed_behind_known_pages(
+    site: Path, tmp_path: Path
+) -> None:
+    """A release added with an older date first appears on page 2 of a listing: the hourly
+    run stops at page 1 (all known) and misses it; the sweep (every listing page, only the
+    articles not archived fetched) finds it."""
+    assert run_crawl(tmp_path, site=site).returncode == 0
+    backdated = "/www/english/c/2021-03-05/598100.shtml"
+    (site / backdated.lstrip("/")).parent.mkdir(parents=True)
+    shutil.copy(site / YIWU, site / backdated.lstrip("/"))
+    title = "CQC and Yiwu Municipal Government Sign Strategic Cooperation Agreement"
+    replace(
+        site / "www/english/News/index_1.shtml",
+        "</ul>",
+        f'<li><a href="{backdated}">{title}</a></li>\n</ul>',
+    )
+    hourly = run_crawl(tmp_path, site=site)
+    assert hourly.returncode == 0, hourly.log[-2000:]
+    assert backdated not in hourly.requests
+    sweep = run_crawl(tmp_path, "-a sweep=1", site=site)
+    assert sweep.returncode == 0, sweep.log[-2000:]
+    assert articles(sweep.requests) == [backdated]  # nothing archived is fetched again
+    assert {"/www/english/News/index_1.shtml", "/www/english/Activities/index_1.shtml"} <= set(
+        sweep.requests
+    )
+    assert 598100 in golden_rows(tmp_path / "cqc.db")
 
 
 def forget(db: Path, article_id: int) -> None:

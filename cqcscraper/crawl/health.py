@@ -42,6 +42,8 @@ ELAPSED = "cqc/elapsed_seconds"  # the run's time to its close (Scrapy's own is 
 FILES_RESTORED = "cqc/media/restored"  # stored files found missing or damaged, fetched again
 FILES_NOT_RESTORED = "cqc/media/not_restored"  # ... that could not be fetched again
 MEMORY_EXCEEDED = "memusage_exceeded"  # the finish reason of Scrapy's memory-usage extension
+ARTICLES_RETRIED = "cqc/articles/retried"  # pending articles this run asked for again
+REJECTED_AGAIN = "cqc/rejects_again"  # ... of which rejected again (not in the reject share)
 PENDING = "cqc/pending"  # articles not archived whose last fetch failed for a passing reason
 OVERDUE = "cqc/pending/overdue"  # ... tried by this run, past the bound: who, why, how often
 ROBOTS_UNREACHABLE = "cqc/robots_unreachable"  # which robots.txt could not be read, and why
@@ -204,7 +206,7 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
             f"cqcscraper summary lists them): {overdue}"
         )
     outcomes = sum(_get(stats, OUTCOME.format(name)) for name in OUTCOMES)
-    bad = rejected(stats)
+    bad = rejected(stats) - _get(stats, REJECTED_AGAIN)
     if bad and bad / (outcomes + bad) > thresholds.max_rejected_share:
         problems.append(
             f"{_share(bad, outcomes + bad)} articles fetched were rejected "
@@ -234,4 +236,4 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
         return Verdict(FAIL, "; ".join(problems))
     counts = ", ".join(f"{_get(stats, OUTCOME.format(name))} {name}" for name in OUTCOMES)
     waiting = f", {_get(stats, PENDING)} pending" if _get(stats, PENDING) else ""
-    return Verdict(OK, f"{linked} articles linked; {counts}, {bad} rejected{waiting}")
+    return Verdict(OK, f"{linked} articles linked; {counts}, {rejected(stats)} rejected{waiting}")

@@ -31,11 +31,12 @@ from scrapy.utils.defer import deferred_from_coro
 
 from cqcscraper.crawl import health
 from cqcscraper.crawl.rejects import Rejected
-from cqcscraper.parse import validation
+from cqcscraper.parse import urls, validation
 from cqcscraper.parse.records import ArticlePage, ParsedPage
 from cqcscraper.store.archive import Archive, ArchiveError, ExportError, jsonl_beside
 from cqcscraper.store.export import write_jsonl
 from cqcscraper.store.lock import ArchiveBusy, RunLock
+from cqcscraper.store.pending import Pending
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,6 +89,7 @@ class ArchiveRun:
         self.crawl_id: int | None = None
         self.failed: ArchiveError | None = None
         self.closed = False
+        self.retrying: set[int] = set()  # pending articles this run tries again
         # The previous run stopped part-way: what it did not reach may lie behind listing pages
         # whose articles are all known, so the incremental walk must not stop early this time.
         self.resume = False
@@ -113,6 +115,22 @@ class ArchiveRun:
             transient=validation.TRANSIENT,
             final_when_seen_twice=validation.FINAL_WHEN_SEEN_TWICE,
         )
+
+    def pending(self) -> list[Pending]:
+        """The articles not archived whose last fetch failed for a reason that may pass
+        (``store.pending``)."""
+        return self.read(
+            lambda: self.archive.pending(validation.TRANSIENT, validation.FINAL_WHEN_SEEN_TWICE),
+            [],
+        )
+
+    def due_again(self) -> list[Pending]:
+        """The pending articles this run tries again. Should one fail again, it is counted
+        apart (``health.REJECTED_AGAIN``): an earlier run counted it already, and the bound
+        on its tries (the verdict's) is what judges it."""
+        due = [article for article in self.pending() if article.due]
+        self.retrying = {article.article_id for article in due}
+        return due
 
     def read(self, fn: Callable[[], T], nothing: T) -> T:
         """A read of the archive during the run (``fn``); when the archive cannot be read (a
@@ -171,6 +189,9 @@ class ArchiveRun:
             self.archive_failed(error, lost=1)  # not known to the archive: fetched again next run
             return
         self.crawler.stats.inc_value(f"{health.REJECTS}{reason}")
+        ref = urls.article_ref(url)
+        if ref is not None and ref.id in self.retrying:
+            self.crawler.stats.inc_value(health.REJECTED_AGAIN)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.close(reason)
@@ -200,10 +221,7 @@ class ArchiveRun:
     def _count_pending(self) -> None:
         """How many articles are pending after this run, and which of those it tried are
         past the bound (``CQC_PENDING_MAX_TRIES``/``_DAYS``): the verdict names them."""
-        waiting = self.read(
-            lambda: self.archive.pending(validation.TRANSIENT, validation.FINAL_WHEN_SEEN_TWICE),
-            [],
-        )
+        waiting = self.pending()
         now = dt.datetime.now(dt.UTC)
         limits = (self.thresholds.pending_max_tries, self.thresholds.pending_max_days, now)
         overdue = [p for p in waiting if p.runs_since == 0 and p.overdue(*limits)]

@@ -8,7 +8,9 @@ items; everything else (extraction, normalisation, validation, storage) is the p
 Incremental by default: an article the archive already knows is not fetched again, and each
 listing is walked page by page, newest first, stopping after ``CQC_STOP_AFTER_KNOWN_PAGES``
 pages in a row on which every article is known. ``-a full=1`` fetches every listing page and
-every article; ``-a refresh_days=N`` also fetches again the articles of the last N days.
+every article; ``-a refresh_days=N`` also fetches again the articles of the last N days;
+``-a sweep=1`` walks every listing page but fetches only the articles not archived (a release
+added with an older date, deep in a listing, is found by the nightly sweep).
 After a run that did not finish, the next one walks every listing page (but still fetches only
 what is not archived), since the articles the stopped run missed may lie past known pages.
 
@@ -39,7 +41,7 @@ from cqcscraper.store.archive import utc_now
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"0", "false", "no", "off", ""})
 # The spider's arguments (``-a NAME=VALUE``); ``_job`` is the one Scrapyd adds to every job.
-ARGUMENTS = ("start_url", "full", "refresh_days")
+ARGUMENTS = ("start_url", "full", "refresh_days", "sweep")
 SCRAPYD_ARGUMENTS = ("_job",)
 
 
@@ -61,11 +63,11 @@ def check_arguments(arguments: dict[str, Any]) -> None:
             f"start_url {start_url!r} is not an http(s) URL with a host "
             f"(for example {urls.START_URL})"
         )
-    full = str(arguments.get("full", "")).strip().lower()
-    if full not in TRUE | FALSE:
-        raise ArgumentError(
-            f"full={arguments['full']!r} is not a yes/no value: give full=1 or full=0"
-        )
+    for name in ("full", "sweep"):
+        if str(arguments.get(name, "")).strip().lower() not in TRUE | FALSE:
+            raise ArgumentError(
+                f"{name}={arguments[name]!r} is not a yes/no value: give {name}=1 or {name}=0"
+            )
     days = str(arguments.get("refresh_days", "")).strip()
     if days and not days.isdigit():
         raise ArgumentError(
@@ -97,14 +99,22 @@ class PressSpider(scrapy.Spider):
         start_url: str | None = None,
         full: str | None = None,
         refresh_days: str | None = None,
+        sweep: str | None = None,
         *args: Any,
         **kwargs: Any,
     ) -> None:
-        given = {"start_url": start_url, "full": full, "refresh_days": refresh_days, **kwargs}
+        given = {
+            "start_url": start_url,
+            "full": full,
+            "refresh_days": refresh_days,
+            "sweep": sweep,
+            **kwargs,
+        }
         check_arguments({name: value for name, value in given.items() if value is not None})
         super().__init__(*args, **kwargs)
         self.start_url = start_url or urls.START_URL
         self.full = str(full or "").strip().lower() in TRUE
+        self.sweep = str(sweep or "").strip().lower() in TRUE
         days = str(refresh_days or "").strip()
         self.refresh_days = int(days) if days else None
         self.arguments = {"start_url": self.start_url, **kwargs}
@@ -112,6 +122,8 @@ class PressSpider(scrapy.Spider):
             self.arguments["full"] = full
         if refresh_days is not None:
             self.arguments["refresh_days"] = refresh_days
+        if sweep is not None:
+            self.arguments["sweep"] = sweep
         self.origin = urls.origin_of(self.start_url)
         # The allowed hosts follow the start URL: a mirror on 127.0.0.1 is crawled alone.
         self.allowed_domains = sorted(urls.same_site_hosts(self.start_url))
@@ -122,7 +134,8 @@ class PressSpider(scrapy.Spider):
         self.linked: dict[int, str] = {}  # article id -> the canonical URL first linked
         # The longest listing link text of each article to fetch (known ones need none).
         self.link_texts: dict[int, str] = {}
-        self.walk_all = self.full  # every listing page, not only up to the known ones
+        # every listing page, not only up to the known ones
+        self.walk_all = self.full or self.sweep
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PressSpider:
@@ -143,11 +156,22 @@ class PressSpider(scrapy.Spider):
         if run is not None and run.failed is None:
             if not self.full:
                 self.known = run.known_articles(self.refresh_days)
-                self.walk_all = run.resume
+                self.walk_all = self.sweep or run.resume
             if self.crawler.settings.getbool("CQC_MEDIA"):
                 for pending in run.read(run.archive.pending_media, []):
                     yield pending
+            if not self.full:  # a full run meets them all in the listings anyway
+                for again in run.due_again():
+                    yield self._again(again.article_id, again.url, again.listing_text)
         yield self._listing(self.start_url, depth=0)
+
+    def _again(self, article_id: int, url: str, listing_text: str | None) -> scrapy.Request:
+        """An article whose last fetch failed for a reason that may pass, asked for directly
+        (wherever it is listed), with the listing text carried to it before."""
+        canonical = urls.rehost(url, self.origin)
+        self.linked[article_id] = canonical
+        self.crawler.stats.inc_value(health.ARTICLES_RETRIED)
+        return self._article(canonical, article_id, listing_text or "")
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """``scrapy parse --spider=press URL``, for debugging: an article URL gives its

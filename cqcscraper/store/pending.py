@@ -4,7 +4,8 @@ they were tried, and which run tries them again.
 A passing fault is never final: an article not archived whose latest reject is transient
 (``parse.validation.TRANSIENT``: a 5xx, a timeout, a cut body, a placeholder page, ...), or
 ``not_found`` seen by one run only (a release linked before the CMS published it), is fetched
-again by later runs, whatever its date. Each failed try doubles the number of runs to wait
+again by later runs, whatever its date, and wherever it is listed (a run asks for it directly,
+not only when a listing page it walks links it). Each failed try doubles the number of runs to wait
 before the next (1, 2, 4, 8, ... runs, at most ``MAX_WAIT_RUNS``): a release that comes back
 is archived within a run or two, and one that never does costs a request a day on an hourly
 schedule. Runs are counted, not hours, so the back-off is the same on any schedule.
@@ -39,7 +40,9 @@ SELECT r.article_id, r.url, r.reason, r.crawl_id,
         AND t.reason IN (SELECT value FROM json_each(:retried))) AS tries,
     (SELECT min(t.seen) FROM rejects t WHERE t.article_id = r.article_id) AS first_failed,
     r.seen AS last_failed,
-    (SELECT count(*) FROM crawls c WHERE c.id > coalesce(r.crawl_id, 0)) AS runs_since
+    (SELECT count(*) FROM crawls c WHERE c.id > coalesce(r.crawl_id, 0)) AS runs_since,
+    (SELECT s.listing_text FROM snapshots s WHERE s.article_id = r.article_id
+        AND s.listing_text IS NOT NULL ORDER BY s.snapshot DESC LIMIT 1) AS listing_text
 FROM latest JOIN rejects r ON r.id = latest.id
 WHERE r.reason IN (SELECT value FROM json_each(:transient))
     OR r.reason IN (SELECT value FROM json_each(:twice))
@@ -58,6 +61,7 @@ class Pending:
     first_failed: str
     last_failed: str
     runs_since: int  # runs begun since its last try (the one running included)
+    listing_text: str | None = None  # the last listing text the crawl carried to it
 
     @property
     def due(self) -> bool:
@@ -92,7 +96,7 @@ def pending_articles(
         },
     ).fetchall()
     return [
-        Pending(article_id, url, reason, tries, first, last, runs_since)
-        for article_id, url, reason, _crawl, same, tries, first, last, runs_since in rows
+        Pending(article_id, url, reason, tries, first, last, runs_since, text)
+        for article_id, url, reason, _crawl, same, tries, first, last, runs_since, text in rows
         if reason in transient or same < _SEEN_TWICE
     ]
