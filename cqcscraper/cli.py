@@ -66,6 +66,13 @@ def summary_text(db: str) -> str:
     ]
     if run := info["run"]:
         lines.append(last_run(db, run))
+    if waiting := info["pending"]:
+        shown_ids = "; ".join(shown(str(article)) for article in waiting[:10])
+        more = f"; and {len(waiting) - 10} more" if len(waiting) > 10 else ""
+        lines.append(
+            f"pending: {len(waiting)} articles whose last fetch failed for a reason that may "
+            f"pass, tried again by later runs: {shown_ids}{more}"
+        )
     if info["rows"]:
         if info["title_from"]:
             sources = ", ".join(f"{source} {n}" for source, n in info["title_from"])

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from cqcscraper.parse import validation
 from cqcscraper.store.archive import Archive
 
 
 def summary(archive: Archive) -> dict[str, Any]:
     """Rows, date range, the three latest titles, where the titles came from, the files stored
-    and not stored (by reason), and the latest run's rejects and verdict."""
+    and not stored (by reason), the articles pending (``store.pending``), and the latest run's
+    rejects and verdict."""
     rows, first, last = archive.db.execute(
         "SELECT count(*), min(published), max(published) FROM press_releases"
     ).fetchone()
@@ -39,8 +41,12 @@ def summary(archive: Archive) -> dict[str, Any]:
             "SELECT reason, count(*) FROM media_failures GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
         files = {"stored": stored, "bytes": size, "failed": failed}
+    pending = []
+    if archive.version >= 4:  # rejects by article, snapshots with listing texts: version 4 on
+        pending = archive.pending(validation.TRANSIENT, validation.FINAL_WHEN_SEEN_TWICE)
     return {
         "rows": rows,
+        "pending": pending,
         "files": files,
         "first": first,
         "last": last,
