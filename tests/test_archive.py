@@ -275,6 +275,19 @@ def test_a_passing_fault_is_tried_again_later_and_later_and_a_404_seen_twice_is_
     assert (waiting.article_id, waiting.reason, waiting.tries) == (7, "fetch_failed", 4)
 
 
+def test_withdraw_takes_back_only_what_this_run_added(archive: Archive) -> None:
+    archive.begin_crawl(urls.START_URL, {})
+    archive.store(release(1, "2025-01-01"))  # an earlier run's release
+    run = archive.begin_crawl(urls.START_URL, {})
+    archive.store(release(2, "2025-01-02"))  # this run's
+    assert archive.withdraw({1, 2, 3}, run, "placeholder", "shared") == [2]
+    assert [row["id"] for row in archive.db["press_releases"].rows] == [1]
+    rejects = archive.db.execute("SELECT article_id, reason, crawl_id FROM rejects").fetchall()
+    assert rejects == [(2, "placeholder", run)]
+    (waiting,) = archive.pending({"placeholder"})
+    assert waiting.article_id == 2
+
+
 def run_count(archive: Archive) -> int:
     return archive.db.execute("SELECT max(id) FROM crawls").fetchone()[0]
 

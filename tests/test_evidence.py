@@ -236,6 +236,11 @@ def test_the_same_text_at_a_second_article_is_a_placeholder_unless_a_title_confi
         shared.placeholder(release(3, "We are upgrading."), "CQC Opens a New Lab in Wuxi") is None
     )
     assert shared.placeholder(release(4, "Another text."), None) is None
+    assert shared.unconfirmed == {1}  # the first of the shared text: nothing confirmed it
+    confirmed = SharedTexts()
+    assert confirmed.placeholder(release(5, "Same."), "CQC Opens a New Lab in Wuxi") is None
+    assert confirmed.placeholder(release(6, "Same."), "Read more")[0] == "placeholder"
+    assert confirmed.unconfirmed == set()  # the first was confirmed by its listing's title
 
 
 @pytest.mark.parametrize(
@@ -261,6 +266,61 @@ def test_words_never_crash_and_are_lower_case(text: str) -> None:
     found = words(text)
     assert found == words(text.upper().lower()) or any(c.isupper() for c in text)
     assert all(word == word.casefold() for word in found)
+
+
+BRIEFS = [  # new articles, copies of archived layouts, listed by a section of generic links
+    ("/www/english/c/2025-05-06/599501.shtml", "www/english/c/2020-11-23/595351.shtml"),
+    ("/www/english/c/2025-05-07/599502.shtml", "www/english/c/2021-06-18/596101.shtml"),
+    ("/www/english/c/2025-05-08/599503.shtml", "www/english/c/2023-03-21/596777.shtml"),
+]
+
+
+def site_with_briefs(tmp_path: Path, link_text: str) -> Path:
+    """The site with a section that links three new articles by ``link_text`` alone."""
+    site = site_with_answers(tmp_path)
+    for path, like in BRIEFS:
+        target = site / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(site / like, target)
+    items = "".join(f'<li><a href="{path}">{link_text}</a></li>' for path, _ in BRIEFS)
+    listing = site / "www/english/Briefs/index.shtml"
+    listing.parent.mkdir()
+    listing.write_text(
+        f"<html><body><a href='/www/english/'>Home</a><ul>{items}</ul></body></html>",
+        encoding="utf-8",
+    )
+    home = site / "www/english/index.shtml"
+    text = home.read_text(encoding="utf-8")
+    link = '<li><a href="/www/english/News/">News</a></li>'
+    home.write_text(text.replace(link, link + '<li><a href="/www/english/Briefs/">Briefs</a></li>'))
+    return site
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("link_text", "answer"),
+    [("Read more &gt;&gt;", "/answers/maintenance.html"), ("详细", "/answers/soft404.html")],
+)
+def test_one_page_at_many_new_articles_that_no_listing_names_is_never_a_release(
+    tmp_path: Path, link_text: str, answer: str
+) -> None:
+    """Listed by generic links only ("Read more", "详细"), three new articles answer with one
+    page: no listing title tells them apart, the shared text does. None becomes a release (the
+    first, stored before the second came, is withdrawn at the end of the run); the next run,
+    with the releases published, archives all three."""
+    site = site_with_briefs(tmp_path, link_text)
+    ids = "|".join(path.rsplit("/", 1)[1].split(".")[0] for path, _ in BRIEFS)
+    fault = Fault(path=rf"/({ids})\.shtml$", fault="same_page", location=answer)
+    first = run_crawl(tmp_path / "out", ANY_SHARE, site=site, faults=[fault])
+    assert first.returncode == 0, first.log[-2000:]
+    assert {599501, 599502, 599503}.isdisjoint(release_ids(first.db))
+    reasons = {name: reason for name, reason in rejects_of(first.db, 1).items() if "5995" in name}
+    assert reasons == dict.fromkeys(["599501.shtml", "599502.shtml", "599503.shtml"], "placeholder")
+    exported = {json.loads(line)["id"] for line in first.jsonl.read_text().splitlines()}
+    assert exported == release_ids(first.db)
+    second = run_crawl(tmp_path / "out", ANY_SHARE, site=site)
+    assert second.returncode == 0, second.log[-2000:]
+    assert {599501, 599502, 599503} <= release_ids(second.db)
 
 
 # -- no command undoes a guard ----------------------------------------------------------------

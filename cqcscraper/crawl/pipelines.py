@@ -77,8 +77,13 @@ class ValidatePipeline:
     """Let only complete records through (see ``validation.reject_reason``), and no text the
     run saw at another article unconfirmed (``evidence.SharedTexts``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, run: ArchiveRun | None = None) -> None:
         self.shared = SharedTexts()
+        self.run = run
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        return cls(crawler.get_extension(ArchiveRun))
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ParsedPage):
@@ -90,6 +95,12 @@ class ValidatePipeline:
         if refused := self.shared.placeholder(record, listing_text):
             raise Rejected(record.url, *refused)
         return item
+
+    def close_spider(self) -> None:
+        """The first articles of texts found shared later: the run withdraws those it added
+        (``ArchiveRun.withdraw``), after the archive pipeline wrote its last batch."""
+        if self.run is not None:
+            self.run.shared_unconfirmed |= self.shared.unconfirmed
 
 
 class ArchivePipeline:

@@ -90,6 +90,9 @@ class ArchiveRun:
         self.failed: ArchiveError | None = None
         self.closed = False
         self.retrying: set[int] = set()  # pending articles this run tries again
+        # Articles whose text the run later found at other articles, with nothing to confirm
+        # either (``evidence.SharedTexts``): withdrawn as placeholders when the run added them.
+        self.shared_unconfirmed: set[int] = set()
         # The previous run stopped part-way: what it did not reach may lie behind listing pages
         # whose articles are all known, so the incremental walk must not stop early this time.
         self.resume = False
@@ -218,6 +221,26 @@ class ArchiveRun:
         message = f"crawl {self.crawl_id} {verdict.verdict}: {verdict.reason}"
         set_exit(self.crawler, code, message)
 
+    def _withdraw_placeholders(self) -> None:
+        """The releases this run added whose text it later found at other articles with
+        nothing to confirm either: placeholders found late, taken back (``Archive.withdraw``)."""
+        detail = (
+            "its text was served at other articles of this run, and no listing title says "
+            "that it is this release (withdrawn at the end of the run)"
+        )
+        try:
+            withdrawn = self.archive.withdraw(
+                self.shared_unconfirmed, self.crawl_id, validation.PLACEHOLDER, detail
+            )
+        except ArchiveError as error:
+            self.archive_failed(error)
+            return
+        stats = self.crawler.stats
+        for article_id in withdrawn:
+            logger.warning("Article %d withdrawn: %s", article_id, detail)
+            stats.inc_value(f"{health.REJECTS}{validation.PLACEHOLDER}")
+            stats.inc_value(health.OUTCOME.format("new"), -1)
+
     def _count_pending(self) -> None:
         """How many articles are pending after this run, and which of those it tried are
         past the bound (``CQC_PENDING_MAX_TRIES``/``_DAYS``): the verdict names them."""
@@ -239,6 +262,8 @@ class ArchiveRun:
         if started := stats.get_value("start_time"):  # Scrapy's elapsed time comes after this
             elapsed = (dt.datetime.now(dt.UTC) - started).total_seconds()
             stats.set_value(health.ELAPSED, round(elapsed, 3))
+        if self.failed is None and self.shared_unconfirmed and self.crawl_id is not None:
+            self._withdraw_placeholders()
         if self.failed is None:  # else the JSONL keeps the last good run's export
             try:
                 self.archive.refresh_search()

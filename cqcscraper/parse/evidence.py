@@ -90,21 +90,31 @@ def not_the_release(raw: RawArticle) -> tuple[str, str] | None:
 
 class SharedTexts:
     """The body texts served at the article URLs of one run (by digest, with the first article
-    that showed each). The same text at a second article is a ``placeholder`` unless that
-    article's listing gave it a title, which the page shows (``not_the_release`` checked it):
-    then the site published one release twice (``duplicate_of``)."""
+    that showed each, and whether its listing's title confirmed it). The same text at a second
+    article is a ``placeholder`` unless that article's listing gave it a title, which the page
+    shows (``not_the_release`` checked it): then the site published one release twice
+    (``duplicate_of``). A first article that nothing confirmed is a placeholder too, found
+    late: ``unconfirmed`` lists those, for the run to withdraw."""
 
     def __init__(self) -> None:
-        self._first: dict[str, int] = {}
+        self._first: dict[str, tuple[int, bool]] = {}
+        self.unconfirmed: set[int] = set()
 
     def placeholder(self, record: PressRelease, listing_text: str | None) -> tuple[str, str] | None:
         """``(reason, detail)`` when ``record``'s text was served at another article of the
         run and nothing confirms it is this one's, or None."""
         digest = hashlib.sha256(record.body.encode()).hexdigest()
-        first = self._first.setdefault(digest, record.id)
-        if first == record.id or title_words(listing_text):
+        confirmed = bool(title_words(listing_text))
+        first, first_confirmed = self._first.setdefault(digest, (record.id, confirmed))
+        if first == record.id or confirmed:
             return None
-        return validation.PLACEHOLDER, (
-            f"the same text was served at article {first} in this run, and no listing title "
-            "says that this page is another release"
-        )
+        if not first_confirmed:
+            self.unconfirmed.add(first)
+        return validation.PLACEHOLDER, placeholder_detail(first)
+
+
+def placeholder_detail(other: int) -> str:
+    return (
+        f"the same text was served at article {other} in this run, and no listing title says "
+        "that this page is another release"
+    )

@@ -45,7 +45,13 @@ from cqcscraper.store.history import (
     suspect_update,
 )
 from cqcscraper.store.pending import Pending, pending_articles
-from cqcscraper.store.schema import MIGRATIONS, RELEASES, SCHEMA_VERSION, set_user_version
+from cqcscraper.store.schema import (
+    MEDIA_LINKS,
+    MIGRATIONS,
+    RELEASES,
+    SCHEMA_VERSION,
+    set_user_version,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -476,6 +482,36 @@ class Archive:
             self.db.execute(_RELINK_ALL)
         else:  # through the content_hash index: only the rows with these hashes
             self.db.execute(_RELINK_SOME, [json.dumps(sorted(hashes))])
+
+    def withdraw(
+        self, article_ids: Collection[int], crawl_id: int, reason: str, detail: str
+    ) -> list[int]:
+        """Take back the releases among ``article_ids`` that run ``crawl_id`` added (no
+        earlier version, first seen since it started): each becomes a ``reason`` reject (its
+        snapshot stays), so that later runs fetch it again. A release an earlier run archived
+        is never touched. Returns the ids withdrawn."""
+        return self._write(self._withdraw, sorted(article_ids), crawl_id, reason, detail)
+
+    def _withdraw(
+        self, article_ids: list[int], crawl_id: int, reason: str, detail: str
+    ) -> list[int]:
+        withdrawn = []
+        for article_id in article_ids:
+            row = self.db.execute(
+                "SELECT url, content_hash FROM press_releases WHERE id = ? AND first_seen >= "
+                "(SELECT started FROM crawls WHERE id = ?) AND NOT EXISTS "
+                "(SELECT 1 FROM revisions WHERE revisions.id = press_releases.id)",
+                [article_id, crawl_id],
+            ).fetchone()
+            if row is None:
+                continue
+            url, content = row
+            self.db.execute("DELETE FROM press_releases WHERE id = ?", [article_id])
+            self.db.execute(f"DELETE FROM {MEDIA_LINKS} WHERE release_id = ?", [article_id])
+            self._reject(url, reason, detail, crawl_id, self.clock(), None)
+            self._link_duplicates([content])
+            withdrawn.append(article_id)
+        return withdrawn
 
     def refresh_search(self) -> int:
         """Rebuild the search lists of the words found in most releases (``store.search``),
