@@ -150,3 +150,22 @@ def test_the_title_share_is_judged_only_over_ten_articles_or_more() -> None:
 def test_crawl_row_fills_exactly_the_crawls_columns_the_run_does_not_write_itself() -> None:
     own = {*CRAWL_BOOKKEEPING, *CRAWL_VERDICT}
     assert set(crawl_row(HEALTHY)) == set(CRAWLS) - own
+
+
+def test_articles_still_failing_past_the_bound_are_named() -> None:
+    overdue = "1: 597552 (fetch_failed, 5 tries since 2026-01-01T00:00:00Z)"
+    verdict = judge({**HEALTHY, "cqc/pending/overdue": overdue}, "finished", thresholds())
+    assert verdict.verdict == "fail"
+    assert "articles still failing after 5 tries or 7 days" in verdict.reason
+    assert overdue in verdict.reason
+
+
+def test_a_retry_that_fails_again_is_not_in_the_reject_share_and_pending_is_said() -> None:
+    # 3 pending articles tried again, all failing again: the run is judged on the rest
+    stats = {**HEALTHY, "cqc/rejects/fetch_failed": 3, "cqc/rejects_again": 3, "cqc/pending": 3}
+    verdict = judge(stats, "finished", thresholds(max_rejected_share=0.1))
+    assert (verdict.verdict, verdict.reason) == (
+        "ok",
+        "40 articles linked; 19 new, 0 updated, 1 unchanged, 4 rejected, 3 pending",
+    )
+    assert not judge({**stats, "cqc/rejects_again": 0}, "finished", thresholds()).ok
