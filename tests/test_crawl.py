@@ -109,7 +109,7 @@ def test_crawls_row_counts_the_run(crawl: Crawl) -> None:
     assert run["titles_own_share"] == 9 / 11
     assert (run["verdict"], run["verdict_reason"]) == (
         "ok",
-        "12 articles linked; 10 new, 0 updated, 0 unchanged, 2 rejected",
+        "12 articles linked; 10 new, 0 updated, 0 unchanged, 2 rejected, 1 pending",
     )
     stats = json.loads(run["stats"])
     assert (stats["cqc/rejects/no_body"], stats["cqc/rejects/not_found"]) == (1, 1)

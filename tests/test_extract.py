@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import article_pages, page_of, read_page, site_url
@@ -174,6 +174,12 @@ def side_box(wrapper: str, heading_tag: str, label: str) -> str:
     listing=st.booleans(),
     share_bar=st.booleans(),
 )
+# A box whose own heading is long enough to read as prose, after an article with no heading
+# and a share bar: the article's column is the one with more prose (hypothesis found it).
+@example(wrapper="div", box_heading="h1", label="A" * 20, before=False, own_heading=None,
+         og=False, listing=False, share_bar=True)  # fmt: skip
+@example(wrapper="div", box_heading="div.title", label="B" * 24, before=False, own_heading=None,
+         og=False, listing=False, share_bar=True)  # fmt: skip
 def test_a_side_box_is_never_the_title_and_never_joins_the_body(
     wrapper: str,
     box_heading: str,

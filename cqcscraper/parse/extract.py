@@ -397,11 +397,18 @@ def _side_columns(
     headings = {n for xpath in _HEADINGS for n in xpath(root) if not furniture.holds(n)}
     if not headings:
         return
-    prose_owners = {b.owner for b in blocks if b.prose and not furniture.holds(b.owner)}
+    prose_of: dict[etree._Element, int] = {}
+    for block in blocks:
+        if block.prose and not furniture.holds(block.owner):
+            prose_of[block.owner] = prose_of.get(block.owner, 0) + block.prose
+    prose_owners = set(prose_of)
     link_boxes = furniture.boxes
 
     def holds(node: etree._Element, found: set[etree._Element]) -> bool:
         return node in found or any(d in found for d in node.iterdescendants())
+
+    def prose_in(node: etree._Element) -> int:
+        return sum(prose_of.get(n, 0) for n in (node, *node.iterdescendants()))
 
     seen: set[etree._Element] = set()
     for heading in headings:
@@ -409,6 +416,7 @@ def _side_columns(
             parent = branch.getparent()
             if parent is None or not holds(branch, prose_owners):
                 continue
+            branch_prose = prose_in(branch)
             for side in parent:
                 if side is branch or side in seen or not isinstance(side.tag, str):
                     continue
@@ -417,6 +425,9 @@ def _side_columns(
                     holds(side, link_boxes)
                     and holds(side, prose_owners)
                     and not holds(side, headings)
+                    # the article's is the column with more prose (a box's own long heading
+                    # makes no column the article's)
+                    and prose_in(side) < branch_prose
                 ):
                     yield side
             break  # the nearest branch that holds prose decides

@@ -507,7 +507,7 @@ class Archive:
                 continue
             url, content = row
             self.db.execute("DELETE FROM press_releases WHERE id = ?", [article_id])
-            self.db.execute(f"DELETE FROM {MEDIA_LINKS} WHERE release_id = ?", [article_id])
+            self.db[MEDIA_LINKS].delete_where("release_id = ?", [article_id])
             self._reject(url, reason, detail, crawl_id, self.clock(), None)
             self._link_duplicates([content])
             withdrawn.append(article_id)
