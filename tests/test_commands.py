@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,14 @@ def test_the_export_follows_its_archive_and_data_is_left_alone(
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert f"10 records in {db.with_name('press_releases.jsonl')}" in rebuilt.stdout
     assert (digest(default_jsonl) if default_jsonl.exists() else None) == before
+    # A release no snapshot gives a record of now (as after a rule that rejects its page): it
+    # is kept as it was, and reparse says so and exits 1.
+    blank = zlib.compress(b"<html><body><a href='/www/english/'>Home</a></body></html>")
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE snapshots SET body = ? WHERE article_id = 597552", [blank])
+    kept = cqcscraper("reparse", "--db", str(db))
+    assert kept.returncode == 1, kept.stdout + kept.stderr
+    assert "kept as they were (no snapshot gives a record now): 597552" in kept.stdout
 
 
 @pytest.mark.parametrize(

@@ -214,6 +214,9 @@ def test_a_page_that_is_not_the_announced_release_is_refused_and_tried_again(
     second = run_crawl(tmp_path / "out", ANY_SHARE, site=site)
     assert second.returncode == 0, second.log[-2000:]
     assert golden_rows(second.db)[597552] == golden_records()[597552]
+    # asked for directly and linked by the listings too: one request, one URL
+    assert second.requests.count(ARTICLE) == 1
+    assert "is linked as" not in second.log
 
 
 def release(article_id: int, body: str) -> PressRelease:

@@ -168,10 +168,9 @@ class PressSpider(scrapy.Spider):
     def _again(self, article_id: int, url: str, listing_text: str | None) -> scrapy.Request:
         """An article whose last fetch failed for a reason that may pass, asked for directly
         (wherever it is listed), with the listing text carried to it before."""
-        canonical = urls.rehost(url, self.origin)
-        self.linked[article_id] = canonical
+        self.linked[article_id] = url  # the canonical URL, as a listing's link would give
         self.crawler.stats.inc_value(health.ARTICLES_RETRIED)
-        return self._article(canonical, article_id, listing_text or "")
+        return self._article(urls.rehost(url, self.origin), article_id, listing_text or "")
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """``scrapy parse --spider=press URL``, for debugging: an article URL gives its
