@@ -24,6 +24,7 @@ LISTINGS_FAILED = "cqc/listings/failed"  # listing pages not read, whatever the 
 LISTINGS_FORBIDDEN = "cqc/listings/robots_txt"  # ... of which robots.txt forbids
 LISTING_CAPPED = "cqc/listings/capped"  # pages past CQC_MAX_LISTING_PAGES, not followed
 START_ERROR = "cqc/start_error"  # why the start page could not be read
+LISTING_MOVED = "cqc/listings/moved"  # the first listing page redirected to another host
 ARTICLES_LINKED = "cqc/articles/linked"  # distinct article links found on listing pages
 ARTICLES_KNOWN = "cqc/articles/known"  # ... of which already archived, so not fetched
 URL_DISAGREES = "cqc/articles/url_disagrees"  # links to one id under another date folder
@@ -183,6 +184,8 @@ def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> 
         and not (_get(stats, PARSED) or rejected(stats) or _get(stats, ARTICLES_KNOWN))
     ):
         problems.append("the run read no listing page and no article")
+    if (moved := stats.get(LISTING_MOVED)) and read:  # (none read: the site could not be)
+        problems.append(f"a listing page was not read: {moved}")
     if capped := _get(stats, LISTING_CAPPED):
         problems.append(
             f"{capped} listing pages past CQC_MAX_LISTING_PAGES were not followed "

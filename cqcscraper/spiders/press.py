@@ -309,7 +309,12 @@ class PressSpider(scrapy.Spider):
         elif reason == validation.OFF_SITE_REDIRECT:
             error += ": has the site moved?"
         request = failure.request  # known by the URL asked for, not where a redirect led
-        self._listing_failed(request.meta.get("redirect_urls", [request.url])[0], error)
+        url = request.meta.get("redirect_urls", [request.url])[0]
+        if reason == validation.OFF_SITE_REDIRECT and not self.crawler.stats.get_value(
+            health.LISTING_MOVED
+        ):  # a section that moved away: its releases would stop coming without a word
+            self.crawler.stats.set_value(health.LISTING_MOVED, f"{url}: {error}")
+        self._listing_failed(url, error)
 
     def _within_page_cap(self, url: str) -> bool:
         """Whether a listing page is within ``CQC_MAX_LISTING_PAGES``; a page past it is not
