@@ -31,6 +31,8 @@ from cqcscraper.store.export import write_csv, write_jsonl
 from cqcscraper.store.fixity import verify
 from cqcscraper.store.lock import ArchiveBusy, RunLock
 from cqcscraper.store.media import media_folder
+from cqcscraper.store.pending import Pending
+from cqcscraper.store.summary import pending_of
 from cqcscraper.store.summary import summary as summary_of
 from cqcscraper.store.warc import check_warc, write_wacz, write_warc
 from cqcscraper.testing.crawls import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
@@ -67,12 +69,7 @@ def summary_text(db: str) -> str:
     if run := info["run"]:
         lines.append(last_run(db, run))
     if waiting := info["pending"]:
-        shown_ids = "; ".join(shown(str(article)) for article in waiting[:10])
-        more = f"; and {len(waiting) - 10} more" if len(waiting) > 10 else ""
-        lines.append(
-            f"pending: {len(waiting)} articles whose last fetch failed for a reason that may "
-            f"pass, tried again by later runs: {shown_ids}{more}"
-        )
+        lines.append(pending_line(waiting, 10))
     if info["rows"]:
         if info["title_from"]:
             sources = ", ".join(f"{source} {n}" for source, n in info["title_from"])
@@ -90,6 +87,16 @@ def summary_text(db: str) -> str:
             f"  {published or '????-??-??'}  {shown(title)}" for published, title in info["latest"]
         ]
     return "\n".join(lines)
+
+
+def pending_line(waiting: list[Pending], most: int) -> str:
+    """The pending articles in one line: how many, and the first ``most`` with why."""
+    named = "; ".join(shown(str(article)) for article in waiting[:most])
+    more = f"; and {len(waiting) - most} more" if len(waiting) > most else ""
+    return (
+        f"pending: {len(waiting)} articles whose last fetch failed for a reason that may pass, "
+        f"tried again by later runs: {named}{more}"
+    )
 
 
 def last_run(db: str, run: dict) -> str:
@@ -116,6 +123,7 @@ def health(args: argparse.Namespace) -> int:
     with Archive(args.db, read_only=True) as archive:
         latest = archive.runs(limit=2)
         last_ok = archive.runs(limit=1, verdict="ok")
+        waiting = pending_of(archive)
     running = RunLock(args.db).holder() is not None
     if latest and latest[0]["verdict"] is None and running:
         print(f"a run is in progress: crawl {latest[0]['id']}, since {latest[0]['started']}")
@@ -132,6 +140,8 @@ def health(args: argparse.Namespace) -> int:
         return EXIT_FAIL
     reason = shown(run["verdict_reason"])
     print(f"{run['verdict']}: crawl {run['id']}, finished {run['finished']}: {reason}")
+    if waiting:
+        print(pending_line(waiting, 3))
     if run["verdict"] != "ok":
         return EXIT_FAIL
     if args.max_age is not None and last_ok:

@@ -8,6 +8,14 @@ from typing import Any
 
 from cqcscraper.parse import validation
 from cqcscraper.store.archive import Archive
+from cqcscraper.store.pending import Pending
+
+
+def pending_of(archive: Archive) -> list[Pending]:
+    """The archive's pending articles (``store.pending``); none in an archive too old to say."""
+    if archive.version < 4:  # rejects by article, snapshots with listing texts: version 4 on
+        return []
+    return archive.pending(validation.TRANSIENT, validation.FINAL_WHEN_SEEN_TWICE)
 
 
 def summary(archive: Archive) -> dict[str, Any]:
@@ -41,12 +49,9 @@ def summary(archive: Archive) -> dict[str, Any]:
             "SELECT reason, count(*) FROM media_failures GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
         files = {"stored": stored, "bytes": size, "failed": failed}
-    pending = []
-    if archive.version >= 4:  # rejects by article, snapshots with listing texts: version 4 on
-        pending = archive.pending(validation.TRANSIENT, validation.FINAL_WHEN_SEEN_TWICE)
     return {
         "rows": rows,
-        "pending": pending,
+        "pending": pending_of(archive),
         "files": files,
         "first": first,
         "last": last,
