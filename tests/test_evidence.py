@@ -9,6 +9,7 @@ in gzip, an archived one cut in deflate on a refresh.
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import shutil
 import zlib
@@ -141,6 +142,25 @@ def test_a_start_page_that_redirects_to_another_host_names_it(tmp_path: Path) ->
     assert crawl.returncode == 1
     assert f"redirected to another host, {new_host}" in crawl.last_line
     assert "has the site moved?" in crawl.last_line
+
+
+@pytest.mark.e2e
+def test_a_section_that_moved_to_another_host_fails_the_run_naming_it(tmp_path: Path) -> None:
+    """One section's listing (News) redirected to another host while the rest of the site
+    stays: its releases would stop coming without a word. The run fails naming the new host;
+    the other sections are archived; nothing is fetched there."""
+    with Mirror(SITE) as elsewhere:
+        new_host = f"localhost:{elsewhere.port}"
+        moved = Fault(
+            path=r"^/www/english/News/", fault="redirect", location=f"http://{new_host}/news/"
+        )
+        crawl = run_crawl(tmp_path, ANY_SHARE, faults=[moved])
+        assert elsewhere.requests == []
+    assert crawl.returncode == 1, crawl.log[-2000:]
+    assert "a listing page was not read: " in crawl.last_line
+    assert f"/www/english/News/: redirected to another host, {new_host}" in crawl.last_line
+    assert "has the site moved?" in crawl.last_line
+    assert release_ids(crawl.db)  # the sections that stayed are read
 
 
 # -- answers that say nothing of the page are not final ------------------------------------------
@@ -326,26 +346,114 @@ def test_one_page_at_many_new_articles_that_no_listing_names_is_never_a_release(
     assert {599501, 599502, 599503} <= release_ids(second.db)
 
 
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("fault", "limit", "reason"),
+    [
+        # a 503 on every try: named by the second run that tries it (2 tries)
+        (Fault(path=f"{ARTICLE}$", fault="status", status=503), "CQC_PENDING_MAX_TRIES=2",
+         "fetch_failed"),
+        # a challenge page, still served: named at once when failing for 0 days is too long
+        (Fault(path=f"{ARTICLE}$", fault="same_page", location="/answers/challenge.html"),
+         "CQC_PENDING_MAX_DAYS=0", "interstitial"),
+    ],
+)  # fmt: skip
+def test_an_article_that_keeps_failing_is_named_by_the_verdict(
+    tmp_path: Path, fault: Fault, limit: str, reason: str
+) -> None:
+    """A passing fault that does not pass: the article is tried again by the next runs, and
+    once it has failed the bound's tries or days, the run that tries it fails naming it."""
+    site = site_with_answers(tmp_path)
+    out = tmp_path / "out"
+    options = (ANY_SHARE, limit, "RETRY_TIMES=0")
+    runs = [run_crawl(out, *options, site=site, faults=[fault]) for _ in range(2)]
+    named = [crawl for crawl in runs if "articles still failing after" in crawl.last_line]
+    assert named, runs[-1].last_line
+    assert named[0].returncode == 1
+    assert f"597552 ({reason}, " in named[0].last_line
+    assert ARTICLE in runs[1].requests  # tried again by the next run, wherever it is listed
+    health = cqcscraper_cli("health", "--db", str(runs[1].db))
+    assert health.returncode == 1
+    assert "pending: 1 articles whose last fetch failed for a reason that may pass" in (
+        health.stdout
+    )
+    assert f"597552 ({reason}, 2 tries since" in health.stdout
+
+
+LAYOUTS = {  # the layouts no crawled fixture shows, at their own URLs (tests/test_layouts.py)
+    "escaped_title_marks": "/www/english/c/2024-05-06/598001.shtml",
+    "escaped_double_marks": "/www/english/c/2023-03-21/596002.shtml",
+    "source_label": "/www/english/c/2025-04-08/599301.shtml",
+    "chinese_labels": "/www/english/c/2025-04-11/599322.shtml",
+    "section_title": "/www/english/c/2025-03-02/599401.shtml",
+    "section_title_cn": "/www/english/c/2025-01-16/599120.shtml",
+}
+
+
+@pytest.mark.e2e
+def test_text_and_fields_are_what_a_reader_sees_in_a_crawl(tmp_path: Path) -> None:
+    """The layouts of the text and field rules, published on the site and listed by their
+    titles, as a crawl meets them: escaped markup kept as text, labels as sites write them, a
+    section name in every page title, a date given by <time datetime>, an epoch for a date.
+    Each archived row is its whole golden record."""
+    site = site_with_answers(tmp_path)
+    expected = {}
+    items = []
+    for name, path in LAYOUTS.items():
+        target = site / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "fixtures" / "layouts" / f"{name}.html", target)
+        record = json.loads((ROOT / "fixtures/expected/layouts" / f"{name}.json").read_text())
+        expected[record["id"]] = record
+        items.append(f'<li><a href="{path}">{html.escape(record["title"])}</a></li>')
+    news = site / "www/english/News/index.shtml"
+    text = news.read_text(encoding="utf-8")
+    news.write_text(text.replace('<ul class="list">', '<ul class="list">' + "".join(items), 1))
+    crawl = run_crawl(tmp_path / "out", ANY_SHARE, site=site)
+    assert crawl.returncode == 0, crawl.log[-2000:]
+    archived = golden_rows(crawl.db)
+    assert {article_id: archived.get(article_id) for article_id in expected} == expected
+
+
 # -- no command undoes a guard ----------------------------------------------------------------
 
 
 @pytest.mark.e2e
-def test_reparse_never_applies_a_snapshot_the_crawl_refused(tmp_path: Path) -> None:
-    """A refresh met a sign-in wall that shows the release's title and one line (so it passes
-    the listing's evidence) and loses the body: the update guard refused it, kept as a
+@pytest.mark.parametrize(
+    ("answer", "refused", "skipped"),
+    [
+        # a sign-in wall that shows the title and one line: passes the listing's evidence,
+        # loses the body: the update guard refused it
+        (
+            "/answers/teaser.html",
+            "re-fetched releases were not updated",
+            "1 that the crawl refused as suspect updates",
+        ),
+        # a soft 404: the crawl refused it as not the release; reparse reads the same
+        (
+            "/answers/soft404.html",
+            "articles fetched were rejected",
+            "1 not_the_release",  # among the snapshots that give no record
+        ),
+    ],
+)
+def test_reparse_never_applies_a_snapshot_the_crawl_refused(
+    tmp_path: Path, answer: str, refused: str, skipped: str
+) -> None:
+    """A refresh met a page that is not the release, which the crawl refused and kept as a
     snapshot. ``cqcscraper reparse`` (after a rule change) rebuilds the release from its
     snapshots without it, says so, and exits 0; the row stays the archived one."""
     site = site_with_answers(tmp_path)
     out = tmp_path / "out"
     assert run_crawl(out, ANY_SHARE, site=site).returncode == 0
-    wall = Fault(path=f"{ARTICLE}$", fault="same_page", location="/answers/teaser.html")
-    refresh = run_crawl(out, "-a full=1", ANY_SHARE, site=site, faults=[wall])
+    wall = Fault(path=f"{ARTICLE}$", fault="same_page", location=answer)
+    refresh = run_crawl(out, "-a full=1", "CQC_MAX_REJECTED_SHARE=0.1", site=site, faults=[wall])
     assert refresh.returncode == 1, refresh.log[-2000:]
-    assert "re-fetched releases were not updated" in refresh.last_line
+    assert refused in refresh.last_line
     assert golden_rows(refresh.db)[597552] == golden_records()[597552]
     rebuilt = cqcscraper_cli("reparse", "--db", str(refresh.db))
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "1 that the crawl refused as suspect updates" in rebuilt.stdout, rebuilt.stdout
+    assert skipped in rebuilt.stdout, rebuilt.stdout
     assert golden_rows(refresh.db)[597552] == golden_records()[597552]
     exported = [json.loads(line) for line in refresh.jsonl.read_text().splitlines()]
     assert {r["id"]: r for r in exported}[597552]["body"] == golden_records()[597552]["body"]

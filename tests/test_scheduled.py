@@ -121,8 +121,17 @@ def test_a_run_with_nothing_new_reads_one_page_per_section_and_no_article(tmp_pa
     assert stats["cqc/articles/known"] == stats["cqc/articles/linked"] == 9
 
 
+@pytest.mark.parametrize(
+    ("listing", "like"),
+    [
+        # backdated, at the end of News page 2
+        ("www/english/News/index_1.shtml", YIWU),
+        # inserted among old ones on Activities page 2 (a legacy table page)
+        ("www/english/Activities/index_1.shtml", Path("www/english/c/2006-11-15/593364.shtml")),
+    ],
+)
 def test_the_nightly_sweep_finds_a_release_listed_behind_known_pages(
-    site: Path, tmp_path: Path
+    site: Path, tmp_path: Path, listing: str, like: Path
 ) -> None:
     """A release added with an older date first appears on page 2 of a listing: the hourly
     run stops at page 1 (all known) and misses it; the sweep (every listing page, only the
@@ -130,13 +139,10 @@ def test_the_nightly_sweep_finds_a_release_listed_behind_known_pages(
     assert run_crawl(tmp_path, site=site).returncode == 0
     backdated = "/www/english/c/2021-03-05/598100.shtml"
     (site / backdated.lstrip("/")).parent.mkdir(parents=True)
-    shutil.copy(site / YIWU, site / backdated.lstrip("/"))
-    title = "CQC and Yiwu Municipal Government Sign Strategic Cooperation Agreement"
-    replace(
-        site / "www/english/News/index_1.shtml",
-        "</ul>",
-        f'<li><a href="{backdated}">{title}</a></li>\n</ul>',
-    )
+    shutil.copy(site / like, site / backdated.lstrip("/"))
+    title = golden_records()[int(like.stem)]["title"]
+    item = f'<li><a href="{backdated}">{title}</a></li>'
+    replace(site / listing, '<ul class="list">', f'<ul class="list">\n{item}')
     hourly = run_crawl(tmp_path, site=site)
     assert hourly.returncode == 0, hourly.log[-2000:]
     assert backdated not in hourly.requests
