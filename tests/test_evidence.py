@@ -30,7 +30,7 @@ from conftest import (
     run_crawl,
 )
 from cqcscraper.crawl.whole import stream_is_whole
-from cqcscraper.parse.evidence import SharedTexts, title_words, words
+from cqcscraper.parse.evidence import SharedTexts, placeholder_detail, title_words, words
 from cqcscraper.parse.records import PressRelease
 from cqcscraper.testing.mirror import Fault, Mirror
 
@@ -264,6 +264,14 @@ def test_the_same_text_at_a_second_article_is_a_placeholder_unless_a_title_confi
     assert confirmed.placeholder(release(5, "Same."), "CQC Opens a New Lab in Wuxi") is None
     assert confirmed.placeholder(release(6, "Same."), "Read more")[0] == "placeholder"
     assert confirmed.unconfirmed == set()  # the first was confirmed by its listing's title
+    # a new article showing an archived release's text, with nothing to confirm it
+    archive = SharedTexts()
+    refused = archive.placeholder(release(7, "Archived text."), "More", lambda: 3)
+    assert refused == ("placeholder", placeholder_detail("that of archived release 3"))
+    assert archive.placeholder(release(8, "Other."), "More", lambda: None) is None
+    asked = []
+    assert archive.placeholder(release(9, "Xy."), "CQC Opens a New Lab", asked.append) is None
+    assert asked == []  # a page its listing confirms costs no question to the archive
 
 
 @pytest.mark.parametrize(
@@ -301,10 +309,14 @@ BRIEFS = [  # new articles, copies of archived layouts, listed by a section of g
 def site_with_briefs(tmp_path: Path, link_text: str) -> Path:
     """The site with a section that links three new articles by ``link_text`` alone."""
     site = site_with_answers(tmp_path)
-    for path, like in BRIEFS:
+    for number, (path, like) in enumerate(BRIEFS):
         target = site / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(site / like, target)
+        # a release of its own: the layout of an archived one, a text of its own
+        page = (site / like).read_bytes()
+        opening = golden_records()[int(Path(like).stem)]["body"][:24].encode()
+        assert opening in page
+        target.write_bytes(page.replace(opening, f"Brief {number}: ".encode() + opening, 1))
     items = "".join(f'<li><a href="{path}">{link_text}</a></li>' for path, _ in BRIEFS)
     listing = site / "www/english/Briefs/index.shtml"
     listing.parent.mkdir()
@@ -341,6 +353,13 @@ def test_one_page_at_many_new_articles_that_no_listing_names_is_never_a_release(
     assert reasons == dict.fromkeys(["599501.shtml", "599502.shtml", "599503.shtml"], "placeholder")
     exported = {json.loads(line)["id"] for line in first.jsonl.read_text().splitlines()}
     assert exported == release_ids(first.db)
+    # reparse does not undo it: the placeholders' snapshots were refused on the run's evidence
+    rebuilt = cqcscraper_cli("reparse", "--db", str(first.db))
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert "snapshots not applied: 3 that the crawl refused on its run's evidence" in (
+        rebuilt.stdout
+    )
+    assert {599501, 599502, 599503}.isdisjoint(release_ids(first.db))
     second = run_crawl(tmp_path / "out", ANY_SHARE, site=site)
     assert second.returncode == 0, second.log[-2000:]
     assert {599501, 599502, 599503} <= release_ids(second.db)
@@ -415,6 +434,37 @@ def test_text_and_fields_are_what_a_reader_sees_in_a_crawl(tmp_path: Path) -> No
     assert {article_id: archived.get(article_id) for article_id in expected} == expected
 
 
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("link_text", "like"),
+    [
+        ("Read more &gt;&gt;", "www/english/c/2020-11-23/595351.shtml"),
+        ("详细", "www/english/c/2023-03-21/596777.shtml"),
+    ],
+)
+def test_a_new_article_showing_an_archived_release_unconfirmed_is_a_placeholder(
+    tmp_path: Path, link_text: str, like: str
+) -> None:
+    """A later run meets a new article, linked by a generic text only, that shows the very
+    page of a release the archive holds (a CMS that serves its latest item at URLs it has not
+    published yet): a placeholder, never a second copy of that release."""
+    site = site_with_briefs(tmp_path, link_text)
+    out = tmp_path / "out"
+    assert run_crawl(out, ANY_SHARE, site=site).returncode == 0
+    lagging = "/www/english/c/2025-05-09/599504.shtml"
+    (site / lagging.lstrip("/")).parent.mkdir(parents=True)
+    shutil.copy(site / like, site / lagging.lstrip("/"))
+    listing = site / "www/english/Briefs/index.shtml"
+    text = listing.read_text(encoding="utf-8")
+    listing.write_text(text.replace("<ul>", f'<ul><li><a href="{lagging}">{link_text}</a></li>'))
+    later = run_crawl(out, ANY_SHARE, site=site)
+    assert later.returncode == 0, later.log[-2000:]
+    assert rejects_of(later.db, 2)["599504.shtml"] == "placeholder"
+    (detail,) = query(later.db, "SELECT detail FROM rejects WHERE article_id = 599504")[0]
+    assert f"that of archived release {Path(like).stem}" in detail
+    assert 599504 not in release_ids(later.db)
+
+
 # -- no command undoes a guard ----------------------------------------------------------------
 
 
@@ -427,7 +477,7 @@ def test_text_and_fields_are_what_a_reader_sees_in_a_crawl(tmp_path: Path) -> No
         (
             "/answers/teaser.html",
             "re-fetched releases were not updated",
-            "1 that the crawl refused as suspect updates",
+            "1 that the crawl refused on its run's evidence",
         ),
         # a soft 404: the crawl refused it as not the release; reparse reads the same
         (

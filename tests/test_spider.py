@@ -16,6 +16,7 @@ from cqcscraper.spiders.press import PressSpider
 MIRROR = "http://127.0.0.1:8123"
 NEWS = "www/english/News/index.shtml"
 ACTIVITIES = "www/english/Activities/index.shtml"
+YIWU = "www/english/c/2024-09-10/597552.shtml"
 
 
 def spider(**settings: object) -> PressSpider:
@@ -124,3 +125,21 @@ def test_a_listing_page_counts_what_it_linked() -> None:
     stats = crawl.crawler.stats
     assert stats.get_value("cqc/listings/ok") == 1
     assert stats.get_value("cqc/articles/linked") == 3
+
+
+@pytest.mark.parametrize("section", ["www/english/About/clause.shtml", NEWS])
+def test_a_page_of_the_site_served_at_an_article_url_is_a_placeholder(section: str) -> None:
+    """The run read a section page (the disclaimer, a listing); an article URL answering with
+    the very same bytes is no release, whatever its listing link said."""
+    crawler_spider = spider()
+    read(crawler_spider, section)
+    article = f"{MIRROR}/www/english/c/2025-05-06/599501.shtml"
+    same = HtmlResponse(article, body=(SITE / section).read_bytes(), request=Request(article))
+    (page,) = crawler_spider.parse_article(same, article_id=599501, listing_text="Read more")
+    assert (page.reason, page.html) == ("placeholder", None)
+    assert page.error == f"the same page as {MIRROR}/{section}, which is no article"
+    assert page.raw.body == same.body  # kept as the snapshot of the reject
+    other = HtmlResponse(article, body=(SITE / YIWU).read_bytes(), request=Request(article))
+    (page,) = crawler_spider.parse_article(other, article_id=599501)
+    assert page.reason is None
+    assert page.html

@@ -12,6 +12,7 @@ and writes it to ``rejects``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -25,7 +26,13 @@ from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.crawl.run import ArchiveRun
 from cqcscraper.parse import urls, validation
 from cqcscraper.parse.evidence import SharedTexts
-from cqcscraper.parse.records import ArticlePage, NotModified, ParsedPage, ReleaseMedia
+from cqcscraper.parse.records import (
+    ArticlePage,
+    NotModified,
+    ParsedPage,
+    PressRelease,
+    ReleaseMedia,
+)
 from cqcscraper.parse.validation import MOVED, SUSPECT_UPDATE, UNSTORABLE
 from cqcscraper.store.archive import ArchiveError, Suspect, Unstorable
 
@@ -92,9 +99,18 @@ class ValidatePipeline:
         if reason := validation.reject_reason(record):
             raise Rejected(record.url, reason)
         listing_text = item.page.raw.listing_text if item.page.raw else None
-        if refused := self.shared.placeholder(record, listing_text):
+        if refused := self.shared.placeholder(record, listing_text, self._archived_as(record)):
             raise Rejected(record.url, *refused)
         return item
+
+    def _archived_as(self, record: PressRelease) -> Callable[[], int | None]:
+        """Another release the archive holds with ``record``'s content, when ``record`` is new."""
+        run = self.run
+        if run is None:
+            return lambda: None
+        return lambda: run.read(
+            lambda: run.archive.same_content(record.id, record.content_hash), None
+        )
 
     def close_spider(self) -> None:
         """The first articles of texts found shared later: the run withdraws those it added

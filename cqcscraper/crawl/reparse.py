@@ -6,11 +6,11 @@ snapshots are replayed in the order they were fetched through the same ``history
 uses, so the row and its revisions come out as a crawl with today's rules would have written
 them. Nothing is fetched.
 
-No command undoes a guard: a snapshot the crawl refused as a suspect update (the site's
-failure: a maintenance page or soft 404 for many releases) is never applied, and each snapshot
-passes the same evidence and guard as in a crawl (``pages.build_record`` checks that the page
-is the release its listing announced; ``history.suspect_update`` that an update keeps what the
-release had). What was skipped is reported.
+No command undoes a guard: a snapshot the crawl refused on evidence its run had and a snapshot
+does not keep (a suspect update, a placeholder: one page at many articles) is never applied,
+and each snapshot passes the same evidence and guard as in a crawl (``pages.build_record``
+checks that the page is the release its listing announced; ``history.suspect_update`` that an
+update keeps what the release had). What was skipped is reported.
 
 A release whose snapshots no longer give a record (the new rules reject every one) keeps its
 row as it was, and is reported (``cqcscraper reparse`` then exits 1); rows with no snapshot
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from cqcscraper.crawl.pages import build_record, replay_page
 from cqcscraper.crawl.rejects import Rejected
+from cqcscraper.parse import validation
 from cqcscraper.store.archive import Archive, Snapshot
 from cqcscraper.store.history import KEPT_BY_ARCHIVE, Row, fold, record_row, suspect_update
 
@@ -39,7 +40,7 @@ class Report:
     changed: list[int] = field(default_factory=list)
     kept: list[int] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
-    refused: int = 0  # snapshots the crawl refused as suspect updates: never applied
+    refused: int = 0  # snapshots the crawl refused on its run's evidence: never applied
     suspect: int = 0  # snapshots the update guard refuses now
     title_from: Counter[str] = field(default_factory=Counter)  # of the releases rebuilt
 
@@ -56,8 +57,9 @@ class Report:
             lines.append(f"snapshots that give no record: {reasons}")
         if self.refused or self.suspect:
             lines.append(
-                f"snapshots not applied: {self.refused} that the crawl refused as suspect "
-                f"updates, {self.suspect} that lose what the release had (suspect_update)"
+                f"snapshots not applied: {self.refused} that the crawl refused on its run's "
+                f"evidence (suspect_update, placeholder), {self.suspect} that lose what the "
+                "release had (suspect_update)"
             )
         if self.kept:
             ids = ", ".join(map(str, self.kept))
@@ -111,7 +113,7 @@ def reparse(archive: Archive) -> Report:
     def rebuild_all() -> tuple[Report, dict[int, int | None]]:
         report = Report()
         before = {row["id"]: row["duplicate_of"] for row in archive.db["press_releases"].rows}
-        refused = archive.refused_snapshots()
+        refused = archive.refused_snapshots(validation.REFUSED_IN_CONTEXT)
         for article_id, group in itertools.groupby(archive.snapshots(), lambda s: s.article_id):
             snapshots = list(group)
             report.snapshots += len(snapshots)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from cqcscraper.parse import validation
 from cqcscraper.parse.extract import RawArticle
@@ -91,30 +92,40 @@ def not_the_release(raw: RawArticle) -> tuple[str, str] | None:
 class SharedTexts:
     """The body texts served at the article URLs of one run (by digest, with the first article
     that showed each, and whether its listing's title confirmed it). The same text at a second
-    article is a ``placeholder`` unless that article's listing gave it a title, which the page
-    shows (``not_the_release`` checked it): then the site published one release twice
-    (``duplicate_of``). A first article that nothing confirmed is a placeholder too, found
-    late: ``unconfirmed`` lists those, for the run to withdraw."""
+    article, or the text of an archived release at a new article, is a ``placeholder`` unless
+    that article's listing gave it a title, which the page shows (``not_the_release`` checked
+    it): then the site published one release twice (``duplicate_of``). A first article that
+    nothing confirmed is a placeholder too, found late: ``unconfirmed`` lists those, for the
+    run to withdraw."""
 
     def __init__(self) -> None:
         self._first: dict[str, tuple[int, bool]] = {}
         self.unconfirmed: set[int] = set()
 
-    def placeholder(self, record: PressRelease, listing_text: str | None) -> tuple[str, str] | None:
+    def placeholder(
+        self,
+        record: PressRelease,
+        listing_text: str | None,
+        archived_as: Callable[[], int | None] = lambda: None,
+    ) -> tuple[str, str] | None:
         """``(reason, detail)`` when ``record``'s text was served at another article of the
-        run and nothing confirms it is this one's, or None."""
+        run, or is the text of another release the archive holds (``archived_as``: its id,
+        asked only when nothing confirms this page), and nothing confirms it is this one's."""
         digest = hashlib.sha256(record.body.encode()).hexdigest()
         confirmed = bool(title_words(listing_text))
         first, first_confirmed = self._first.setdefault(digest, (record.id, confirmed))
-        if first == record.id or confirmed:
+        if confirmed:
             return None
-        if not first_confirmed:
-            self.unconfirmed.add(first)
-        return validation.PLACEHOLDER, placeholder_detail(first)
+        if first != record.id:
+            if not first_confirmed:
+                self.unconfirmed.add(first)
+            return validation.PLACEHOLDER, placeholder_detail(
+                f"served at article {first} in this run"
+            )
+        if (other := archived_as()) is not None:
+            return validation.PLACEHOLDER, placeholder_detail(f"that of archived release {other}")
+        return None
 
 
-def placeholder_detail(other: int) -> str:
-    return (
-        f"the same text was served at article {other} in this run, and no listing title says "
-        "that this page is another release"
-    )
+def placeholder_detail(where: str) -> str:
+    return f"the same text was {where}, and no listing title says that this page is another release"

@@ -54,6 +54,9 @@ TRANSIENT = frozenset(
         PLACEHOLDER,
     }
 )
+# Refused on evidence the run had and a snapshot does not keep (other releases of the run, the
+# archive as it was, the run's other pages): ``reparse`` never applies such a snapshot.
+REFUSED_IN_CONTEXT = frozenset({SUSPECT_UPDATE, PLACEHOLDER})
 # Final only when a second run sees it: a release linked before the CMS published it answers
 # 404 for a while (a publish lag); a link still dead on a later run is dead.
 FINAL_WHEN_SEEN_TWICE = frozenset({NOT_FOUND})

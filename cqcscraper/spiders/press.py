@@ -20,7 +20,9 @@ listings link it): it is stored with the fetched page and is evidence for its ti
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import scrapy
@@ -136,6 +138,9 @@ class PressSpider(scrapy.Spider):
         self.link_texts: dict[int, str] = {}
         # every listing page, not only up to the known ones
         self.walk_all = self.full or self.sweep
+        # The pages of the run that are no article (listings, sections), by their bytes' sha256:
+        # one served at an article's URL is a placeholder.
+        self.non_articles: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PressSpider:
@@ -197,6 +202,7 @@ class PressSpider(scrapy.Spider):
             self._listing_failed(response.url, f"more than {MAX_TAGS} tags: not parsed")
             return
         self.crawler.stats.inc_value(health.LISTINGS_OK)
+        self.non_articles.setdefault(hashlib.sha256(response.body).hexdigest(), response.url)
         links = page_links(response.text, response.url, self.origin)
         fresh = 0
         for url in links.articles:
@@ -266,7 +272,12 @@ class PressSpider(scrapy.Spider):
             url = self.linked.get(article_id, response.url)
             yield NotModified(url, article_id, utc_now(), files)
             return
-        yield article_page(response, utc_now(), self._listing_text(article_id, listing_text))
+        page = article_page(response, utc_now(), self._listing_text(article_id, listing_text))
+        if other := self.non_articles.get(hashlib.sha256(response.body).hexdigest()):
+            # the very page of a section (a disclaimer, a notice) served at an article's URL
+            error = f"the same page as {other}, which is no article"
+            page = replace(page, html=None, reason=validation.PLACEHOLDER, error=error)
+        yield page
 
     def article_failed(self, failure: Failure) -> Iterator[ArticlePage]:
         """An article that could not be fetched still reaches the pipelines, to be rejected,

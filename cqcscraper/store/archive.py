@@ -498,17 +498,18 @@ class Archive:
         withdrawn = []
         for article_id in article_ids:
             row = self.db.execute(
-                "SELECT url, content_hash FROM press_releases WHERE id = ? AND first_seen >= "
-                "(SELECT started FROM crawls WHERE id = ?) AND NOT EXISTS "
+                "SELECT url, content_hash, first_seen FROM press_releases WHERE id = ? "
+                "AND first_seen >= (SELECT started FROM crawls WHERE id = ?) AND NOT EXISTS "
                 "(SELECT 1 FROM revisions WHERE revisions.id = press_releases.id)",
                 [article_id, crawl_id],
             ).fetchone()
             if row is None:
                 continue
-            url, content = row
+            url, content, fetched = row
             self.db.execute("DELETE FROM press_releases WHERE id = ?", [article_id])
             self.db[MEDIA_LINKS].delete_where("release_id = ?", [article_id])
-            self._reject(url, reason, detail, crawl_id, self.clock(), None)
+            # dated as the fetch, so that its snapshot is known as refused (``reparse``)
+            self._reject(url, reason, detail, crawl_id, fetched, None)
             self._link_duplicates([content])
             withdrawn.append(article_id)
         return withdrawn
@@ -613,12 +614,24 @@ class Archive:
                 row["snapshot"], row["article_id"], row["first_fetched"], row["last_fetched"], raw
             )
 
-    def refused_snapshots(self) -> frozenset[int]:
-        """The snapshots a crawl refused as suspect updates (stored with their reject, at the
-        same moment): ``reparse`` never applies them."""
+    def same_content(self, article_id: int, content_hash: str) -> int | None:
+        """Another release with this content, when ``article_id`` is not archived yet."""
+        row = self._read(
+            lambda: self.db.execute(
+                "SELECT min(id) FROM press_releases WHERE content_hash = ? AND id != ? "
+                "AND NOT EXISTS (SELECT 1 FROM press_releases WHERE id = ?)",
+                [content_hash, article_id, article_id],
+            ).fetchone()
+        )
+        return row[0] if row else None
+
+    def refused_snapshots(self, reasons: Collection[str]) -> frozenset[int]:
+        """The snapshots a crawl refused for one of ``reasons`` (stored with their reject, at
+        the same moment)."""
         rows = self.db.execute(
             "SELECT s.snapshot FROM snapshots s JOIN rejects r ON r.article_id = s.article_id "
-            "AND r.seen = s.first_fetched WHERE r.reason = 'suspect_update'"
+            "AND r.seen = s.first_fetched WHERE r.reason IN (SELECT value FROM json_each(?))",
+            [json.dumps(sorted(reasons))],
         ).fetchall()
         return frozenset(snapshot for (snapshot,) in rows)
 
