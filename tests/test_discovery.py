@@ -164,3 +164,25 @@ def test_one_odd_link_never_stops_a_listing_from_being_read() -> None:
     )
     links = page_links(html, f"{MIRROR}/www/english/News/", MIRROR)
     assert links.articles == [f"{MIRROR}/www/english/c/2024-09-10/597552.shtml"]
+
+
+@pytest.mark.parametrize(
+    "generic", ["Continue reading the full story", "点击查看全文内容", "Read more &gt;&gt;"]
+)
+def test_a_text_given_to_links_to_several_articles_names_none_of_them(generic: str) -> None:
+    """What repeats across a listing's items is the template's, not a title: whatever its
+    words, a link text the page gives to several articles is no evidence of their titles."""
+    base = "https://www.cqc.com.cn/www/english/c/2025-05-0"
+    items = "".join(
+        f'<li><a href="{base}{n}/59950{n}.shtml">{title}</a> '
+        f'<a href="{base}{n}/59950{n}.shtml">{generic}</a></li>'
+        for n, title in [(1, "CQC Opens a Lab in Wuxi"), (2, "CQC Signs with SIRIM QAS")]
+    )
+    only_generic = f'<li><a href="{base}3/599503.shtml">{generic}</a></li>'
+    html = f"<ul>{items}{only_generic}<li><a href='{base}4/599504.shtml'>{generic}</a></li></ul>"
+    found = page_links(html, "https://www.cqc.com.cn/www/english/News/", urls.SITE_ORIGIN)
+    assert found.article_texts == {
+        f"{base}1/599501.shtml": "CQC Opens a Lab in Wuxi",
+        f"{base}2/599502.shtml": "CQC Signs with SIRIM QAS",
+    }
+    assert len(found.articles) == 4

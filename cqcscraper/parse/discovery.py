@@ -36,8 +36,9 @@ class Links:
     pagination: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
     # The longest text of the links to each article (its ``title`` attribute where the text
-    # is cut short and the attribute holds the full form); articles linked with no text are
-    # not in it.
+    # is cut short and the attribute holds the full form) among the texts that name it alone
+    # (one the page gives to several articles names none); articles linked with no such text
+    # are not in it.
     article_texts: dict[str, str] = field(default_factory=dict)
 
 
@@ -78,11 +79,12 @@ def page_links(html: str, page_url: str, origin: str) -> Links:
 
     found = Links()
     seen: set[str] = set()
+    texts: dict[str, list[str]] = {}  # article -> the texts of its links
     for url, text in candidates:
         if urls.article_ref(url) is not None and urls.host_of(url) in hosts:
             target, bucket = urls.rehost(url, origin), found.articles
-            if len(text) > len(found.article_texts.get(target, "")):
-                found.article_texts[target] = text
+            if text:
+                texts.setdefault(target, []).append(text)
         elif urls.is_english_page(url, hosts):
             target = urls.listing_url(url, origin)
             paginates = urls.is_pagination_of(url, page_url)
@@ -92,7 +94,24 @@ def page_links(html: str, page_url: str, origin: str) -> Links:
         if target not in seen:
             seen.add(target)
             bucket.append(target)
+    found.article_texts = _naming_texts(texts)
     return found
+
+
+def _naming_texts(texts: dict[str, list[str]]) -> dict[str, str]:
+    """The longest text of each article's links among those that name it alone: a text the
+    page gives to links to several articles ("Continue reading", "详情") names none of them,
+    whatever its words."""
+    targets: dict[str, set[str]] = {}
+    for target, said in texts.items():
+        for text in said:
+            targets.setdefault(text, set()).add(target)
+    naming = {}
+    for target, said in texts.items():
+        own = [text for text in said if len(targets[text]) == 1]
+        if own:
+            naming[target] = max(own, key=len)
+    return naming
 
 
 def _text_of(link: Selector) -> str:
