@@ -34,8 +34,10 @@ CONTENT_TYPES = [
 ]
 REASONS = {value for name, value in vars(validation).items() if name.isupper()}
 TEXT_FIELDS = ("title", "published", "origin", "origin_raw", "body")
-# As an HTML parser reads a tag: the name right after "<" ("a < b" is text).
-MARKUP = re.compile(r"</?(?:script|style|iframe|img|a|p|div|span|br|title)\b|<!--|-->", re.I)
+# As an HTML parser reads a tag: the name right after "<" ("a < b" is text). A comment's
+# markers are not in it: a page cut inside a comment shows a stray "-->" as text, as a browser
+# does (a comment's content never reaches the text: the parser drops it whole).
+MARKUP = re.compile(r"</?(?:script|style|iframe|img|a|p|div|span|br|title)\b", re.I)
 
 
 def read(body: bytes, content_type: str = "text/html", fetched: str = FETCHED):

@@ -167,22 +167,31 @@ def test_one_odd_link_never_stops_a_listing_from_being_read() -> None:
 
 
 @pytest.mark.parametrize(
-    "generic", ["Continue reading the full story", "点击查看全文内容", "Read more &gt;&gt;"]
+    "generic", ["Continue reading the full story", "点击查看全文内容详情页面", "Read more &gt;&gt;"]
 )
-def test_a_text_given_to_links_to_several_articles_names_none_of_them(generic: str) -> None:
-    """What repeats across a listing's items is the template's, not a title: whatever its
-    words, a link text the page gives to several articles is no evidence of their titles."""
+def test_a_text_given_to_links_to_several_articles_never_beats_a_title(generic: str) -> None:
+    """What repeats across a listing's items is the template's: a link text the page gives to
+    several articles never beats an article's own title, however long; an article with no
+    text of its own keeps what it has (only generic links, or one title listed twice)."""
     base = "https://www.cqc.com.cn/www/english/c/2025-05-0"
     items = "".join(
         f'<li><a href="{base}{n}/59950{n}.shtml">{title}</a> '
         f'<a href="{base}{n}/59950{n}.shtml">{generic}</a></li>'
-        for n, title in [(1, "CQC Opens a Lab in Wuxi"), (2, "CQC Signs with SIRIM QAS")]
+        for n, title in [(1, "CQC Opens a Lab"), (2, "CQC Signs with SIRIM")]
     )
-    only_generic = f'<li><a href="{base}3/599503.shtml">{generic}</a></li>'
-    html = f"<ul>{items}{only_generic}<li><a href='{base}4/599504.shtml'>{generic}</a></li></ul>"
+    alone = f'<li><a href="{base}3/599503.shtml">{generic}</a></li>'
+    twice = "".join(f'<li><a href="{base}{n}/59950{n}.shtml">CQC Notice</a></li>' for n in (4, 5))
+    html = f"<ul>{items}{alone}{twice}</ul>"
     found = page_links(html, "https://www.cqc.com.cn/www/english/News/", urls.SITE_ORIGIN)
+    shown = html_text(generic)
     assert found.article_texts == {
-        f"{base}1/599501.shtml": "CQC Opens a Lab in Wuxi",
-        f"{base}2/599502.shtml": "CQC Signs with SIRIM QAS",
+        f"{base}1/599501.shtml": "CQC Opens a Lab",
+        f"{base}2/599502.shtml": "CQC Signs with SIRIM",
+        f"{base}3/599503.shtml": shown,
+        f"{base}4/599504.shtml": "CQC Notice",
+        f"{base}5/599505.shtml": "CQC Notice",
     }
-    assert len(found.articles) == 4
+
+
+def html_text(markup: str) -> str:
+    return markup.replace("&gt;", ">")

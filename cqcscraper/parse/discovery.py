@@ -36,9 +36,8 @@ class Links:
     pagination: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
     # The longest text of the links to each article (its ``title`` attribute where the text
-    # is cut short and the attribute holds the full form) among the texts that name it alone
-    # (one the page gives to several articles names none); articles linked with no such text
-    # are not in it.
+    # is cut short and the attribute holds the full form), from the texts that name it alone
+    # when it has any; articles linked with no text are not in it.
     article_texts: dict[str, str] = field(default_factory=dict)
 
 
@@ -99,18 +98,18 @@ def page_links(html: str, page_url: str, origin: str) -> Links:
 
 
 def _naming_texts(texts: dict[str, list[str]]) -> dict[str, str]:
-    """The longest text of each article's links among those that name it alone: a text the
-    page gives to links to several articles ("Continue reading", "详情") names none of them,
-    whatever its words."""
+    """The longest text of each article's links, from those that name it alone when it has
+    any: a text the page also gives to other articles ("Continue reading the full story",
+    "详情") never beats the article's own title, however long. An article with no text of its
+    own keeps its longest (one release listed twice by one title, or only generic links)."""
     targets: dict[str, set[str]] = {}
     for target, said in texts.items():
         for text in said:
             targets.setdefault(text, set()).add(target)
     naming = {}
     for target, said in texts.items():
-        own = [text for text in said if len(targets[text]) == 1]
-        if own:
-            naming[target] = max(own, key=len)
+        own = [text for text in said if len(targets[text]) == 1] or said
+        naming[target] = max(own, key=len)
     return naming
 
 
