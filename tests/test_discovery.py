@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import SITE, read_page
 from cqcscraper.parse import urls
@@ -195,3 +197,10 @@ def test_a_text_given_to_links_to_several_articles_never_beats_a_title(generic: 
 
 def html_text(markup: str) -> str:
     return markup.replace("&gt;", ">")
+
+
+@given(st.text(max_size=80), st.sampled_from(["www.cqc.com.cn", "例子.中国", "127.0.0.1:8000"]))
+def test_as_uri_never_raises_is_ascii_and_idempotent(tail: str, host: str) -> None:
+    uri = urls.as_uri(f"https://{host}/{tail}")
+    assert uri.isascii()
+    assert urls.as_uri(uri) == uri

@@ -122,6 +122,57 @@ def test_warc_records_hold_the_stored_bytes_with_consistent_headers(
     assert not list(tmp_path.glob(".*partial"))
 
 
+@pytest.mark.parametrize(
+    ("name", "uri"),
+    [
+        # an image named in Chinese, as the site's editors name them
+        ("img/598487.图片1.jpg", "img/598487.%E5%9B%BE%E7%89%871.jpg"),
+        # a space, a bare %, a query in Chinese
+        (
+            "files/Annual Report 100%.pdf?name=年报&v=1",
+            "files/Annual%20Report%20100%25.pdf?name=%E5%B9%B4%E6%8A%A5&v=1",
+        ),
+    ],
+)
+def test_a_file_named_in_any_script_is_written_to_the_warc_as_a_uri(
+    tmp_path: Path, name: str, uri: str
+) -> None:
+    """A WARC's request line and WARC-Target-URI take URIs only (RFC 3986): a file URL kept as
+    an IRI is written percent-encoded (RFC 3987), and the WARC reads back whole (warcio
+    crashed with a UnicodeEncodeError and wrote nothing)."""
+    db, media = tmp_path / "cqc.db", tmp_path / "media"
+    record = release(1)
+    raw = RawResponse(record.url, 200, {"Content-Type": ["text/html"]}, PAGE)
+    page = ArticlePage(record.url, 200, "2026-01-01T00:00:00Z", html=PAGE.decode(), raw=raw)
+    sha256 = hashlib.sha256(PHOTO).hexdigest()
+    write_file(media, media_path(sha256, "jpg"), PHOTO)
+    base = "https://www.cqc.com.cn/www/english/c/2024-09-10/"
+    photo = StoredFile(
+        base + name, sha256, len(PHOTO), "image/jpeg", 200, {}, media_path(sha256, "jpg"),
+        "2026-01-01T00:00:01Z",
+    )  # fmt: skip
+    with Archive(db) as opened:
+        links = (MediaLink(photo.url, IMAGE, 0),)
+        opened.store_batch([ParsedPage(page, record, ReleaseMedia(1, links, (photo,)))])
+    out = tmp_path / "x.warc.gz"
+    assert main(["warc", "--db", str(db), "-o", str(out)]) == 0
+    records = list(ArchiveIterator(io.BytesIO(out.read_bytes())))
+    targets = [
+        r.rec_headers.get_header("WARC-Target-URI")
+        for r in records
+        if r.rec_type in ("request", "response")
+    ]
+    file_uris = [target for target in targets if "2024-09-10/" in target]
+    assert file_uris == [base + uri] * 2
+    (request,) = [
+        r for r in records if r.rec_type == "request" and base + uri in str(r.rec_headers)
+    ]
+    assert request.http_headers.protocol == "GET"
+    assert request.http_headers.statusline == f"/www/english/c/2024-09-10/{uri} HTTP/1.1"
+    assert check_warc(out) == (len(records), [])
+    assert urls.as_uri(base + uri) == base + uri  # a URI stays as it is
+
+
 def test_a_warc_read_back_shows_an_altered_record(archive: Path, tmp_path: Path) -> None:
     """The export is read back with every digest checked: a byte changed in a stored body
     after the fact (here in an uncompressed copy) is named with its record."""

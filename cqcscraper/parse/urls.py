@@ -11,7 +11,7 @@ import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 SITE_ORIGIN = "https://www.cqc.com.cn"
 SITE_HOSTS = frozenset({"www.cqc.com.cn", "cqc.com.cn"})
@@ -162,3 +162,46 @@ def listing_page_number(url: str) -> int:
     ``index_N.shtml``."""
     match = LISTING_INDEX.match(posixpath.basename(urlsplit(url).path))
     return int(match.group(1)) if match and match.group(1) else 0
+
+
+# Characters a URI keeps as they are in each part (RFC 3986: unreserved, sub-delims, ":" "@",
+# and "/" in a path, "?" in a query); "%" stays when it begins an escape.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def as_uri(url: str) -> str:
+    """``url`` as a URI (RFC 3987 section 3.1): the host in IDNA form, and in the path, query
+    and fragment every character outside ASCII (as UTF-8), every space and every ``%`` that
+    begins no escape percent-encoded. A URI stays as it is; idempotent. Request lines and
+    WARC headers take nothing else (``.../598487.图片1.jpg`` -> ``.../598487.%E5%9B%BE...``)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc if parts.netloc.isascii() else _ascii_netloc(parts.netloc)
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            _encoded(parts.path, _PATH_SAFE),
+            _encoded(parts.query, _QUERY_SAFE),
+            _encoded(parts.fragment, _QUERY_SAFE),
+        )
+    )
+
+
+def _encoded(text: str, safe: str) -> str:
+    return quote(_BARE_PERCENT.sub("%25", text), safe=safe)
+
+
+def _ascii_netloc(netloc: str) -> str:
+    """A host name of other scripts in IDNA form (``例子.中国`` -> ``xn--fsqu00a.xn--fiqs8s``)."""
+    userinfo, at, hostport = netloc.rpartition("@")
+    host, colon, port = hostport.partition(":")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        host = quote(host, safe="")
+    return f"{quote(userinfo, safe=':%')}{at}{host}{colon}{port}"

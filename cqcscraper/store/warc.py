@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from cqcscraper.parse import urls
 from cqcscraper.store.archive import Archive, ExportError
 
 # Headers that describe the transfer, not the stored body: left out of response records.
@@ -113,7 +114,9 @@ class _Writer:
         sent: dict[str, list[str]] | None,
     ) -> str:
         """A request (with the headers the crawler sent, when stored) and its response;
-        returns the response's WARC-Record-ID."""
+        returns the response's WARC-Record-ID. ``url`` is written as a URI (``urls.as_uri``):
+        a request line and ``WARC-Target-URI`` take no other characters."""
+        url = urls.as_uri(url)
         response = self.warc.create_warc_record(
             url,
             "response",
@@ -153,7 +156,7 @@ class _Writer:
             warc_headers_dict={
                 "WARC-Date": date,
                 "WARC-Refers-To": refers_to,
-                "WARC-Refers-To-Target-URI": url,
+                "WARC-Refers-To-Target-URI": urls.as_uri(url),
                 "WARC-Refers-To-Date": date,
             },
         )
@@ -300,7 +303,7 @@ def write_wacz(warc: Path, out: Path, archive: Archive) -> None:
                 "AS s ON s.snapshot = (SELECT max(snapshot) FROM snapshots WHERE article_id = "
                 "p.id AND status = 200) ORDER BY p.id"
             ):
-                page = {"url": url, "ts": date, "title": title or url}
+                page = {"url": urls.as_uri(url), "ts": date, "title": title or url}
                 handle.write(json.dumps(page, ensure_ascii=False) + "\n")
         arguments = ["create", "-o", str(partial), "-p", str(pages), str(warc)]
         arguments += ["--title", f"cqcscraper archive of {archive.site() or 'unknown'}"]
