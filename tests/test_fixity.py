@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
 import sqlite3
 import zlib
 from pathlib import Path
@@ -171,6 +172,28 @@ def test_a_file_named_in_any_script_is_written_to_the_warc_as_a_uri(
     assert request.http_headers.statusline == f"/www/english/c/2024-09-10/{uri} HTTP/1.1"
     assert check_warc(out) == (len(records), [])
     assert urls.as_uri(base + uri) == base + uri  # a URI stays as it is
+
+
+@pytest.mark.parametrize("lost", ["the photo", "the whole media folder"])
+def test_a_warc_that_would_miss_files_never_replaces_the_last_whole_one(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], lost: str
+) -> None:
+    out = tmp_path / "cqc.warc.gz"
+    assert main(["warc", "--db", str(archive), "-o", str(out)]) == 0
+    whole = out.read_bytes()
+    media = archive.with_name("media")
+    if lost == "the photo":
+        next(media.rglob("*.jpg")).unlink()
+    else:
+        shutil.rmtree(media)
+    capsys.readouterr()
+    assert main(["warc", "--db", str(archive), "-o", str(out)]) == 1
+    said = capsys.readouterr()
+    (line,) = said.err.strip().splitlines()
+    assert f"the WARC export to {out} was not written: 1 media files are missing" in line
+    assert "the previous file is as it was" in line
+    assert out.read_bytes() == whole
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
 def test_a_warc_read_back_shows_an_altered_record(archive: Path, tmp_path: Path) -> None:

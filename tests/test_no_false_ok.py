@@ -260,6 +260,38 @@ def test_whatever_fails_while_the_run_closes_fails_the_run(tmp_path: Path) -> No
     assert last_line(done).endswith("fail: the run could not close: RuntimeError: judging failed")
 
 
+def test_a_csv_export_on_a_full_disk_keeps_the_previous_file(
+    namespace: Namespace, tmp_path: Path
+) -> None:
+    """``cqcscraper csv -o`` onto a disk that fills up: one line, exit 1, the previous CSV as
+    it was and no partial file (it was a traceback and a truncated CSV under the name)."""
+    archived = run_crawl(tmp_path / "out", ANY_SHARE).db
+    disk = tmp_path / "disk"
+    namespace.tmpfs(disk, "1m")
+    target = disk / "releases.csv"
+    namespace.run("sh", "-c", f"echo previous > {target}")
+    free = os.statvfs(namespace.inside(disk))
+    namespace.run(
+        "dd", "if=/dev/zero", f"of={disk / 'filler'}", "bs=4096",
+        f"count={max(free.f_bavail - 2, 1)}",
+    )  # fmt: skip
+    done = namespace.run(
+        str(Path(sys.executable).parent / "cqcscraper"),
+        "csv",
+        "--db",
+        str(archived),
+        "-o",
+        str(target),
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert f"the CSV export to {target} failed" in line
+    assert "No space left on device" in line
+    assert namespace.inside(target).read_text() == "previous\n"
+    assert sorted(p.name for p in namespace.inside(disk).iterdir()) == ["filler", "releases.csv"]
+
+
 # -- 2. one bad record never sinks the others -----------------------------------------------
 
 

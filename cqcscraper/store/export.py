@@ -15,8 +15,10 @@ import csv
 import json
 import os
 import sqlite3
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from cqcscraper.parse.normalize import CONTROL
 from cqcscraper.store.archive import Archive, ExportError
@@ -51,22 +53,38 @@ def write_csv(archive: Archive, name: str, out: TextIO) -> int:
 
 
 def write_jsonl(archive: Archive, path: str | os.PathLike[str]) -> int:
-    """Write every release of ``archive`` to ``path``, one JSON object a line; atomic (write,
-    then rename), so a failure (a full disk) leaves the previous file whole and no temporary
-    file behind. Raises ``ExportError``."""
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.tmp")
+    """Write every release of ``archive`` to ``path``, one JSON object a line; whole or not at
+    all (``whole_file``): a failure (a full disk) leaves the previous file as it was. Raises
+    ``ExportError``."""
     count = 0
+    with whole_file(Path(path), "JSONL export", encoding="utf-8") as out:
+        for row in archive.records():
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def write_csv_file(archive: Archive, name: str, path: str | os.PathLike[str]) -> int:
+    """``write_csv`` into the file ``path``, whole or not at all (``whole_file``)."""
+    with whole_file(Path(path), "CSV export", encoding="utf-8", newline="") as out:
+        return write_csv(archive, name, out)
+
+
+@contextlib.contextmanager
+def whole_file(target: Path, what: str, mode: str = "w", **options: Any) -> Iterator[IO[Any]]:
+    """A file written whole or not at all: to a temporary name beside ``target``, synced, then
+    renamed over it. Any failure (a full disk, a read-only folder, an error of the writer)
+    leaves the previous file as it was and no temporary file; a failure of the disk or the
+    archive is an ``ExportError`` naming ``what`` and ``target``."""
+    temporary = target.with_name(f".{target.name}.partial")
     try:
-        with temporary.open("w", encoding="utf-8") as out:
-            for row in archive.records():
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
+        with open(temporary, mode, **options) as out:
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)
-    except (OSError, sqlite3.Error) as error:
+    except (OSError, sqlite3.Error, zlib.error) as error:
+        raise ExportError(f"the {what} to {target} failed: {error}") from error
+    finally:
         with contextlib.suppress(OSError):  # a read-only folder never had it
             temporary.unlink(missing_ok=True)
-        raise ExportError(f"the JSONL export to {target} failed: {error}") from error
-    return count

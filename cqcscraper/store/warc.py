@@ -38,6 +38,7 @@ from warcio.warcwriter import WARCWriter
 
 from cqcscraper.parse import urls
 from cqcscraper.store.archive import Archive, ExportError
+from cqcscraper.store.export import whole_file
 
 # Headers that describe the transfer, not the stored body: left out of response records.
 TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
@@ -190,23 +191,19 @@ def write_warc(
     software: str = "cqcscraper",
 ) -> WarcReport:
     """Write the archive's pages, files and releases as a WARC/1.1 file (gzip, a member per
-    record) at ``out``: written beside it first, then renamed, so a failure leaves no partial
-    file. ``since`` (``YYYY-MM-DD``): only what was fetched on or after that day; ``software``
-    names the writer in the warcinfo record. Raises ``ExportError``."""
+    record) at ``out``, whole or not at all (``export.whole_file``): a failure, or a media file
+    missing from the folder, leaves the previous file as it was. ``since`` (``YYYY-MM-DD``):
+    only what was fetched on or after that day; ``software`` names the writer in the warcinfo
+    record. Raises ``ExportError``."""
     report = WarcReport(out)
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        with partial.open("wb") as handle:
-            writer = _Writer(handle)
-            _write(archive, media_dir, writer, out.name, since, description, software, report)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, out)
-    except (OSError, sqlite3.Error, zlib.error) as error:
-        raise ExportError(f"the WARC export to {out} failed: {error}") from error
-    finally:
-        with contextlib.suppress(OSError):  # nothing partial is left, whatever happened
-            partial.unlink(missing_ok=True)
+    with whole_file(out, "WARC export", "wb") as handle:
+        _write(archive, media_dir, _Writer(handle), out.name, since, description, software, report)
+        if report.missing:  # an incomplete WARC never replaces the last whole one
+            raise ExportError(
+                f"the WARC export to {out} was not written: {len(report.missing)} media files "
+                f"are missing ({report.missing[0]}, ...; cqcscraper verify lists them, scrapy "
+                "crawl press -a full=1 fetches them again); the previous file is as it was"
+            )
     return report
 
 
