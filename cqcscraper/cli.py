@@ -6,7 +6,8 @@ a summary; ``cqcscraper summary`` prints the summary of any archive; ``cqcscrape
 rebuilds an archive's releases from its stored snapshots with today's rules; ``cqcscraper csv``
 writes a table or view for spreadsheets; ``cqcscraper warc`` exports the archive as a web
 archive (WARC, and WACZ with ``--wacz``); ``cqcscraper verify`` checks the fixity of every
-stored page and file. ``summary``, ``health``, ``csv``, ``warc`` and ``verify`` only read the
+stored page and file; ``cqcscraper backup`` writes a consistent copy that opens read-only
+anywhere. ``summary``, ``health``, ``csv``, ``warc``, ``verify`` and ``backup`` only read the
 archive (a user who may only read it can run them); every mistake is one line on stderr: exit 2
 for a wrong command line, 1 for an archive that cannot be used.
 """
@@ -27,6 +28,7 @@ from cqcscraper.crawl.reparse import reparse
 from cqcscraper.crawl.run import EXIT_BUSY, EXIT_FAIL, EXIT_USAGE
 from cqcscraper.parse.normalize import CONTROL
 from cqcscraper.store.archive import Archive, ArchiveError, jsonl_beside, unusable
+from cqcscraper.store.backup import backup
 from cqcscraper.store.export import write_csv, write_csv_file, write_jsonl
 from cqcscraper.store.fixity import verify
 from cqcscraper.store.lock import ArchiveBusy, RunLock
@@ -278,6 +280,17 @@ def run_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else EXIT_FAIL
 
 
+def run_backup(args: argparse.Namespace) -> int:
+    check_output_folder(args.out, "OUT")
+    out = Path(args.out)
+    if out.resolve() == Path(args.db).resolve():
+        raise UsageProblem(f"OUT {args.out} is the archive itself: give another file")
+    with Archive(args.db, read_only=True) as archive:
+        made = backup(archive, out, media_dir_of(args) if args.media else None)
+    print(made)
+    return 0
+
+
 def check_output_folder(path: str, option: str) -> None:
     target = Path(path)
     if target.is_dir():
@@ -369,6 +382,18 @@ def parser() -> argparse.ArgumentParser:
         run_verify,
     )
     media_options(fixity, "archive to check")
+
+    copy = command(
+        "backup",
+        "a consistent copy of the archive in one file that opens read-only anywhere, while "
+        "crawls go on (reads only)",
+        run_backup,
+    )
+    copy.add_argument("out", metavar="OUT", help="the file to write (replaced whole)")
+    media_options(copy, "archive to copy")
+    copy.add_argument(
+        "--media", action="store_true", help="also copy the media files to media/ beside OUT"
+    )
 
     spreadsheet = command(
         "csv",

@@ -380,7 +380,7 @@ def test_version_and_help() -> None:
 
     version = cqcscraper("--version")
     assert (version.returncode, version.stdout.strip()) == (0, f"cqcscraper {__version__}")
-    for args in ([], ["demo"], ["summary"], ["reparse"], ["csv"], ["health"]):
+    for args in ([], ["demo"], ["summary"], ["reparse"], ["csv"], ["health"], ["backup"]):
         shown = cqcscraper(*args, "--help")
         assert shown.returncode == 0
         assert not MARKUP.search(shown.stdout), shown.stdout

@@ -322,3 +322,21 @@ def test_conditional_headers_come_from_the_stored_validators() -> None:
 )
 def test_a_file_is_fetched_from_where_its_page_came(link: str, page: str, fetched: str) -> None:
     assert urls.fetched_from(link, page) == fetched
+
+
+def test_a_backup_is_one_whole_file_in_rollback_mode_and_verifies_with_its_media(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "hand" / "cqc.db"
+    assert main(["backup", str(out), "--db", str(archive)]) == 2  # its folder is missing
+    assert "the folder of OUT" in capsys.readouterr().err
+    assert main(["backup", str(archive), "--db", str(archive)]) == 2
+    assert "is the archive itself" in capsys.readouterr().err
+    out.parent.mkdir()
+    assert main(["backup", str(out), "--db", str(archive), "--media"]) == 0
+    assert "a backup of 1 releases" in capsys.readouterr().out
+    assert out.read_bytes()[18:20] == b"\x01\x01"  # rollback journal: no -wal, no -shm needed
+    assert sorted(p.name for p in out.parent.iterdir()) == ["cqc.db", "media"]
+    assert main(["verify", "--db", str(out)]) == 0
+    assert main(["backup", str(out), "--db", str(archive), "--media"]) == 0  # again: replaced
+    assert "0 media files copied" in capsys.readouterr().out

@@ -292,6 +292,48 @@ def test_a_csv_export_on_a_full_disk_keeps_the_previous_file(
     assert sorted(p.name for p in namespace.inside(disk).iterdir()) == ["filler", "releases.csv"]
 
 
+def test_a_backup_made_while_a_run_holds_the_archive_opens_read_only_everywhere(
+    namespace: Namespace, tmp_path: Path
+) -> None:
+    """``cqcscraper backup`` while a run holds the archive's lock and a write transaction: a
+    consistent copy in one file (rollback journal, no -wal), with its media, that sqlite3,
+    sqlite-utils, pandas and Datasette open from a read-only mount (what a hand-over on
+    read-only media looks like)."""
+    crawl = run_crawl(tmp_path / "out", ANY_SHARE)
+    assert crawl.returncode == 0, crawl.log[-2000:]
+    hand = tmp_path / "hand"
+    hand.mkdir()
+    bin_ = Path(sys.executable).parent
+    with RunLock(crawl.db), sqlite3.connect(crawl.db) as writer:
+        writer.execute("BEGIN IMMEDIATE")  # a run writing right now
+        writer.execute("UPDATE crawls SET verdict = verdict")
+        done = subprocess.run(
+            [str(bin_ / "cqcscraper"), "backup", str(hand / "cqc.db"), "--db", str(crawl.db),
+             "--media"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        writer.rollback()
+    assert done.returncode == 0, done.stderr
+    assert "a backup of 10 releases" in done.stdout
+    assert sorted(p.name for p in hand.iterdir()) == ["cqc.db", "media"]
+    namespace.read_only(hand)
+    db = str(hand / "cqc.db")
+    count = "SELECT count(*) FROM press_releases"
+    assert namespace.run("sqlite3", db, count).stdout.strip() == "10"
+    rows = namespace.run(str(bin_ / "sqlite-utils"), "rows", db, "press_releases", "--nl")
+    assert len(rows.stdout.splitlines()) == 10
+    table = "SELECT * FROM press_releases"
+    read = (
+        f"import pandas, sqlite3; print(len(pandas.read_sql({table!r}, sqlite3.connect({db!r}))))"
+    )
+    assert namespace.run(sys.executable, "-c", read).stdout.strip() == "10"
+    served = namespace.run(
+        str(bin_ / "datasette"), db, "--get", "/cqc/press_releases.json?_shape=array&_size=100"
+    )
+    assert len(json.loads(served.stdout)) == 10
+    assert sorted(p.name for p in hand.iterdir()) == ["cqc.db", "media"]  # nothing made there
+
+
 # -- 2. one bad record never sinks the others -----------------------------------------------
 
 
