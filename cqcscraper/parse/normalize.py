@@ -188,7 +188,7 @@ def title_candidates(raw: RawArticle, first_line: str = "") -> list[Title]:
     page += [Title(strip_site_suffix(raw.html_title or ""), HTML_TITLE)]
     found = [t for t in page if _names_a_page(t.text, labels)]
     listing = clean_text(raw.listing_text)
-    if is_title_text(listing, labels):
+    if _is_title_text(listing, labels):
         found.append(Title(listing, LISTING))
     line = clean_text(first_line)
     if line and len(line) <= _MAX_TITLE_CHARS:
@@ -207,8 +207,12 @@ def _names_a_page(text: str, labels: frozenset[str]) -> bool:
 
 def is_title_text(text: str, link_labels: Collection[str] = ()) -> bool:
     """Whether a link's (clean) text can be a release's title: it names a page
-    (``_names_a_page``, with the page's ``link_labels``) and is no generic ``More>>``."""
-    labels = link_labels if isinstance(link_labels, frozenset) else _labels_of(link_labels)
+    (``_names_a_page``, with the page's ``link_labels`` as extracted) and is no generic
+    ``More>>``."""
+    return _is_title_text(text, _labels_of(link_labels))
+
+
+def _is_title_text(text: str, labels: frozenset[str]) -> bool:
     return _names_a_page(text, labels) and not _GENERIC_LINK.fullmatch(text)
 
 
