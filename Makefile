@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 ARGS ?=
 DB ?= data/cqc.db
 PORT ?= 8001
+# The replay tests open exports in Debian's Chromium and in ReplayWeb.page (its files from npm).
+CHROMIUM := /usr/bin/chromium
+REPLAYWEBPAGE := replaywebpage@2.5.3
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: help crawl demo serve test lint bench clean
 .DEFAULT_GOAL := help
@@ -22,7 +26,7 @@ demo: $(VENV)/.runtime  ## crawl the bundled fixture site on 127.0.0.1 into data
 serve: $(VENV)/.analysis  ## browse and search the archive in Datasette on 127.0.0.1 (make serve DB=data/demo/cqc.db)
 	$(BIN)/datasette serve $(DB) --metadata cqcscraper/datasette.json --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.dev  ## linters and the whole test suite
+test: $(VENV)/.dev $(VENV)/.browser  ## linters and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
@@ -48,6 +52,17 @@ $(VENV)/.analysis: pyproject.toml | $(BIN)/python
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@ $(VENV)/.runtime $(VENV)/.analysis
+
+# Chromium from the distribution (Playwright's own browser download is not used) and
+# ReplayWeb.page's app (index.html, ui.js, sw.js) in .venv/replaywebpage.
+$(VENV)/.browser: Makefile | $(BIN)/python
+	@test -x $(CHROMIUM) || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+		|| { $(SUDO) apt-get update -q >/dev/null && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } \
+		|| { echo "make test needs Chromium at $(CHROMIUM): apt-get install chromium" >&2; exit 1; }
+	rm -rf $(VENV)/replaywebpage && mkdir -p $(VENV)/replaywebpage
+	cd $(VENV)/replaywebpage && tarball=$$(npm pack --silent $(REPLAYWEBPAGE)) \
+		&& tar xzf $$tarball --strip-components=1 package/index.html package/ui.js package/sw.js && rm $$tarball
+	touch $@
 
 $(VENV)/.bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'

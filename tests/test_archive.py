@@ -434,3 +434,74 @@ def test_a_version_6_archive_is_upgraded_with_its_media_rows(tmp_path: Path) -> 
             assert sorted(archive.db.table_names()) == sorted(fresh.db.table_names())
             for table in fresh.db.table_names():
                 assert archive.db[table].columns_dict == fresh.db[table].columns_dict, table
+
+
+V7_ARCHIVE = ROOT / "fixtures" / "archives" / "v7.db"  # the replay site, at schema 7 (IRIs)
+
+
+URL_COLUMNS = (
+    "SELECT url FROM press_releases UNION ALL SELECT url FROM revisions UNION ALL "
+    "SELECT url FROM snapshots UNION ALL SELECT url FROM rejects UNION ALL "
+    "SELECT start_url FROM crawls UNION ALL SELECT url FROM media_links UNION ALL "
+    "SELECT url FROM media_files UNION ALL SELECT url FROM media_failures"
+)
+
+
+def _url_columns(archive: Archive) -> list[str]:
+    found = [url for (url,) in archive.db.execute(URL_COLUMNS) if url]
+    for (images,) in archive.db.execute("SELECT images FROM press_releases"):
+        found += json.loads(images)
+    return found
+
+
+def test_a_version_7_archive_keeps_its_urls_as_uris(tmp_path: Path) -> None:
+    """Schema 8 rewrites the URLs an archive kept as the page spelled them (Chinese file
+    names, spaces) as URIs, the form the crawl now keeps and the WARC writes; links still
+    lead to their files, and nothing else changes."""
+    path = tmp_path / "cqc.db"
+    shutil.copy(V7_ARCHIVE, path)
+    with sqlite3.connect(path) as old:
+        iris = [u for (u,) in old.execute("SELECT url FROM media_files") if u != urls.as_uri(u)]
+        before = old.execute("SELECT id, content_hash, last_changed FROM press_releases").fetchall()
+    assert len(iris) == 5  # the fixture's Chinese and spaced names, as schema 7 kept them
+    with Archive(path) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        found = _url_columns(archive)
+        assert found
+        assert all(url == urls.as_uri(url) and url.isascii() for url in found)
+        assert {urls.as_uri(url) for url in iris} <= set(found)
+        linked = archive.db.execute(
+            "SELECT count(*) FROM media_links JOIN media_files USING (url)"
+        ).fetchone()
+        assert linked == (6,)
+        assert (
+            archive.db.execute(
+                "SELECT id, content_hash, last_changed FROM press_releases"
+            ).fetchall()
+            == before
+        )
+        assert archive.db["revisions"].count == 0
+
+
+def test_two_spellings_of_one_file_become_one_row(tmp_path: Path) -> None:
+    """A file (or a failure) kept under its IRI and again under its URI is one row after the
+    upgrade: the same URL and content are one file."""
+    path = tmp_path / "cqc.db"
+    shutil.copy(V7_ARCHIVE, path)
+    with sqlite3.connect(path) as old:
+        (row,) = old.execute(
+            "SELECT * FROM media_files WHERE url LIKE '%Plant tour 2.png'"
+        ).fetchall()
+        twin = (None, urls.as_uri(row[1]), *row[2:])
+        old.execute(f"INSERT INTO media_files VALUES ({', '.join('?' * len(twin))})", twin)
+        for url in ("https://x.example/a b.pdf", "https://x.example/a%20b.pdf"):
+            old.execute(
+                "INSERT INTO media_failures VALUES (?, 'fetch_failed', '', 500, 1, "
+                "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                [url],
+            )
+    with Archive(path) as archive:
+        spaced = "SELECT url FROM media_files WHERE url LIKE '%Plant%20tour%'"
+        assert [r[0] for r in archive.db.execute(spaced)] == [urls.as_uri(row[1])]
+        failures = [r[0] for r in archive.db.execute("SELECT url FROM media_failures")]
+        assert failures == ["https://x.example/a%20b.pdf"]

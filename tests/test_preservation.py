@@ -24,14 +24,13 @@ from conftest import (
     SITE,
     Crawl,
     cqcscraper_cli,
-    free_port,
     load_json,
     query,
     run_crawl,
-    wait_until_serving,
 )
 from cqcscraper.parse import urls
 from cqcscraper.testing.mirror import Fault
+from replaying import VIEWPORT, check_shown, chromium, pywb, releases, replay_frame
 
 pytestmark = pytest.mark.e2e
 
@@ -239,27 +238,26 @@ def test_wacz_validates(archive: Crawl) -> None:
 
 def test_pywb_replays_a_page_and_its_image_byte_for_byte(archive: Crawl, tmp_path: Path) -> None:
     """The export loaded into a real pywb collection (wb-manager) and served on a free
-    loopback port: the release's page and its photo come back as they were fetched."""
-    warc = archive.db.with_suffix(".warc.gz")
-    for step in (["init", "cqc"], ["add", "cqc", str(warc)]):
-        subprocess.run([BIN / "wb-manager", *step], cwd=tmp_path, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_until_serving(server, f"http://127.0.0.1:{port}/", "pywb")
-        (page,) = query(archive.db, "SELECT url FROM snapshots WHERE url LIKE ?", f"%{PAGE}")[0]
-        for url, path in ((page, PAGE), (urls.SITE_ORIGIN + IMAGE, IMAGE)):
-            replay = f"http://127.0.0.1:{port}/cqc/id_/{url}"
+    loopback port: the release's page and its photo come back as they were fetched, under
+    the live site's URLs."""
+    with pywb(archive.db.with_suffix(".warc.gz"), tmp_path) as server:
+        for path in (PAGE, IMAGE):
+            replay = f"{server}/cqc/id_/{urls.SITE_ORIGIN}{path}"
             with urllib.request.urlopen(replay, timeout=30) as answer:
                 assert answer.read() == (SITE / path.lstrip("/")).read_bytes(), path
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
+
+def test_the_demo_replays_every_release_whole_in_a_browser(archive: Crawl, tmp_path: Path) -> None:
+    """Each release of the fixture site, opened in pywb in headless Chromium, shows its
+    images loaded and gives its stored attachments (the demo replayed no image: pages were
+    recorded under the mirror's URL, their files under the live site's)."""
+    stored = releases(archive.db)
+    assert sum(len(release.images) for release in stored) == 4
+    with pywb(archive.db.with_suffix(".warc.gz"), tmp_path) as server, chromium() as browser:
+        page = browser.new_page(viewport=VIEWPORT)
+        for release in stored:
+            page.goto(f"{server}/cqc/{release.url}")
+            check_shown(replay_frame(page, release), release)
 
 
 def test_verify_passes_then_finds_a_flipped_byte_and_a_truncated_file(

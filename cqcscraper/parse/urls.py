@@ -73,14 +73,27 @@ def origin_of(url: str) -> str:
 
 
 def join(base: str, href: str) -> str | None:
-    """``href`` resolved against ``base``; None for a link no browser could follow (an
+    """``href`` resolved against ``base``, as a URI (``as_uri``: every URL the archive keeps
+    is one, as a browser would request it); None for a link no browser could follow (an
     unclosed IPv6 bracket, say): one odd link never stops a page from being read."""
     try:
         url = urljoin(base, href.strip())
         urlsplit(url)
     except ValueError:
         return None
-    return url
+    return as_uri(url)
+
+
+def live_url(url: str, site: str | None) -> str:
+    """The live site's URL of a response fetched from ``url`` by a crawl of ``site`` (an
+    archive's ``site``): a mirror's page or file (``loopback``, or another origin) under the
+    live site's origin, the path and query kept; anything else (the live site, a file on
+    another host) as it is. Web-archive exports record a mirror crawl's pages under these
+    URLs, as its files already are, so that a replayed page finds its images."""
+    if site in (None, SITE_ORIGIN) or host_of(url) in SITE_HOSTS or site_of(url) != site:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit((*urlsplit(SITE_ORIGIN)[:2], parts.path or "/", parts.query, ""))
 
 
 LOOPBACK = "loopback"

@@ -9,6 +9,7 @@ a change of the schema is a new one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from sqlite_utils import Database
@@ -261,6 +262,47 @@ def _schema_7(db: Database) -> None:
     db[MEDIA_FILES].add_column("text_error", str)
 
 
+def _uris_of(images: str | None) -> str | None:
+    """A JSON array of image URLs, each as a URI; the text as it was when it is none."""
+    try:
+        found = json.loads(images) if images else None
+    except ValueError:
+        return images
+    if not isinstance(found, list) or not all(isinstance(url, str) for url in found):
+        return images
+    return json.dumps(list(dict.fromkeys(map(urls.as_uri, found))), ensure_ascii=False)
+
+
+# Every column that holds a URL, rewritten as a URI by schema 8. Where the URL is part of a
+# unique key (a media file's URL and content, a failure's URL), a row whose URI another row
+# already has is that row's twin: ``UPDATE OR IGNORE`` leaves it, and the ``DELETE`` drops it.
+URIS = (
+    "UPDATE press_releases SET url = as_uri(url) WHERE url != as_uri(url)",
+    "UPDATE revisions SET url = as_uri(url) WHERE url != as_uri(url)",
+    "UPDATE snapshots SET url = as_uri(url) WHERE url != as_uri(url)",
+    "UPDATE rejects SET url = as_uri(url) WHERE url != as_uri(url)",
+    "UPDATE crawls SET start_url = as_uri(start_url) WHERE start_url != as_uri(start_url)",
+    "UPDATE media_links SET url = as_uri(url) WHERE url != as_uri(url)",
+    "UPDATE OR IGNORE media_files SET url = as_uri(url) WHERE url != as_uri(url)",
+    "DELETE FROM media_files WHERE url != as_uri(url)",
+    "UPDATE OR IGNORE media_failures SET url = as_uri(url) WHERE url != as_uri(url)",
+    "DELETE FROM media_failures WHERE url != as_uri(url)",
+    "UPDATE press_releases SET images = uris_of(images) WHERE images != uris_of(images)",
+    "UPDATE revisions SET images = uris_of(images) WHERE images != uris_of(images)",
+)
+
+
+def _schema_8(db: Database) -> None:
+    """Every URL the archive keeps is a URI (``urls.as_uri``: an IRI's path and query
+    percent-encoded as UTF-8, its host in IDNA form), as the crawl now keeps them and the WARC
+    and the browser write them: URLs kept as the page spelled them are rewritten in place.
+    Two spellings of one file (``a b.jpg``, ``a%20b.jpg``) become one row."""
+    db.conn.create_function("as_uri", 1, urls.as_uri, deterministic=True)
+    db.conn.create_function("uris_of", 1, _uris_of, deterministic=True)
+    for statement in URIS:
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_1,
     _schema_2,
@@ -269,5 +311,6 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_5,
     _schema_6,
     _schema_7,
+    _schema_8,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

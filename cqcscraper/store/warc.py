@@ -9,6 +9,11 @@ What holds what (docs/archive-format.md):
 - for each release, a ``metadata`` record with its normalised record and its links to files
   (JSON), referring to the response it was read from (``WARC-Refers-To``).
 
+Every record is under the live site's URL (``urls.live_url``): a mirror crawl's pages and files
+as the live site serves them, so that a replayed page's relative links find its images and
+documents, and the same archive exports the same URLs whatever port the mirror had; the URL a
+response was fetched from, when another, is its ``WARC-Source-URI``.
+
 Bodies are stored as the crawler received them after decoding the transfer (Scrapy undoes
 gzip or deflate): so the response records carry no ``Content-Encoding`` nor
 ``Transfer-Encoding``, and a ``Content-Length`` of the stored body, so that every record's
@@ -30,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
@@ -113,18 +118,23 @@ class _Writer:
         headers: dict[str, list[str]],
         body: bytes,
         sent: dict[str, list[str]] | None,
+        source: str | None = None,
     ) -> str:
         """A request (with the headers the crawler sent, when stored) and its response;
         returns the response's WARC-Record-ID. ``url`` is written as a URI (``urls.as_uri``):
-        a request line and ``WARC-Target-URI`` take no other characters."""
+        a request line and ``WARC-Target-URI`` take no other characters. ``source``: where
+        the response was fetched from, when not from ``url`` (a mirror)."""
         url = urls.as_uri(url)
+        fields = {"WARC-Date": date}
+        if source and urls.as_uri(source) != url:
+            fields["WARC-Source-URI"] = urls.as_uri(source)
         response = self.warc.create_warc_record(
             url,
             "response",
             payload=io.BytesIO(body),
             length=len(body),
             http_headers=http_headers(status, headers, len(body)),
-            warc_headers_dict={"WARC-Date": date},
+            warc_headers_dict=fields,
         )
         record_id = response.rec_headers.get_header("WARC-Record-ID")
         parts = urlsplit(url)
@@ -138,7 +148,7 @@ class _Writer:
             http_headers=StatusAndHeaders(
                 f"GET {target} HTTP/1.1", request_headers(parts.netloc, sent), is_http_request=True
             ),
-            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
+            warc_headers_dict={**fields, "WARC-Concurrent-To": record_id},
         )
         self.warc.write_record(response)
         self.warc.write_record(request)
@@ -217,15 +227,15 @@ def _write(
     software: str,
     report: WarcReport,
 ) -> None:
-    site = archive.site() or "unknown"
+    site = archive.site()
     writer.info(
         name,
         {
             "software": f"{software} (warcio/{metadata.version('warcio')})",
             "format": "WARC File Format 1.1",
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-            "description": description or f"cqcscraper archive of {site}",
-            "isPartOf": site,
+            "description": description or _about(archive).description,
+            "isPartOf": site or "unknown",
             "robots": "obey",
             "http-bodies": BODIES,
         },
@@ -235,10 +245,11 @@ def _write(
     for snapshot, article_id, url, status, headers, body, first, sent in _snapshots(db, since):
         body = zlib.decompress(body)
         sent = json.loads(sent) if sent else None
-        record_id = writer.exchange(url, first, status, json.loads(headers), body, sent)
+        live = urls.live_url(url, site)
+        record_id = writer.exchange(live, first, status, json.loads(headers), body, sent, url)
         report.pages += 1
         if snapshot in releases:
-            writer.metadata(url, first, record_id, _release(archive, article_id))
+            writer.metadata(live, first, record_id, _release(archive, article_id))
             report.releases += 1
     for url, status, headers, path, first, sent in db.execute(
         "SELECT url, status, headers, path, first_fetched, request_headers FROM media_files "
@@ -250,7 +261,8 @@ def _write(
         except FileNotFoundError:
             report.missing.append(str(media_dir / path))
             continue
-        writer.exchange(url, first, status, json.loads(headers), body, json.loads(sent or "null"))
+        live, sent = urls.live_url(url, site), json.loads(sent or "null")
+        writer.exchange(live, first, status, json.loads(headers), body, sent, url)
         report.files += 1
 
 
@@ -285,25 +297,75 @@ def check_warc(path: Path) -> tuple[int, list[str]]:
     return records, problems
 
 
+class About(NamedTuple):
+    """How an export names itself (the WACZ's title and description, the warcinfo's)."""
+
+    title: str
+    description: str
+
+
+def _about(archive: Archive) -> About:
+    """The site and the dates the archive covers, in words."""
+    (count, first, last, fetched, refetched), *_ = archive.db.execute(
+        "SELECT count(*), min(published), max(published), "
+        "(SELECT min(first_fetched) FROM snapshots), (SELECT max(last_fetched) FROM snapshots) "
+        "FROM press_releases"
+    )
+    site = archive.site()
+    host = urlsplit(urls.SITE_ORIGIN).netloc
+    dates = f"{first} to {last}" if first else "undated"
+    source = {None: "no crawl yet", urls.SITE_ORIGIN: "the live site"}.get(site, "")
+    source = source or (
+        "a mirror on this machine" if site == urls.LOOPBACK else f"a mirror at {site}"
+    )
+    when = f", fetched {fetched[:10]} to {refetched[:10]}" if fetched else ""
+    return About(
+        f"CQC press releases ({host}), {dates}",
+        f"{count} press releases of the China Quality Certification Centre ({host}) published "
+        f"{dates}, with their images and documents, archived by cqcscraper from {source}{when}. "
+        "Every page and file is recorded under the live site's URL.",
+    )
+
+
+def _pages(archive: Archive) -> Iterator[dict[str, Any]]:
+    """A page per release, as ReplayWeb.page lists and searches them: its URL (as the WARC
+    records it), date of capture, title, publication date and text."""
+    site = archive.site()
+    for article_id, url, fetched, title, published, body, files in archive.db.execute(
+        "SELECT p.id, s.url, s.first_fetched, p.title, p.published, p.body, "
+        "p.attachment_text FROM press_releases AS p JOIN snapshots AS s ON s.snapshot = "
+        "(SELECT max(snapshot) FROM snapshots WHERE article_id = p.id AND status = 200) "
+        "ORDER BY p.published, p.id"
+    ):
+        url = urls.as_uri(urls.live_url(url, site))
+        text = "\n\n".join(part for part in (title, body, files) if part)
+        yield {
+            "id": str(article_id),
+            "url": url,
+            "ts": fetched,
+            "title": title or url,
+            "published": published,
+            "text": text,
+        }
+
+
 def write_wacz(warc: Path, out: Path, archive: Archive) -> None:
     """Package a WARC written by ``write_warc`` as WACZ (py-wacz: the WARC, its CDXJ index,
-    a pages list of the releases, and a datapackage manifest with every file's sha256)."""
+    ``pages/pages.jsonl`` with each release's title, date and text for ReplayWeb.page's
+    search, and a datapackage manifest with every file's sha256, titled by what it holds)."""
     from wacz.main import main as wacz_main
 
     pages = out.with_name(f".{out.name}.pages.jsonl")
     partial = out.with_name(f".{out.name}.partial")
+    about = _about(archive)
     try:
         with pages.open("w", encoding="utf-8") as handle:
-            handle.write(json.dumps({"format": "json-pages-1.0", "id": "pages"}) + "\n")
-            for url, date, title in archive.db.execute(
-                "SELECT s.url, s.first_fetched, p.title FROM press_releases AS p JOIN snapshots "
-                "AS s ON s.snapshot = (SELECT max(snapshot) FROM snapshots WHERE article_id = "
-                "p.id AND status = 200) ORDER BY p.id"
-            ):
-                page = {"url": urls.as_uri(url), "ts": date, "title": title or url}
+            header = {"format": "json-pages-1.0", "id": "pages", "title": "Press releases"}
+            handle.write(json.dumps({**header, "hasText": True}) + "\n")
+            for page in _pages(archive):
                 handle.write(json.dumps(page, ensure_ascii=False) + "\n")
-        arguments = ["create", "-o", str(partial), "-p", str(pages), str(warc)]
-        arguments += ["--title", f"cqcscraper archive of {archive.site() or 'unknown'}"]
+        arguments = ["create", "-o", str(partial), "-p", str(pages), "--copy-pages", str(warc)]
+        arguments += ["--title", about.title, "--desc", about.description]
         with contextlib.redirect_stdout(io.StringIO()) as said:
             code = wacz_main(arguments)
         if code not in (0, None) or not partial.is_file():
