@@ -115,7 +115,8 @@ def test_pywb_replays_each_release_with_its_images_and_attachments(
             page.goto(f"{server}/cqc/{release.url}")
             check_shown(replay_frame(page, release), release)
         page.goto(f"{server}/cqc/*?url=www.cqc.com.cn/www/english/&matchType=prefix")
-        page.wait_for_selector("text=results for matching")
+        # the list is drawn by script once the index answers: wait for its count
+        page.wait_for_function(r"() => /\d+ results? for matching/.test(document.body.innerText)")
         listed = page.inner_text("body")
         assert "8 results for matching www.cqc.com.cn/www/english/ by prefix" in listed
         for release in releases(exported.db):
