@@ -23,8 +23,18 @@ crawl: $(VENV)/.runtime  ## crawl the live site into data/ (extra spider options
 demo: $(VENV)/.runtime  ## crawl the bundled fixture site on 127.0.0.1 into data/demo/cqc.db, print a summary
 	$(BIN)/cqcscraper demo
 
-serve: $(VENV)/.analysis  ## browse and search the archive in Datasette on 127.0.0.1 (make serve DB=data/demo/cqc.db)
-	$(BIN)/datasette serve $(DB) --metadata cqcscraper/datasette.json --host 127.0.0.1 --port $(PORT)
+serve: $(VENV)/.analysis  ## the reading room: Datasette over data/cqc.db (else the demo) on http://127.0.0.1:8001/ (DB=FILE PORT=N)
+	@db='$(DB)'; \
+	if [ ! -f "$$db" ] && [ "$$db" = data/cqc.db ]; then \
+		echo "make serve: there is no data/cqc.db yet (make crawl makes it): serving the demo archive data/demo/cqc.db"; \
+		[ -f data/demo/cqc.db ] || $(BIN)/cqcscraper demo >/dev/null || exit 1; \
+		db=data/demo/cqc.db; \
+	elif [ ! -f "$$db" ]; then \
+		echo "make serve: $$db does not exist (DB= names an archive: make serve DB=data/mirror.db)" >&2; exit 2; \
+	fi; \
+	name=$$(basename "$$db" .db); \
+	echo "the reading room of $$db: http://127.0.0.1:$(PORT)/$$name/search (Ctrl-C stops it)"; \
+	exec $(BIN)/datasette serve "$$db" --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.dev $(VENV)/.browser  ## linters and the whole test suite
 	$(BIN)/ruff check .

@@ -89,19 +89,24 @@ ALLOWED = {("schema.py", "set_user_version")}  # PRAGMA takes no parameters; an 
 
 def formatted_sql(path: Path) -> list[str]:
     """Calls that pass SQL built by formatting (f-string, %, +, .format) in ``path``, and
-    SQL-looking f-strings anywhere (such as a dict of statements)."""
+    SQL-looking f-strings anywhere (such as a dict of statements). An f-string that only joins
+    constants of SQL text (names in capitals: ``f"WITH {DATES} ..."``) formats no value."""
     found = []
 
     def visit(node: ast.AST, function: str) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             function = node.name
         if (path.name, function) not in ALLOWED and (sql := _sql_argument(node)) is not None:
-            built = isinstance(sql, ast.JoinedStr | ast.BinOp) or (
-                isinstance(sql, ast.Call)
-                and isinstance(sql.func, ast.Attribute)
-                and sql.func.attr == "format"
+            built = (
+                (isinstance(sql, ast.JoinedStr) and not _joins_constants(sql))
+                or (isinstance(sql, ast.BinOp))
+                or (
+                    isinstance(sql, ast.Call)
+                    and isinstance(sql.func, ast.Attribute)
+                    and sql.func.attr == "format"
+                )
             )
-            if built or isinstance(node, ast.JoinedStr):
+            if built or (isinstance(node, ast.JoinedStr) and not _joins_constants(node)):
                 found.append(f"{path.name}:{node.lineno} in {function}")
         for child in ast.iter_child_nodes(node):
             if not (isinstance(node, ast.JoinedStr)):
@@ -109,6 +114,14 @@ def formatted_sql(path: Path) -> list[str]:
 
     visit(ast.parse(path.read_text(encoding="utf-8")), "<module>")
     return found
+
+
+def _joins_constants(node: ast.JoinedStr) -> bool:
+    return all(
+        isinstance(part, ast.Constant)
+        or (isinstance(part.value, ast.Name) and part.value.id.isupper() and not part.format_spec)
+        for part in node.values
+    )
 
 
 SQL_START = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|PRAGMA|WITH)\b", re.I)
@@ -149,9 +162,13 @@ def test_the_check_finds_formatted_sql(tmp_path: Path) -> None:
         "    db.execute('SELECT ?', [v])\n"
         "    return {'x': f'SELECT {v}'}\n"
         "Q = f'  update t set a = {1}'\n"
+        "R = f'WITH {CTE} SELECT 1'\n"
+        "def g(db, v):\n"
+        "    db.execute(f'SELECT * FROM ({SEARCH_SQL}) LIMIT 5', [v])\n"
+        "    db.execute(f'SELECT {SEARCH_SQL} {v}')\n"
     )
     found = [f"bad.py:{n} in f" for n in (2, 2, 3, 4, 5, 7)]
-    assert formatted_sql(bad) == [*found, "bad.py:8 in <module>"]
+    assert formatted_sql(bad) == [*found, "bad.py:8 in <module>", *["bad.py:12 in g"] * 2]
 
 
 def test_hostile_text_is_stored_and_searched_as_plain_values(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def ranked(connection: sqlite3.Connection, term: str) -> list[int]:
 
 def from_lists(connection: sqlite3.Connection, term: str) -> bool:
     """Whether the lists answered (their snippet is the body's start, FTS5's marks the words)."""
-    return not any("[" in row[-1] for row in answer(connection, term))
+    return not any("[" in row[4] for row in answer(connection, term))
 
 
 def full(connection: sqlite3.Connection, term: str) -> list[int]:

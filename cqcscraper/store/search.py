@@ -161,9 +161,41 @@ def _words_of(db: sqlite3.Connection, tokens: set[str]) -> dict[str, str]:
     return found
 
 
+# The date bounds of a search, as typed: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a month or day
+# of one digit too); a year or month as a bound means all of it (``until=2021`` is
+# ``2021-12-31``). ``dates`` gives each as an ISO date, '' when empty, NULL when it is no date
+# (the search then finds nothing, and the reading room says why).
+DATES = """typed_dates(kind, raw) AS (
+  VALUES ('since', trim(coalesce(:since, ''))), ('until', trim(coalesce(:until, '')))),
+date_parts(kind, raw, y, m, d) AS (
+  SELECT kind, raw, substr(raw, 1, 4),
+    CASE WHEN length(raw) > 5 THEN CASE WHEN instr(substr(raw, 6), '-')
+      THEN substr(raw, 6, instr(substr(raw, 6), '-') - 1) ELSE substr(raw, 6) END END,
+    CASE WHEN instr(substr(raw, 6), '-') THEN substr(raw, 6 + instr(substr(raw, 6), '-')) END
+  FROM typed_dates),
+date_bounds(kind, raw, bound) AS (
+  SELECT kind, raw, CASE
+    WHEN raw = '' THEN ''
+    WHEN NOT coalesce(y GLOB '[0-9][0-9][0-9][0-9]' AND (length(raw) = 4
+      OR (substr(raw, 5, 1) = '-' AND (m GLOB '[0-9]' OR m GLOB '[0-9][0-9]')
+        AND (d IS NULL OR d GLOB '[0-9]' OR d GLOB '[0-9][0-9]'))), 0) THEN NULL
+    WHEN date(printf('%s-%02d-%02d', y, coalesce(m, 1), coalesce(d, 1)), '+0 days')
+      IS NOT printf('%s-%02d-%02d', y, coalesce(m, 1), coalesce(d, 1)) THEN NULL
+    WHEN d IS NOT NULL OR kind = 'since'
+      THEN printf('%s-%02d-%02d', y, coalesce(m, 1), coalesce(d, 1))
+    WHEN m IS NOT NULL THEN date(printf('%s-%02d-01', y, m), '+1 month', '-1 day')
+    ELSE y || '-12-31' END
+  FROM date_parts),
+dates(since, until) AS (
+  SELECT (SELECT bound FROM date_bounds WHERE kind = 'since'),
+    (SELECT bound FROM date_bounds WHERE kind = 'until'))"""
+# The bounds alone: what the reading room shows of them (a value that is no date).
+DATES_SQL = f"WITH {DATES}\nSELECT since, until FROM dates"
+
 # The canned search: the typed text becomes quoted words and phrases (so no typing mistake is
 # an FTS5 syntax error), then either the lists or the full ranking answer (see above).
-SEARCH_SQL = """WITH RECURSIVE
+SEARCH_SQL = f"""WITH RECURSIVE
+{DATES},
 pieces(n, piece, rest) AS (
   SELECT 0, '', trim(coalesce(:term, '')) || '"'
   UNION ALL SELECT n + 1, substr(rest, 1, instr(rest, '"') - 1), substr(rest, instr(rest, '"') + 1)
@@ -190,7 +222,7 @@ product(i, p) AS (
   FROM product JOIN numbered ON numbered.j = product.i + 1),
 usable(ok) AS (SELECT
   coalesce((SELECT value FROM archive_info WHERE name = 'search_fresh'), '0') = '1'
-  AND coalesce(:since, '') = '' AND coalesce(:until, '') = ''
+  AND (SELECT since FROM dates) = '' AND (SELECT until FROM dates) = ''
   AND (SELECT count(*) FROM typed) > 0
   AND (SELECT count(DISTINCT word) FROM typed) = (SELECT count(*) FROM typed)
   AND (SELECT count(*) FROM known) = (SELECT count(*) FROM typed)
@@ -215,15 +247,15 @@ top(doc, score) AS (
   WHERE hits = (SELECT count(*) FROM typed) OR doc IN (SELECT doc FROM unsure)),
 fast(ok) AS (SELECT (SELECT ok FROM usable) AND (SELECT count(*) FROM top) >= 20)
 SELECT * FROM (
-  SELECT p.id, p.published, p.title, p.origin, substr(p.body, 1, 160) || ' …' AS snippet
+  SELECT p.id, p.published, p.title, p.origin, substr(p.body, 1, 160) || ' …' AS snippet, p.url
   FROM top JOIN press_releases AS p ON p.id = top.doc
   WHERE (SELECT ok FROM fast) ORDER BY top.score, top.doc)
 UNION ALL
 SELECT * FROM (
   SELECT p.id, p.published, p.title, p.origin,
-    snippet(press_releases_fts, -1, '[', ']', ' … ', 12) AS snippet
+    snippet(press_releases_fts, -1, '[', ']', ' … ', 12) AS snippet, p.url
   FROM press_releases_fts JOIN press_releases AS p ON p.id = press_releases_fts.rowid
   WHERE NOT (SELECT ok FROM fast) AND press_releases_fts MATCH (SELECT fts FROM query)
-    AND (coalesce(:since, '') = '' OR p.published >= :since)
-    AND (coalesce(:until, '') = '' OR p.published <= :until)
+    AND ((SELECT since FROM dates) = '' OR p.published >= (SELECT since FROM dates))
+    AND ((SELECT until FROM dates) = '' OR p.published <= (SELECT until FROM dates))
   ORDER BY press_releases_fts.rank)"""
