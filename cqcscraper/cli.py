@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cqcscraper import __version__, settings
+from cqcscraper.crawl import declared
 from cqcscraper.crawl.reparse import reparse
 from cqcscraper.crawl.run import EXIT_BUSY, EXIT_FAIL, EXIT_USAGE
 from cqcscraper.parse.normalize import CONTROL
@@ -55,6 +56,10 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         if action.default is None:
             return action.help
         return super()._get_help_string(action)
+
+
+# The bundled fixture site, found from any working folder (a source checkout).
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "html"
 
 
 class UsageProblem(Exception):
@@ -160,6 +165,16 @@ def health(args: argparse.Namespace) -> int:
 
 def demo(args: argparse.Namespace) -> int:
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "cqcscraper.settings"}
+    fixtures = Path(args.fixtures) if args.fixtures else FIXTURES
+    if not fixtures.is_dir():  # before any folder is made
+        raise UsageProblem(
+            f"the fixture site {fixtures} is not a folder (it comes with a source checkout of "
+            "cqcscraper): give --fixtures FOLDER"
+        )
+    shown = fixtures.resolve()
+    args.fixtures = str(
+        shown.relative_to(Path.cwd()) if shown.is_relative_to(Path.cwd()) else shown
+    )
     for path in (args.db, args.jsonl):
         Path(path).parent.mkdir(parents=True, exist_ok=True)  # the demo's own folder
     with Mirror(args.fixtures) as mirror:
@@ -307,6 +322,23 @@ def media_options(sub: argparse.ArgumentParser, db_help: str) -> None:
     )
 
 
+def hours(text: str) -> float:
+    """A number of hours above 0, for argparse (a mistake is exit 2 and one line)."""
+    try:
+        return declared.RATIO.read(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours above 0") from None
+
+
+def list_settings(args: argparse.Namespace) -> int:
+    """Every setting ``scrapy crawl -s NAME=VALUE`` takes: name, default, kind, help."""
+    for setting in declared.SETTINGS:
+        if setting.listed:
+            default = setting.shown or setting.default
+            print(f"{setting.name}={default}  ({setting.kind.meaning})\n    {setting.help}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     formatter = HelpFormatter
     main_parser = argparse.ArgumentParser(
@@ -323,8 +355,11 @@ def parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
+    command("settings", "list the settings scrapy crawl -s NAME=VALUE takes", list_settings)
     run_demo = command("demo", "crawl the bundled fixture site on 127.0.0.1", demo)
-    run_demo.add_argument("--fixtures", default="fixtures/html", help="folder to serve")
+    run_demo.add_argument(
+        "--fixtures", help="folder to serve (default: the project's fixtures/html, from any folder)"
+    )
     run_demo.add_argument("--db", default="data/demo/cqc.db", help="archive to write")
     run_demo.add_argument(
         "--jsonl", default="data/demo/press_releases.jsonl", help="JSONL file to write"
@@ -356,7 +391,7 @@ def parser() -> argparse.ArgumentParser:
     watch.add_argument("--db", default=DEFAULT_DB, help="archive to read")
     watch.add_argument(
         "--max-age",
-        type=float,
+        type=hours,
         metavar="HOURS",
         help="also fail when the last ok run finished more than this many hours ago",
     )

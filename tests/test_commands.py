@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from cqcscraper.parse import urls
 from cqcscraper.store.archive import Archive
 from cqcscraper.store.lock import RunLock
 from cqcscraper.store.schema import SCHEMA_VERSION
+from cqcscraper.testing.crawls import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
 from cqcscraper.testing.mirror import Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
@@ -476,3 +478,120 @@ def test_health_answers_with_the_last_runs_verdict(archived: Path, tmp_path: Pat
     with Archive(empty):
         pass
     assert cqcscraper("health", "--db", str(empty)).returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [
+        (
+            "CQC_DBB=data/x2.db",
+            "scrapy crawl: error: unknown setting CQC_DBB: did you mean CQC_DB?",
+        ),
+        (
+            "CQC_MAX_REJECT_SHARE=0.3",
+            "scrapy crawl: error: unknown setting "
+            "CQC_MAX_REJECT_SHARE: did you mean CQC_MAX_REJECTED_SHARE?",
+        ),
+        (
+            "CQC_MAX_REJECTED_SHARE=abc",
+            "scrapy crawl: error: CQC_MAX_REJECTED_SHARE='abc' cannot "
+            "be used: it must be a share between 0 and 1 (0.3 is 30 %)",
+        ),
+        (
+            "CQC_MAX_REJECTED_SHARE=30",
+            "scrapy crawl: error: CQC_MAX_REJECTED_SHARE='30' cannot "
+            "be used: it must be a share between 0 and 1 (0.3 is 30 %)",
+        ),
+        (
+            "CQC_DB_LOCK_TIMEOUT=abc",
+            "scrapy crawl: error: CQC_DB_LOCK_TIMEOUT='abc' cannot be "
+            "used: it must be a number of seconds above 0",
+        ),
+        (
+            "DOWNLOAD_DELAY=fast",
+            "scrapy crawl: error: DOWNLOAD_DELAY='fast' cannot be used: it "
+            "must be a number of seconds, 0 or more",
+        ),
+        (
+            "CQC_MEDIA=no",
+            "scrapy crawl: error: CQC_MEDIA='no' cannot be used: it must be a "
+            "boolean: 1 or 0 (True or False)",
+        ),
+        (
+            "CQC_LISTING_DEPTH=-1",
+            "scrapy crawl: error: CQC_LISTING_DEPTH='-1' cannot be used: it "
+            "must be a whole number, 0 or more",
+        ),
+    ],
+)
+def test_a_wrong_setting_is_refused_before_anything_runs(
+    tmp_path: Path, setting: str, says: str
+) -> None:
+    """Misspelt names and values that cannot be (docs/operations.md, "Mistakes and what you
+    see"): exit 2, one line naming the setting and what it must be, nothing written."""
+    done = scrapy("crawl", "press", "-s", setting, "-s", f"CQC_DB={tmp_path / 'cqc.db'}")
+    assert done.returncode == 2
+    assert one_line(done.stderr) == says
+    assert list(tmp_path.iterdir()) == []
+    assert not (ROOT / "data" / "x2.db").exists()
+
+
+def test_health_refuses_a_max_age_that_is_no_duration(tmp_path: Path) -> None:
+    done = cqcscraper("health", "--db", str(tmp_path / "cqc.db"), "--max-age", "-5")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "cqcscraper health: error: argument --max-age: '-5' is not a number of hours above 0"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_log_file_in_a_missing_folder(tmp_path: Path) -> None:
+    """``logs/`` (the cron lines' folder) is made on demand; any other missing folder is one
+    line, exit 2. Run from another folder, as cron does after ``cd``."""
+    env = {"SCRAPY_SETTINGS_MODULE": "cqcscraper.settings"}
+    db = f"CQC_DB={tmp_path / 'cqc.db'}"
+    done = run(str(BIN / "scrapy"), "crawl", "press", "-s", "LOG_FILE=elsewhere/crawl.log",
+               "-s", db, cwd=tmp_path, **env)  # fmt: skip
+    assert done.returncode == 2
+    says = "scrapy crawl: error: the folder of LOG_FILE elsewhere/crawl.log does not exist"
+    assert one_line(done.stderr).startswith(says)
+    assert list(tmp_path.iterdir()) == []
+    with Mirror(SITE) as mirror:
+        command = crawl_command(f"{mirror.url}/www/english/", str(tmp_path / "cqc.db"),
+                                str(tmp_path / "x.jsonl"), *LOCAL_SETTINGS, *FIXTURE_SETTINGS,
+                                "LOG_FILE=logs/crawl.log")  # fmt: skip
+        done = run(*command, cwd=tmp_path, **env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "crawl 1 ok" in (tmp_path / "logs" / "crawl.log").read_text(encoding="utf-8")
+
+
+def test_the_demo_runs_from_any_folder(tmp_path: Path) -> None:
+    done = cqcscraper_in(tmp_path, "demo", "--fixtures", "nope")
+    assert done.returncode == 2
+    assert one_line(done.stderr).startswith("cqcscraper demo: error: the fixture site nope is")
+    assert list(tmp_path.iterdir()) == []
+    done = cqcscraper_in(tmp_path, "demo")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert (tmp_path / "data" / "demo" / "cqc.db").is_file()
+    assert "verify: " in done.stdout
+
+
+def cqcscraper_in(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return run(str(BIN / "cqcscraper"), *args, cwd=folder)
+
+
+def test_the_mirror_refuses_a_busy_port_and_a_missing_folder(tmp_path: Path) -> None:
+    mirror = [sys.executable, "-m", "cqcscraper.mirror"]
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = run(*mirror, str(SITE), "--port", str(port), cwd=tmp_path)
+    assert done.returncode == 2
+    assert one_line(done.stderr) == (
+        f"python -m cqcscraper.mirror: error: port {port} on 127.0.0.1 is in use: give "
+        "another (--port 0 picks a free one)"
+    )
+    done = run(*mirror, "nope", "--port", "0", cwd=tmp_path)
+    assert done.returncode == 2
+    assert one_line(done.stderr).endswith(": give the folder of a saved site (fixtures/html)")

@@ -23,8 +23,10 @@ from typing import NoReturn
 
 from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES, default_settings
 from scrapy.spiderloader import get_spider_loader
 
+from cqcscraper.crawl import declared
 from cqcscraper.crawl.logs import quiet_robotstxt_errors
 from cqcscraper.crawl.run import (
     EXIT_BUSY,
@@ -47,8 +49,11 @@ from cqcscraper.store.lock import ArchiveBusy, RunLock
 from cqcscraper.store.media import media_folder
 
 logger = logging.getLogger("cqcscraper")
-# The one folder made on demand: the default archive's.
+# The folders made on demand: the default archive's, and the logs' of the documented cron lines.
 DEFAULT_FOLDER = Path("data")
+LOG_FOLDER = Path("logs")
+# Scrapy's own settings: a name among them given with -s is Scrapy's to read.
+SCRAPY_SETTINGS = frozenset(name for name in dir(default_settings) if name.isupper())
 
 
 class Command(crawl.Command):
@@ -106,6 +111,7 @@ class Command(crawl.Command):
 
     def check(self, args: list[str], opts: argparse.Namespace) -> None:
         """Raise ``UsageError`` (one line) for what would make a run wrong before it starts."""
+        self.check_settings()
         names = get_spider_loader(self.settings).list()
         if len(args) != 1 or args[0] not in names:
             raise UsageError(f"give the name of one spider: scrapy crawl {' | '.join(names)}")
@@ -139,6 +145,32 @@ class Command(crawl.Command):
                 else:
                     raise UsageError(f"the folder of {name} {path} does not exist: create it first")
         self.check_site(db, opts.spargs.get("start_url") or urls.START_URL)
+        self.check_log_file()
+
+    def check_log_file(self) -> None:
+        """``LOG_FILE`` in a missing folder: ``logs/`` (the documented one) is made on demand,
+        any other is a mistake (Scrapy would stop with a traceback when it opens the file)."""
+        log_file = self.settings.get("LOG_FILE")
+        if not log_file or Path(log_file).parent.is_dir():
+            return
+        if Path(log_file).parent == LOG_FOLDER:
+            LOG_FOLDER.mkdir()
+            return
+        raise UsageError(f"the folder of LOG_FILE {log_file} does not exist: create it first")
+
+    def check_settings(self) -> None:
+        """Every setting given with -s (or by Scrapyd) is a known one, and every declared
+        setting's value reads as its kind, within its range (``declared``)."""
+        cmdline = SETTINGS_PRIORITIES["cmdline"]
+        given = {
+            n: self.settings[n] for n in self.settings if self.settings.getpriority(n) == cmdline
+        }
+        try:
+            declared.check(given, known=SCRAPY_SETTINGS)
+            for setting in declared.SETTINGS:
+                declared.read(setting, self.settings.get(setting.name))
+        except declared.SettingError as error:
+            raise UsageError(str(error)) from None
 
     def check_site(self, db: Path, start_url: str) -> None:
         """An archive holds one site: refuse a crawl from another unless allowed."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import email.utils
+import errno
 import functools
 import gzip
 import hashlib
@@ -410,6 +411,14 @@ class Mirror:
         self.stop()
 
 
+def _why(error: Exception, port: int) -> str:
+    if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
+        return f"port {port} on 127.0.0.1 is in use: give another (--port 0 picks a free one)"
+    if isinstance(error, NotADirectoryError | FileNotFoundError):
+        return f"{error}: give the folder of a saved site (fixtures/html)"
+    return str(error)
+
+
 def main(argv: list[str] | None = None) -> int:
     kinds = "\n".join(f"  {name}: {what}" for name, what in FAULTS.items())
     parser = argparse.ArgumentParser(
@@ -423,8 +432,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     parser.add_argument("--faults", metavar="FILE.json", help="faults to inject (see above)")
     args = parser.parse_args(argv)
-    faults = Fault.load(args.faults) if args.faults else []
-    mirror = Mirror(args.folder, args.port, quiet=args.quiet, faults=faults)
+    try:
+        faults = Fault.load(args.faults) if args.faults else []
+        mirror = Mirror(args.folder, args.port, quiet=args.quiet, faults=faults)
+    except (OSError, ValueError) as error:  # a busy port, a missing folder, a bad faults file
+        parser.exit(2, f"{parser.prog}: error: {_why(error, args.port)}\n")
     sys.stdout.write(f"Serving {mirror.root} at {mirror.url}/ (port {mirror.port})\n")
     sys.stdout.flush()
     try:
