@@ -179,6 +179,22 @@ def test_a_crawl_from_another_site_into_an_archive_is_refused_unless_allowed(
     assert allowed.returncode == 0
 
 
+def test_a_demo_copied_over_the_live_archive_is_refused_with_the_way_out(
+    archived: Path, tmp_path: Path
+) -> None:
+    """docs/analysts.md once said to copy the demo to data/cqc.db: the live crawl then refused
+    it without saying how to go on. The refusal says to move it aside, and leaves it as it
+    was."""
+    copy = copy_of(archived, tmp_path / "data")
+    before = digest(copy)
+    refused = scrapy("crawl", "press", "-s", f"CQC_DB={copy}")  # the live site: refused first
+    assert refused.returncode == 2
+    line = one_line(refused.stderr)
+    assert f"the archive {copy} holds the site loopback" in line
+    assert f"move it aside (mv {copy} {copy.with_name('cqc-loopback.db')}) and crawl again" in line
+    assert digest(copy) == before
+
+
 def test_an_archive_another_run_is_making_binds_no_site(tmp_path: Path) -> None:
     # The moment a first run has made the file (WAL on, no schema yet): a second run that
     # checks the site then must not take the file for an empty archive and fail (Scrapyd ran

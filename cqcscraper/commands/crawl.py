@@ -185,8 +185,18 @@ class Command(crawl.Command):
             raise ArchiveError(unusable(db, error)) from None
         crawling = urls.site_of(start_url)
         if site and site != crawling and not self.settings.getbool("CQC_ALLOW_OTHER_SITE"):
+            way_out = (
+                "give this site its own archive (-s CQC_DB=...), or, for a mirror of the same "
+                "site, -s CQC_ALLOW_OTHER_SITE=1"
+            )
+            if site == urls.LOOPBACK:  # a demo's or a local mirror's archive, copied here
+                aside = db.with_name(f"{db.stem}-loopback{db.suffix}")
+                way_out = (
+                    f"it is the archive of a crawl of this machine (the demo, a mirror): move it "
+                    f"aside (mv {db} {aside}) and crawl again, or give this crawl its own "
+                    "archive (-s CQC_DB=...)"
+                )
             raise UsageError(
                 f"the archive {db} holds the site {site}, and this crawl starts at {start_url} "
-                f"({crawling}): give this site its own archive (-s CQC_DB=...), or, for a "
-                "mirror of the same site, -s CQC_ALLOW_OTHER_SITE=1"
+                f"({crawling}): {way_out}"
             )
