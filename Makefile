@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 REPLAYWEBPAGE := replaywebpage@2.5.3
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help crawl demo serve test lint bench clean
+.PHONY: help crawl demo serve test check lint bench clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets (a bare `make` does this, never a crawl)
@@ -43,6 +43,10 @@ test: $(VENV)/.dev $(VENV)/.browser  ## linters and the whole test suite
 
 bench: $(VENV)/.bench  ## benchmarks beside their peers, written to docs/benchmarks.md (a few minutes)
 	$(BIN)/python bench/run.py --out docs/benchmarks.md $(ARGS)
+
+check: $(VENV)/.dev  ## the fast tier for an edit loop: ruff and every test but the end-to-end ones (no crawl, no server)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m "not e2e"
 
 lint: $(VENV)/.dev  ## ruff check and ruff format --check
 	$(BIN)/ruff check .

@@ -32,6 +32,7 @@ from cqcscraper.store.archive import Archive
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 
 DOC = ROOT / "docs" / "analysts.md"
+README = ROOT / "README.md"
 METADATA = ROOT / "cqcscraper" / "datasette.json"
 DOC_PORT = "127.0.0.1:8001"  # the port the doc shows (make serve's)
 BIN = Path(sys.executable).parent
@@ -227,6 +228,7 @@ def console_examples(text: str) -> list[tuple[str, str]]:
 def run_example(command: str, served: Served) -> str:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     command = command.replace(DOC_PORT, served.url.removeprefix("http://"))
+    command = command.replace(".venv/bin/", f"{BIN}/")  # the README runs from the project
     done = subprocess.run(
         ["bash", "-c", command], cwd=served.docs, env=env, capture_output=True, text=True,
         timeout=60,
@@ -237,12 +239,13 @@ def run_example(command: str, served: Served) -> str:
     )
 
 
+@pytest.mark.parametrize(("doc", "at_least"), [(DOC, 12), (README, 2)], ids=["analysts", "readme"])
 def test_every_console_example_prints_what_the_doc_shows(
-    served: Served, update_golden: bool
+    served: Served, update_golden: bool, doc: Path, at_least: int
 ) -> None:
-    text = DOC.read_text(encoding="utf-8")
+    text = doc.read_text(encoding="utf-8")
     examples = console_examples(text)
-    assert len(examples) >= 12
+    assert len(examples) >= at_least
     if update_golden:
         for block in CONSOLE.findall(text):
             fresh = "".join(
@@ -250,7 +253,7 @@ def test_every_console_example_prints_what_the_doc_shows(
                 for command, _ in console_examples(f"```console\n{block}```")
             )
             text = text.replace(f"```console\n{block}```", f"```console\n{fresh}```", 1)
-        DOC.write_text(text, encoding="utf-8")
+        doc.write_text(text, encoding="utf-8")
         return
     for command, expected in examples:
         assert run_example(command, served) == expected, command

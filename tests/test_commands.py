@@ -141,6 +141,7 @@ def test_scrapy_parse_prints_an_articles_record_and_a_listings_requests_writing_
     assert article.returncode == 0, article.stderr[-2000:]
     assert "Yiwu Municipal Government Sign Strategic Cooperation" in article.stdout
     assert "'title_from': 'heading'" in article.stdout
+    assert "Warning" not in article.stderr + listing.stderr  # none on every call
     assert listing.returncode == 0, listing.stderr[-2000:]
     assert f"<GET {mirror.url}/www/english/c/2021-06-18/596101.shtml>" in listing.stdout
     assert fetched.returncode == 0, fetched.stderr[-2000:]
