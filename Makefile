@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 REPLAYWEBPAGE := replaywebpage@2.5.3
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help crawl demo serve test check lint bench clean
+.PHONY: help crawl demo serve test check lint bench lock clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets (a bare `make` does this, never a crawl)
@@ -55,16 +55,22 @@ lint: $(VENV)/.dev  ## ruff check and ruff format --check
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+# Installs are from the lock files (requirements/*.txt: exact versions with their hashes, made by
+# make lock from pyproject.toml's ranges), then the project itself with no dependencies.
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+INSTALL = $(PIP) --require-hashes -r requirements/$(1).txt \
+	&& $(PIP) --no-deps --no-build-isolation -e .
+
+$(VENV)/.runtime: pyproject.toml requirements/runtime.txt | $(BIN)/python
+	$(call INSTALL,runtime)
 	touch $@
 
-$(VENV)/.analysis: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[analysis]'
+$(VENV)/.analysis: pyproject.toml requirements/analysis.txt | $(BIN)/python
+	$(call INSTALL,analysis)
 	touch $@ $(VENV)/.runtime
 
-$(VENV)/.dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(VENV)/.dev: pyproject.toml requirements/dev.txt | $(BIN)/python
+	$(call INSTALL,dev)
 	touch $@ $(VENV)/.runtime $(VENV)/.analysis
 
 # Chromium from the distribution (Playwright's own browser download is not used) and
@@ -78,9 +84,17 @@ $(VENV)/.browser: Makefile | $(BIN)/python
 		&& tar xzf $$tarball --strip-components=1 package/index.html package/ui.js package/sw.js && rm $$tarball
 	touch $@
 
-$(VENV)/.bench: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
+$(VENV)/.bench: pyproject.toml requirements/bench.txt | $(BIN)/python
+	$(call INSTALL,bench)
 	touch $@ $(VENV)/.runtime
+
+lock: | $(BIN)/python  ## refresh requirements/*.txt from pyproject.toml's ranges (uv; ARGS=--upgrade for newer releases)
+	$(PIP) uv
+	for extra in runtime analysis dev bench; do \
+		with=$$([ $$extra = runtime ] || echo "--extra $$extra"); \
+		$(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 --no-annotate $(ARGS) \
+			pyproject.toml requirements/build.in $$with -o requirements/$$extra.txt || exit 1; \
+	done
 
 clean:  ## remove .venv and the caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

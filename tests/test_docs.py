@@ -56,3 +56,33 @@ def test_every_test_a_doc_names_exists(doc: Path, at_least: int) -> None:
             and (line.split("::", 1)[-1] == test or line.split("::", 1)[-1].startswith(test + "["))
         ]
         assert found, f"docs/{doc.name} names {name}, which does not exist"
+
+
+LOCKS = {"runtime": [], "analysis": ["analysis"], "dev": ["dev"], "bench": ["bench"]}
+
+
+@pytest.mark.parametrize(("lock", "extras"), LOCKS.items())
+def test_each_lock_file_pins_every_dependency_with_hashes(lock: str, extras: list[str]) -> None:
+    """The make targets install from requirements/*.txt (make lock): every dependency that
+    pyproject.toml declares for that install is pinned there, within its range, with hashes."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], "setuptools>=68"]
+    for extra in extras:
+        wanted += project["optional-dependencies"][extra]
+    text = (ROOT / "requirements" / f"{lock}.txt").read_text(encoding="utf-8")
+    pinned = {
+        canonicalize_name(name): version
+        for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", text, flags=re.MULTILINE)
+    }
+    for line in wanted:
+        requirement = Requirement(line)
+        version = pinned.get(canonicalize_name(requirement.name))
+        assert version is not None, f"{requirement.name} is not in requirements/{lock}.txt"
+        assert requirement.specifier.contains(version, prereleases=True), (line, version)
+    blocks = re.split(r"^(?=[A-Za-z0-9_.-]+==)", text, flags=re.MULTILINE)[1:]
+    assert all("--hash=sha256:" in block for block in blocks)
