@@ -171,3 +171,17 @@ def test_a_relative_archive_path_is_refused_in_the_job_log(scrapyd: Scrapyd) -> 
     log = scrapyd.log(job)
     assert f"under Scrapyd (job {job}) CQC_DB must be an absolute path, not relative/cqc.db" in log
     assert not (scrapyd.home / "relative").exists()
+
+
+def test_a_misspelt_setting_is_refused_in_the_job_log(scrapyd: Scrapyd, tmp_path: Path) -> None:
+    """A job scheduled with setting=CQC_MAX_REJECT_SHARE=0.3 (a typo) would have run with the
+    default; it stops before anything runs, saying so where its operator looks."""
+    db = tmp_path / "typo" / "cqc.db"
+    db.parent.mkdir()
+    job = scrapyd.schedule({"CQC_DB": str(db), "CQC_MAX_REJECT_SHARE": "0.3", **LOCAL})
+    scrapyd.wait(job)
+    assert (
+        "scrapy crawl: error: unknown setting CQC_MAX_REJECT_SHARE: did you mean "
+        "CQC_MAX_REJECTED_SHARE?" in scrapyd.log(job)
+    )
+    assert list(db.parent.iterdir()) == []
