@@ -33,6 +33,7 @@ pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e'
 
 DOC = ROOT / "docs" / "analysts.md"
 README = ROOT / "README.md"
+ARCHIVE_FORMAT = ROOT / "docs" / "archive-format.md"
 METADATA = ROOT / "cqcscraper" / "datasette.json"
 DOC_PORT = "127.0.0.1:8001"  # the port the doc shows (make serve's)
 BIN = Path(sys.executable).parent
@@ -66,6 +67,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Served:
     with Archive(crawl.db) as archive:  # one self-contained file to copy
         archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(crawl.db, docs / "data" / "cqc.db")
+    shutil.copytree(crawl.db.with_name("media"), docs / "data" / "media")  # warc, verify
     edit(crawl.db)
     port = free_port()
     command = [
@@ -239,7 +241,11 @@ def run_example(command: str, served: Served) -> str:
     )
 
 
-@pytest.mark.parametrize(("doc", "at_least"), [(DOC, 12), (README, 2)], ids=["analysts", "readme"])
+@pytest.mark.parametrize(
+    ("doc", "at_least"),
+    [(DOC, 12), (README, 2), (ARCHIVE_FORMAT, 4)],
+    ids=["analysts", "readme", "archive-format"],
+)
 def test_every_console_example_prints_what_the_doc_shows(
     served: Served, update_golden: bool, doc: Path, at_least: int
 ) -> None:
