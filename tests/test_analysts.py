@@ -274,3 +274,29 @@ def test_the_pandas_example_prints_what_the_doc_shows(
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test, out=lambda report: pytest.fail(report))
     assert runner.summarize(verbose=False).attempted >= 8
+
+
+SH = re.compile(r"```sh\n(.*?)```", re.DOTALL)
+OPERATIONS = ROOT / "docs" / "operations.md"
+
+
+def test_the_operations_commands_run_on_the_demo_archive(served: Served, tmp_path: Path) -> None:
+    """Every archive command docs/operations.md shows for reading and repairing an archive
+    (sqlite3 queries, summary, health, reparse, verify, backup) runs on a copy of the demo
+    archive without an error; crawls, systemd and cron lines are tested elsewhere."""
+    folder = tmp_path / "ops"
+    shutil.copytree(served.docs, folder)
+    (folder / "backup").mkdir()
+    commands = [
+        line.split("  #")[0].strip().replace("/srv/backup/cqc-2026-12", "backup")
+        for block in SH.findall(OPERATIONS.read_text(encoding="utf-8"))
+        for line in block.splitlines()
+        if line.startswith(("sqlite3 ", ".venv/bin/cqcscraper "))
+    ]
+    assert len(commands) >= 6
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    for command in commands:
+        command = command.replace(".venv/bin/", f"{BIN}/")
+        done = subprocess.run(["bash", "-c", command], cwd=folder, env=env, capture_output=True,
+                              text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
