@@ -282,7 +282,7 @@ OPERATIONS = ROOT / "docs" / "operations.md"
 
 def test_the_operations_commands_run_on_the_demo_archive(served: Served, tmp_path: Path) -> None:
     """Every archive command docs/operations.md shows for reading and repairing an archive
-    (sqlite3 queries, summary, health, reparse, verify, backup) runs on a copy of the demo
+    (sqlite3 queries, summary, health, reparse, backup) runs on a copy of the demo
     archive without an error; crawls, systemd and cron lines are tested elsewhere."""
     folder = tmp_path / "ops"
     shutil.copytree(served.docs, folder)

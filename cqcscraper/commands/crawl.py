@@ -58,7 +58,12 @@ SCRAPY_SETTINGS = frozenset(name for name in dir(default_settings) if name.isupp
 
 class Command(crawl.Command):
     def long_desc(self) -> str:
-        return f"Run a spider of the current project, by name.\n\n{__doc__.splitlines()[-2]}"
+        return (
+            "Run a spider of the current project, by name.\n\n"
+            f"{' '.join(__doc__.strip().split(chr(10) * 2)[-1].split())}\n\n"
+            "Settings (-s NAME=VALUE): cqcscraper settings lists every one, with its default; a "
+            "name not known or a value out of range is refused before anything runs."
+        )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
