@@ -99,7 +99,7 @@ class Command(crawl.Command):
             logger.error("exit %d: archive error: %s", EXIT_FAIL, error)
             return
         quiet_robotstxt_errors()
-        crawler = self._create_crawler(args[0])
+        crawler = self.crawler_process.create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         code = crawler.stats.get_value(EXIT_CODE)  # left by crawl.run.ArchiveRun

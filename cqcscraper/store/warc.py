@@ -30,6 +30,8 @@ import io
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -353,8 +355,6 @@ def write_wacz(warc: Path, out: Path, archive: Archive) -> None:
     """Package a WARC written by ``write_warc`` as WACZ (py-wacz: the WARC, its CDXJ index,
     ``pages/pages.jsonl`` with each release's title, date and text for ReplayWeb.page's
     search, and a datapackage manifest with every file's sha256, titled by what it holds)."""
-    from wacz.main import main as wacz_main
-
     pages = out.with_name(f".{out.name}.pages.jsonl")
     partial = out.with_name(f".{out.name}.partial")
     about = _about(archive)
@@ -364,12 +364,15 @@ def write_wacz(warc: Path, out: Path, archive: Archive) -> None:
             handle.write(json.dumps({**header, "hasText": True}) + "\n")
             for page in _pages(archive):
                 handle.write(json.dumps(page, ensure_ascii=False) + "\n")
+        # py-wacz's documented command line (its Python entry point is that CLI's own)
         arguments = ["create", "-o", str(partial), "-p", str(pages), "--copy-pages", str(warc)]
         arguments += ["--title", about.title, "--desc", about.description]
-        with contextlib.redirect_stdout(io.StringIO()) as said:
-            code = wacz_main(arguments)
-        if code not in (0, None) or not partial.is_file():
-            raise ExportError(f"the WACZ package {out} failed: {said.getvalue().strip()}")
+        done = subprocess.run(
+            [sys.executable, "-m", "wacz", *arguments], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0 or not partial.is_file():
+            said = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:] or ["no output"]
+            raise ExportError(f"the WACZ package {out} failed: {said[0]}")
         os.replace(partial, out)
     except OSError as error:
         raise ExportError(f"the WACZ package {out} failed: {error}") from error
