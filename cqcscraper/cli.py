@@ -215,12 +215,12 @@ def run_reparse(args: argparse.Namespace) -> int:
         with RunLock(args.db), Archive(args.db, lock_timeout=timeout) as archive:
             report = reparse(archive)
             archive.refresh_search()
-            rows = write_jsonl(archive, jsonl)
+            rows, written = write_jsonl(archive, jsonl)
     except ArchiveBusy as busy:
         print(busy, file=sys.stderr)
         return EXIT_BUSY
     print(report)
-    print(f"{rows} records in {jsonl}")
+    print(f"{rows} records in {jsonl}" + ("" if written else " (unchanged: not written again)"))
     return EXIT_FAIL if report.kept else 0
 
 

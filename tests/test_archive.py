@@ -97,6 +97,32 @@ def test_archive_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         Archive(tmp_path / "new.db")
 
 
+def test_the_jsonl_is_written_again_only_when_a_release_changed(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """A run that changed no release (a no-op run) does not rewrite the export: a file
+    written from this version of the releases, untouched since, is left as it is."""
+    archive.store(release(1))
+    target = tmp_path / "press_releases.jsonl"
+    assert write_jsonl(archive, target) == (1, True)
+    first = target.read_bytes(), target.stat().st_mtime_ns
+    assert write_jsonl(archive, target) == (1, False)
+    assert (target.read_bytes(), target.stat().st_mtime_ns) == first
+    archive.store(release(1), seen="2026-06-01T00:00:00Z")  # fetched again: last_seen moves
+    assert write_jsonl(archive, target) == (1, True)
+    archive.store(release(2))
+    assert write_jsonl(archive, target) == (2, True)
+    assert write_jsonl(archive, tmp_path / "other.jsonl") == (2, True)  # another file
+    target.write_text("edited by hand\n", encoding="utf-8")
+    assert write_jsonl(archive, target) == (2, True)
+    assert [json.loads(line)["id"] for line in target.read_text().splitlines()] == [1, 2]
+    target.unlink()
+    assert write_jsonl(archive, target) == (2, True)
+    with archive.db.atomic():  # a release taken back (Archive.withdraw deletes its row)
+        archive.db.execute("DELETE FROM press_releases WHERE id = 2")
+    assert write_jsonl(archive, target) == (1, True)
+
+
 def test_full_text_search_follows_inserts_and_updates(archive: Archive) -> None:
     archive.store(release(1, body="New rules for photovoltaic modules."))
     archive.store(release(2, body="Toy industry in Yiwu."))
@@ -116,7 +142,7 @@ def test_jsonl_export_is_ordered_complete_and_atomic(archive: Archive, tmp_path:
         write_jsonl(archive, target)  # its folder does not exist: nothing is made
     assert not target.parent.exists()
     target.parent.mkdir()
-    assert write_jsonl(archive, target) == 4
+    assert write_jsonl(archive, target) == (4, True)
     rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert [row["id"] for row in rows] == [4, 2, 1, 3]  # by published (NULL first), then id
     assert rows == list(archive.records())

@@ -97,7 +97,12 @@ def test_a_run_with_nothing_new_reads_one_page_per_section_and_no_article(tmp_pa
     # asks for the dead link once more; from then on a run with nothing new asks for nothing.
     again = run_crawl(tmp_path)
     assert articles(again.requests) == [DEAD_LINK]
+    export = (tmp_path / "press_releases.jsonl").stat().st_mtime_ns
     second = run_crawl(tmp_path)
+    # No release changed: the JSONL export is not written again (its cost grew with the archive)
+    assert (tmp_path / "press_releases.jsonl").stat().st_mtime_ns == export
+    assert "10 records in" in second.log
+    assert "(unchanged: not written again)" in second.log
     assert first.returncode == again.returncode == second.returncode == 0, second.log[-2000:]
     # The bound (docs/operations.md): robots.txt + the first page of each section, nothing more.
     assert sorted(second.requests) == sorted(["/robots.txt", *SECTIONS])

@@ -271,8 +271,9 @@ class ArchiveRun:
                 self.archive_failed(error)
         if self.failed is None:
             try:
-                rows = write_jsonl(self.archive, self.jsonl_path)
-                logger.info("%d records in %s", rows, self.jsonl_path)
+                rows, written = write_jsonl(self.archive, self.jsonl_path)
+                unchanged = "" if written else " (unchanged: not written again)"
+                logger.info("%d records in %s%s", rows, self.jsonl_path, unchanged)
             except ExportError as error:
                 stats.set_value(health.EXPORT_ERROR, str(error))
         if self.failed is None:

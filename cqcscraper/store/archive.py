@@ -586,6 +586,18 @@ class Archive:
         row = self.db.execute("SELECT value FROM archive_info WHERE name = 'site'").fetchone()
         return row[0] if row else None
 
+    def info(self, name: str) -> str | None:
+        """A value of ``archive_info`` (None when it has none)."""
+        row = self.db.execute("SELECT value FROM archive_info WHERE name = ?", [name]).fetchone()
+        return row[0] if row else None
+
+    def set_info(self, name: str, value: str) -> None:
+        self._write(
+            self.db.execute,
+            "INSERT OR REPLACE INTO archive_info (name, value) VALUES (?, ?)",
+            [name, value],
+        )
+
     def _row(self, article_id: int) -> Row | None:
         rows = list(self.db.query("SELECT * FROM press_releases WHERE id = ?", [article_id]))
         return rows[0] if rows else None

@@ -18,10 +18,11 @@ import sqlite3
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, Any, NamedTuple, TextIO
 
 from cqcscraper.parse.normalize import CONTROL
 from cqcscraper.store.archive import Archive, ExportError
+from cqcscraper.store.schema import RECORDS_VERSION
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,16 +53,42 @@ def write_csv(archive: Archive, name: str, out: TextIO) -> int:
     return count
 
 
-def write_jsonl(archive: Archive, path: str | os.PathLike[str]) -> int:
+class JsonlExport(NamedTuple):
+    rows: int
+    written: bool  # False: the file already held this version of the releases
+
+
+def write_jsonl(archive: Archive, path: str | os.PathLike[str]) -> JsonlExport:
     """Write every release of ``archive`` to ``path``, one JSON object a line; whole or not at
-    all (``whole_file``): a failure (a full disk) leaves the previous file as it was. Raises
-    ``ExportError``."""
+    all (``whole_file``): a failure (a full disk) leaves the previous file as it was. Not
+    written again when the file is as this function left it and the releases have not
+    changed since (``records_version``): a run that changed nothing costs nothing here.
+    Raises ``ExportError``."""
+    target = Path(path)
+    key = f"jsonl:{target.resolve()}"
+    version = archive.info(RECORDS_VERSION)
+    state = _state(target, version) if version is not None else None
+    if state is not None and archive.info(key) == state:
+        (rows,) = archive.db.execute("SELECT count(*) FROM press_releases").fetchone()
+        return JsonlExport(rows, written=False)
     count = 0
-    with whole_file(Path(path), "JSONL export", encoding="utf-8") as out:
+    with whole_file(target, "JSONL export", encoding="utf-8") as out:
         for row in archive.records():
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
-    return count
+    if version is not None and not archive.read_only:
+        archive.set_info(key, _state(target, version))
+    return JsonlExport(count, written=True)
+
+
+def _state(target: Path, version: str) -> str | None:
+    """The releases' version a file was written from, with the file's size and time (a file
+    changed by hand, or replaced, is written again)."""
+    try:
+        stat = target.stat()
+    except OSError:
+        return None
+    return f"{version} {stat.st_size} {stat.st_mtime_ns}"
 
 
 def write_csv_file(archive: Archive, name: str, path: str | os.PathLike[str]) -> int:

@@ -303,6 +303,31 @@ def _schema_8(db: Database) -> None:
         db.execute(statement)
 
 
+# How many times the releases changed (``archive_info``), counted by triggers on every insert,
+# update and delete of a row of ``press_releases``: an export that wrote this version of them
+# need not be written again (``store.export.write_jsonl``).
+RECORDS_VERSION = "records_version"
+_COUNTED = (
+    "BEGIN UPDATE archive_info SET value = CAST(value AS INTEGER) + 1 "
+    "WHERE name = 'records_version'; END"
+)
+_RECORDS_TRIGGERS = (
+    "CREATE TRIGGER records_version_insert AFTER INSERT ON press_releases " + _COUNTED,
+    "CREATE TRIGGER records_version_delete AFTER DELETE ON press_releases " + _COUNTED,
+    "CREATE TRIGGER records_version_update AFTER UPDATE ON press_releases " + _COUNTED,
+)
+
+
+def _schema_9(db: Database) -> None:
+    """``records_version``: the releases' change count, so that a run that changed none of
+    them (a no-op run) does not write the whole JSONL export again."""
+    db.execute(
+        "INSERT OR REPLACE INTO archive_info (name, value) VALUES (?, '0')", [RECORDS_VERSION]
+    )
+    for trigger in _RECORDS_TRIGGERS:
+        db.execute(trigger)
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_1,
     _schema_2,
@@ -312,5 +337,6 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_6,
     _schema_7,
     _schema_8,
+    _schema_9,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
