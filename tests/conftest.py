@@ -251,6 +251,21 @@ def release(
     return dataclasses.replace(base, **changes)
 
 
+EDITED = 597552  # the fixture release the analysts' tests see edited
+
+
+def edit_a_release(db: Path, article_id: int = EDITED) -> None:
+    """Edit one release of the fixture site's archive, as a refresh run would after the site
+    changed it: its earlier text becomes a revision."""
+    with Archive(db) as archive:
+        row = archive.db["press_releases"].get(article_id)
+        fields = {f.name: row[f.name] for f in dataclasses.fields(PressRelease)}
+        body = row["body"].replace("a signing ceremony", "a solemn signing ceremony")
+        fields.update(body=body, images=tuple(json.loads(row["images"])))
+        fields["content_hash"] = content_hash(row["title"], body)
+        archive.store(PressRelease(**fields), seen="2099-01-01T00:00:00Z")
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1, for a server a test starts."""
     with socket.socket() as probe:

@@ -9,7 +9,6 @@ outputs of the doc's ``console`` examples from what they print now.
 
 from __future__ import annotations
 
-import dataclasses
 import doctest
 import json
 import os
@@ -24,9 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port, run_crawl, wait_until_serving
-from cqcscraper.parse.normalize import content_hash
-from cqcscraper.parse.records import PressRelease
+from conftest import EDITED, ROOT, edit_a_release, free_port, run_crawl, wait_until_serving
 from cqcscraper.store.archive import Archive
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
@@ -37,24 +34,12 @@ ARCHIVE_FORMAT = ROOT / "docs" / "archive-format.md"
 METADATA = ROOT / "cqcscraper" / "datasette.json"
 DOC_PORT = "127.0.0.1:8001"  # the port the doc shows (make serve's)
 BIN = Path(sys.executable).parent
-EDITED = 597552
 
 
 @dataclass
 class Served:
     url: str
     docs: Path  # a folder holding data/cqc.db: the archive the doc's examples read
-
-
-def edit(db: Path) -> None:
-    """Edit one release, as a refresh run would after the site changed it."""
-    with Archive(db) as archive:
-        row = archive.db["press_releases"].get(EDITED)
-        fields = {f.name: row[f.name] for f in dataclasses.fields(PressRelease)}
-        body = row["body"].replace("a signing ceremony", "a solemn signing ceremony")
-        fields.update(body=body, images=tuple(json.loads(row["images"])))
-        fields["content_hash"] = content_hash(row["title"], body)
-        archive.store(PressRelease(**fields), seen="2099-01-01T00:00:00Z")
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +53,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Served:
         archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(crawl.db, docs / "data" / "cqc.db")
     shutil.copytree(crawl.db.with_name("media"), docs / "data" / "media")  # warc, verify
-    edit(crawl.db)
+    edit_a_release(crawl.db)
     port = free_port()
     command = [
         str(BIN / "datasette"), "serve", str(crawl.db), "--metadata", str(METADATA),

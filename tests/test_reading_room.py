@@ -8,7 +8,6 @@ script, opened in headless Chromium at 1280x900 (docs/analysts.md, "The reading 
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -25,16 +24,22 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import ROOT, free_port, query, release, run_crawl, wait_until_serving
-from cqcscraper.parse.normalize import content_hash
-from cqcscraper.parse.records import PressRelease
+from conftest import (
+    EDITED,
+    ROOT,
+    edit_a_release,
+    free_port,
+    query,
+    release,
+    run_crawl,
+    wait_until_serving,
+)
 from cqcscraper.store.archive import Archive
 from replaying import BIN, VIEWPORT, chromium
 
 pytestmark = pytest.mark.e2e
 
 SCREENSHOTS = ROOT / "docs" / "img"
-EDITED = 597552
 HOSTILE = 999001
 HOSTILE_TITLE = '<img src=x onerror="window.pwned=1"> Notice & "quotes"'
 HOSTILE_BODY = "First <script>window.pwned=2</script> paragraph.\n\n<b>bold?</b> [not a mark]"
@@ -49,13 +54,8 @@ class Room:
 
 def _edit(db: Path) -> None:
     """One release edited (a revision to show) and one holding markup and script."""
+    edit_a_release(db)
     with Archive(db) as archive:
-        row = archive.db["press_releases"].get(EDITED)
-        fields = {f.name: row[f.name] for f in dataclasses.fields(PressRelease)}
-        body = row["body"].replace("a signing ceremony", "a solemn signing ceremony")
-        fields.update(body=body, images=tuple(json.loads(row["images"])))
-        fields["content_hash"] = content_hash(row["title"], body)
-        archive.store(PressRelease(**fields), seen="2099-01-01T00:00:00Z")
         hostile = release(
             HOSTILE,
             published="2021-06-30",
