@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import urllib.parse
@@ -263,6 +264,7 @@ def test_the_pandas_example_prints_what_the_doc_shows(
 
 SH = re.compile(r"```sh\n(.*?)```", re.DOTALL)
 OPERATIONS = ROOT / "docs" / "operations.md"
+DEPLOY = ROOT / "docs" / "deploy.md"
 
 
 def test_the_operations_commands_run_on_the_demo_archive(served: Served, tmp_path: Path) -> None:
@@ -285,3 +287,25 @@ def test_the_operations_commands_run_on_the_demo_archive(served: Served, tmp_pat
         done = subprocess.run(["bash", "-c", command], cwd=folder, env=env, capture_output=True,
                               text=True, timeout=120)  # fmt: skip
         assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+
+
+def test_the_nagios_plugin_of_deploy_md_names_the_reason(served: Served, tmp_path: Path) -> None:
+    """docs/deploy.md's plugin, run as written (paths to this venv and a demo copy): OK with
+    the verdict line, then CRITICAL with the reason, which it did not show (stderr)."""
+    (script,) = [b for b in SH.findall(DEPLOY.read_text(encoding="utf-8")) if "Nagios" in b]
+    db = tmp_path / "cqc.db"
+    shutil.copy(served.docs / "data" / "cqc.db", db)
+    plugin = tmp_path / "check_cqcscraper"
+    plugin.write_text(
+        script.replace("/srv/cqc/venv/bin/", f"{BIN}/").replace("/srv/cqc/data/cqc.db", str(db))
+    )
+    plugin.chmod(0o755)
+    done = subprocess.run([plugin], capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout.split(" - ")[0]) == (0, "OK"), done.stdout
+    assert done.stdout.startswith("OK - ok: crawl 1")
+    with sqlite3.connect(db) as connection:  # the schedule stopped long ago
+        connection.execute("UPDATE crawls SET finished = '2000-01-01T00:00:00Z'")
+    done = subprocess.run([plugin], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stdout.startswith("CRITICAL - ")
+    assert "has the schedule stopped?" in done.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import urllib.error
@@ -118,3 +119,30 @@ def test_broken_markup_gives_the_same_records() -> None:
         text = listing_texts().get(article_id)
         record = read_page(article_page(response, "2026-01-01T00:00:00Z", text))
         assert record.to_dict() == golden, article_id
+
+
+def test_the_faults_example_of_reliability_md_runs_as_written(tmp_path: Path) -> None:
+    """docs/reliability.md's example: its faults.json and its command line (on a free port):
+    the page under the first pattern fails twice with 503, then is served."""
+    doc = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```console\n(.*?)```", doc, re.DOTALL) if "faults" in b]
+    listing, command = block.split("$ ")[1:3]
+    (tmp_path / "faults.json").write_text(listing.partition("\n")[2], encoding="utf-8")
+    argv = command.strip().replace(".venv/bin/python", sys.executable).split()
+    argv[argv.index("--port") + 1] = "0"
+    argv[argv.index("fixtures/html")] = str(SITE)
+    server = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    try:
+        url = server.stdout.readline().split(" at ")[1].split()[0]  # "Serving ... at URL/ ..."
+        page = f"{url.rstrip('/')}/www/english/c/2024-09-10/597552.shtml"
+        statuses = []
+        for _ in range(3):
+            try:
+                with urllib.request.urlopen(page, timeout=30) as answer:
+                    statuses.append(answer.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        assert statuses == [503, 503, 200]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
