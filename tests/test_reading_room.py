@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import urllib.error
 import urllib.parse
@@ -319,3 +320,21 @@ def test_make_serve_serves_any_archive_named_by_db(room: Room) -> None:
     )  # fmt: skip
     assert missing.returncode == 2
     assert "does not exist (DB= names an archive" in missing.stderr
+
+
+def test_other_databases_are_left_as_datasette_shows_them(tmp_path: Path) -> None:
+    """Installed beside Datasette, the plugin touches only archives: another file keeps
+    Datasette's own metadata (none), pages and 404s."""
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE press_notes (id INTEGER PRIMARY KEY, title TEXT)")
+        connection.execute("INSERT INTO press_notes VALUES (1, '<b>x</b>')")
+    for path, expected in (("/-/metadata.json", "{}"), ("/other/search", None)):
+        done = subprocess.run(
+            [BIN / "datasette", str(other), "--get", path], capture_output=True, text=True,
+            timeout=60, check=False,
+        )  # fmt: skip
+        if expected is not None:
+            assert done.stdout.strip() == expected
+        else:
+            assert "Search releases" not in done.stdout

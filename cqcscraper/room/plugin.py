@@ -89,6 +89,8 @@ def is_archive(datasette: Any, name: str | None) -> bool:
 @hookimpl
 def get_metadata(datasette: Any, key: str, database: str, table: str) -> dict[str, Any]:
     found = {name: ARCHIVE for name in list(datasette.databases) if is_archive(datasette, name)}
+    if not found:  # Datasette serving other files: nothing of ours
+        return {}
     top = {name: value for name, value in METADATA.items() if name != "databases"}
     return {**top, "databases": found}
 
