@@ -3,6 +3,7 @@ every mistake it lists: each of them must exist."""
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import sys
@@ -36,15 +37,21 @@ def named_tests(doc: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize(("doc", "at_least"), DOCS.items(), ids=lambda d: getattr(d, "name", d))
-def test_every_test_a_doc_names_exists(doc: Path, at_least: int) -> None:
-    collected = subprocess.run(
+@functools.cache
+def collected_tests() -> list[str]:
+    """Every test of the suite, as ``pytest --collect-only -q`` lists them (collected once)."""
+    return subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.splitlines()
+
+
+@pytest.mark.parametrize(("doc", "at_least"), DOCS.items(), ids=lambda d: getattr(d, "name", d))
+def test_every_test_a_doc_names_exists(doc: Path, at_least: int) -> None:
+    collected = collected_tests()
     names = named_tests(doc)
     assert len(names) > at_least
     for name in sorted(names):
