@@ -612,3 +612,29 @@ def test_the_mirror_refuses_a_busy_port_and_a_missing_folder(tmp_path: Path) -> 
     done = run(*mirror, "nope", "--port", "0", cwd=tmp_path)
     assert done.returncode == 2
     assert one_line(done.stderr).endswith(": give the folder of a saved site (fixtures/html)")
+
+
+def test_reparse_reads_the_links_to_files_again(archived: Path, tmp_path: Path) -> None:
+    """``reparse`` rebuilds a release's links to its images and documents from its stored page,
+    as it rebuilds its row (it left them as the crawl once read them: a rule change in link
+    extraction never reached media_links), and the text of its documents with them."""
+    db = copy_of(archived, tmp_path / "data")
+    links = "SELECT release_id, role, position, url, text FROM media_links ORDER BY 1, 2, 3"
+    before = query(db, links)
+    text = query(db, "SELECT attachment_text FROM press_releases WHERE id = 596880")
+    with sqlite3.connect(db) as connection:  # as an older rule would have left them
+        connection.execute("DELETE FROM media_links WHERE release_id = 596880")
+        connection.execute("UPDATE media_links SET url = url || '?old' WHERE release_id = 597552")
+        connection.execute("UPDATE press_releases SET attachment_text = NULL WHERE id = 596880")
+    done = cqcscraper("reparse", "--db", str(db))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "links to files read again: 2 releases changed" in done.stdout
+    assert query(db, links) == before
+    assert query(db, "SELECT attachment_text FROM press_releases WHERE id = 596880") == text
+    again = cqcscraper("reparse", "--db", str(db))
+    assert "links to files read again" not in again.stdout
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql).fetchall()

@@ -222,10 +222,15 @@ def read_article(page: ArticlePage) -> Reading:
     return Reading(record, media_links(record.images, raw.attachments), parse_date(raw.public_time))
 
 
+def build_reading(page: ArticlePage) -> Reading:
+    """``read_article`` then ``validation.reject_reason``: a record fit for the archive (with
+    its links), or ``Rejected``."""
+    reading = read_article(page)
+    if reason := validation.reject_reason(reading.record):
+        raise Rejected(reading.record.url, reason)
+    return reading
+
+
 def build_record(page: ArticlePage) -> PressRelease:
-    """``read_page`` then ``validation.reject_reason``: a record fit for the archive, or
-    ``Rejected``."""
-    record = read_page(page)
-    if reason := validation.reject_reason(record):
-        raise Rejected(record.url, reason)
-    return record
+    """``build_reading``'s record."""
+    return build_reading(page).record

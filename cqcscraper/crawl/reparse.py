@@ -4,7 +4,7 @@ Each stored response is read again exactly as a crawl reads it (``pages.replay_p
 ``pages.build_record``), with the listing text the crawl stored beside it, and each article's
 snapshots are replayed in the order they were fetched through the same ``history.fold`` a crawl
 uses, so the row and its revisions come out as a crawl with today's rules would have written
-them. Nothing is fetched.
+them, and its links to files as the page its row comes from gives them. Nothing is fetched.
 
 No command undoes a guard: a snapshot the crawl refused on evidence its run had and a snapshot
 does not keep (a suspect update, a placeholder: one page at many articles) is never applied,
@@ -25,9 +25,10 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from cqcscraper.crawl.pages import build_record, replay_page
+from cqcscraper.crawl.pages import build_reading, replay_page
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.parse import validation
+from cqcscraper.parse.media import MediaLink
 from cqcscraper.store.archive import Archive, Snapshot
 from cqcscraper.store.history import KEPT_BY_ARCHIVE, Row, fold, record_row, suspect_update
 
@@ -43,6 +44,7 @@ class Report:
     refused: int = 0  # snapshots the crawl refused on its run's evidence: never applied
     suspect: int = 0  # snapshots the update guard refuses now
     title_from: Counter[str] = field(default_factory=Counter)  # of the releases rebuilt
+    relinked: list[int] = field(default_factory=list)  # releases whose links to files changed
 
     def __str__(self) -> str:
         lines = [
@@ -61,6 +63,8 @@ class Report:
                 f"evidence (suspect_update, placeholder), {self.suspect} that lose what the "
                 "release had (suspect_update)"
             )
+        if self.relinked:
+            lines.append(f"links to files read again: {len(self.relinked)} releases changed")
         if self.kept:
             ids = ", ".join(map(str, self.kept))
             lines.append(f"kept as they were (no snapshot gives a record now): {ids}")
@@ -78,21 +82,24 @@ def _most(item: tuple[str, int]) -> tuple[int, str]:
 
 def replay(
     snapshots: list[Snapshot], report: Report, refused: Collection[int] = ()
-) -> tuple[Row | None, list[Row]]:
-    """One article's row and revisions, rebuilt from its snapshots (oldest first), without
-    the ``refused`` ones (snapshot numbers) and those the update guard refuses."""
+) -> tuple[Row | None, list[Row], tuple[MediaLink, ...]]:
+    """One article's row, revisions and links to files, rebuilt from its snapshots (oldest
+    first), without the ``refused`` ones (snapshot numbers) and those the update guard
+    refuses. The links are those of the last snapshot applied, as a crawl would store them."""
     row: Row | None = None
     revisions: list[Row] = []
+    links: tuple[MediaLink, ...] = ()
     for snapshot in snapshots:
         if snapshot.snapshot in refused:
             report.refused += 1
             continue
         page = replay_page(snapshot.raw, snapshot.first_fetched)
         try:
-            record = record_row(build_record(page))
+            reading = build_reading(page)
         except Rejected as rejected:
             report.rejected[rejected.reason] += 1
             continue
+        record = record_row(reading.record)
         if (
             row is not None
             and row["content_hash"] != record["content_hash"]
@@ -100,11 +107,12 @@ def replay(
         ):
             report.suspect += 1
             continue
+        links = reading.links
         for seen in dict.fromkeys([snapshot.first_fetched, snapshot.last_fetched]):
             row, revision, _ = fold(row, record, seen)
             if revision is not None:
                 revisions.append(revision)
-    return row, revisions
+    return row, revisions, links
 
 
 def reparse(archive: Archive) -> Report:
@@ -117,7 +125,7 @@ def reparse(archive: Archive) -> Report:
         for article_id, group in itertools.groupby(archive.snapshots(), lambda s: s.article_id):
             snapshots = list(group)
             report.snapshots += len(snapshots)
-            row, revisions = replay(snapshots, report, refused)
+            row, revisions, links = replay(snapshots, report, refused)
             if article_id is None:
                 continue
             if row is None:
@@ -126,6 +134,9 @@ def reparse(archive: Archive) -> Report:
                 continue
             report.releases += 1
             report.title_from[row["title_from"] or "none"] += 1
+            if set(archive.links_of(article_id)) != set(links):
+                archive.replace_links(article_id, links)
+                report.relinked.append(article_id)
             stored, stored_revisions = archive.history(article_id)
             if stored is None:
                 report.added.append(article_id)

@@ -566,6 +566,11 @@ class Archive:
         self.db["revisions"].insert_all(revisions)
         self.db[RELEASES].upsert(row, pk="id")
 
+    def replace_links(self, release_id: int, links: tuple[MediaLink, ...]) -> None:
+        """Set a release's links to its files (``reparse``), and the text of its documents
+        from the files they lead to; call inside ``rebuild``."""
+        media.store_media(self.db.conn, ReleaseMedia(release_id, links), self.clock())
+
     def rebuild(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` (a whole rebuild) as one transaction, then relink every duplicate."""
 
