@@ -406,6 +406,8 @@ LAYOUTS = {  # the layouts no crawled fixture shows, at their own URLs (tests/te
     "chinese_labels": "/www/english/c/2025-04-11/599322.shtml",
     "section_title": "/www/english/c/2025-03-02/599401.shtml",
     "section_title_cn": "/www/english/c/2025-01-16/599120.shtml",
+    "release_time": "/www/english/c/2025-05-21/599501.shtml",
+    "posted_on": "/www/english/c/2025-05-21/599502.shtml",
 }
 
 

@@ -91,6 +91,10 @@ def test_escaped_markup_is_text_the_reader_sees(name: str, url: str) -> None:
         ("source_label", "https://www.cqc.com.cn/www/english/c/2025-04-08/599301.shtml"),
         # 发布时间：... 来源：... 【字体：大 中 小】, the page's date a day before its URL folder's
         ("chinese_labels", "https://www.cqc.com.cn/www/english/c/2025-04-11/599322.shtml"),
+        # "Release time: ... Origin: ..." in a paragraph under an h2 (the date was the URL's)
+        ("release_time", "https://www.cqc.com.cn/www/english/c/2025-05-21/599501.shtml"),
+        # "Posted on: May 20, 2025" and "Source:" as items of a list in an HTML5 header
+        ("posted_on", "https://www.cqc.com.cn/www/english/c/2025-05-21/599502.shtml"),
     ],
 )
 def test_field_labels_as_sites_write_them(name: str, url: str) -> None:

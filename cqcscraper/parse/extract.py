@@ -53,16 +53,18 @@ HEADING_XPATHS = (
 )
 
 # The labels of a page's info line, as sites write them: the one table of them. A date's
-# (``Public Time``, ``Published``, ``Release Date``, ``发布时间``, ``发布日期``), an origin's
+# (``Public Time``, ``Published``, ``Release Date``/``Time``, ``Released``, ``Posted on``,
+# ``发布时间``, ``发布日期``), an origin's
 # (``Origin``, ``Source``, ``来源``, ``出处``), and others a line may hold. A bare ``Date:`` or
 # ``From:`` is not here: ordinary lines of a text start so too ("Date: 5 March, Venue: ...").
 LABEL = re.compile(
-    r"(?P<name>Public\s*Time|Publish(?:ed)?(?:\s*(?:Time|Date|on))?|Release\s*Date"
+    r"(?P<name>Public\s*Time|Publish(?:ed)?(?:\s*(?:Time|Date|on))?|Release\s*(?:Date|Time)"
+    r"|Released(?:\s*on)?|Posted(?:\s*(?:on|at))?"
     r"|发布时间|发布日期|Origin|Source|来源|出处"
     r"|Views|Clicks|Hits|Author|Editor|浏览次数|作者)\s*[:：]",
     re.IGNORECASE,
 )
-DATE_LABELS = re.compile(r"public|publish|release|发布", re.IGNORECASE)
+DATE_LABELS = re.compile(r"public|publish|release|posted|发布", re.IGNORECASE)
 ORIGIN_LABELS = re.compile(r"origin|source|来源|出处", re.IGNORECASE)
 # A value also ends where a separator or a widget of the same line starts ("Source: Xinhua |
 # Print", "来源：国家认监委 【字体：大 中 小】").
