@@ -308,7 +308,8 @@ def prepare_jinja2_environment(env: Any) -> None:
 @hookimpl
 def extra_template_vars(template: str, database: str | None, request: Any, datasette: Any) -> Any:
     async def found() -> dict[str, Any]:
-        if request is None or not is_archive(datasette, database):
+        # only the query page reads them: every other page of an archive runs no query here
+        if template != "query.html" or request is None or not is_archive(datasette, database):
             return {}
         params = {key: request.args.get(key, "") for key in ("since", "until")}
         bounds = await datasette.get_database(database).execute(DATES_SQL, params)
