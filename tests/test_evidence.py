@@ -408,6 +408,8 @@ LAYOUTS = {  # the layouts no crawled fixture shows, at their own URLs (tests/te
     "section_title_cn": "/www/english/c/2025-01-16/599120.shtml",
     "release_time": "/www/english/c/2025-05-21/599501.shtml",
     "posted_on": "/www/english/c/2025-05-21/599502.shtml",
+    "swallowed_og_title": "/www/english/c/2025-06-04/599601.shtml",
+    "swallowed_og_title_cn": "/www/english/c/2025-06-10/599602.shtml",
 }
 
 

@@ -87,6 +87,24 @@ def test_escaped_markup_is_text_the_reader_sees(name: str, url: str) -> None:
 @pytest.mark.parametrize(
     ("name", "url"),
     [
+        # HTML5: og:title's closing quote missing, so it runs on into "<meta name=" (the title
+        # shown in a span above the article)
+        ("swallowed_og_title", "https://www.cqc.com.cn/www/english/c/2025-06-04/599601.shtml"),
+        # a table page: the same into "</head> <body class=", Chinese labels, the title in a cell
+        ("swallowed_og_title_cn", "https://www.cqc.com.cn/www/english/c/2025-06-10/599602.shtml"),
+    ],
+)
+def test_markup_a_broken_page_lets_into_a_title_is_no_title(name: str, url: str) -> None:
+    """A candidate showing an HTML tag (``Title> <meta name=``) is the page's markup, not its
+    title: the next candidate wins, with no tag in any field (whole records). Book-title marks
+    (``<Rules>``, above) are not tags."""
+    record = normalize_article(extract(decoded(LAYOUTS / f"{name}.html"), url))
+    assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
         # Release Date: ... | Source: ... | Print: the origin as "Source"
         ("source_label", "https://www.cqc.com.cn/www/english/c/2025-04-08/599301.shtml"),
         # 发布时间：... 来源：... 【字体：大 中 小】, the page's date a day before its URL folder's

@@ -24,6 +24,7 @@ from cqcscraper.parse.normalize import (
     is_furniture,
     normalize_article,
     parse_date,
+    shows_markup,
     strip_site_suffix,
 )
 
@@ -171,6 +172,25 @@ def test_site_and_section_names_are_never_titles(furniture: str) -> None:
         paragraphs=("Text of the release.",),
     )
     assert choose_title(page, "Text of the release.") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("CQC Signs an Agreement</title> <meta property=", True),
+        ("CQC Signs an Agreement> <META NAME=", True),
+        ("Line one<br/>line two", True),
+        ("CQC Publishes the <Implementation Rules for Toys>", False),
+        ("CQC Interprets <<Measures for Labels>>", False),
+        ("<Code of Practice for Audits>", False),  # an element's name, no tag's form
+        ("Scores rose from 3 < 4 to 5 > 2", False),
+    ],
+)
+def test_a_tag_in_a_title_candidate_is_markup_not_text(text: str, tag: bool) -> None:
+    assert shows_markup(text) is tag
+    page = raw(og_title=text, html_title="CQC Signs an Agreement - CQC English")
+    expected = ("CQC Signs an Agreement", "html_title") if tag else (text, OG_TITLE)
+    assert title_of(page) == expected
 
 
 def test_a_link_text_that_names_no_page_is_no_title() -> None:

@@ -16,6 +16,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
+from lxml.html import defs
+
 from cqcscraper.parse import urls
 from cqcscraper.parse.extract import LABEL, RawArticle, is_field_label
 from cqcscraper.parse.records import PressRelease
@@ -48,6 +50,12 @@ _TITLE_SUFFIX = re.compile(
     r"^(?P<title>.*?\S)\s*(?:-{1,2}|–|—|_{1,2}|\||｜|·)\s*(?P<site>[^-–—_|｜·]+)$"
 )
 ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…+)$")
+# An HTML tag as a parser reads one: ``<meta property=``, ``<br/>``, ``</title>``, named by an
+# element of HTML. ``<Implementation Rules>`` and ``<<Measures>>`` (the ASCII book-title marks)
+# are text; a candidate showing a tag is markup a broken page let into text (a quote or the
+# ``</title>`` missing), never a title.
+_TAG = re.compile(r"</?([a-z][a-z0-9]*)(?:\s+[a-z_:][-\w:.]*\s*=|\s*/?>)", re.IGNORECASE)
+_HTML_ELEMENTS = frozenset(defs.tags)
 # A cut-short title is completed only from a stem this long (``A...`` completes to anything).
 _MIN_STEM_CHARS = 8
 # A body line longer than this is a paragraph, never a title.
@@ -201,8 +209,19 @@ def _labels_of(link_labels: Collection[str]) -> frozenset[str]:
 
 
 def _names_a_page(text: str, labels: frozenset[str]) -> bool:
-    """Not empty, not the centre's name, not one of the page's menu labels."""
-    return bool(text) and not _is_site_name(text) and text.casefold() not in labels
+    """Not empty, not the centre's name, not one of the page's menu labels, no markup."""
+    return (
+        bool(text)
+        and not _is_site_name(text)
+        and text.casefold() not in labels
+        and not shows_markup(text)
+    )
+
+
+def shows_markup(text: str) -> bool:
+    """Whether ``text`` holds an HTML tag (``_TAG``): markup a broken page let into an
+    attribute or the ``<title>``, as in ``Title</title> <meta property=``."""
+    return any(m[1].lower() in _HTML_ELEMENTS for m in _TAG.finditer(text))
 
 
 def is_title_text(text: str, link_labels: Collection[str] = ()) -> bool:
