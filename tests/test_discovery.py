@@ -51,20 +51,27 @@ def test_impossible_date_in_url_gives_no_url_date() -> None:
 
 def test_script_pagination_names_every_page_in_the_same_folder() -> None:
     html = '<script>createPageHTML(3, 0, "index", "shtml");</script>'
-    assert script_pages(html, "http://h/www/english/News/") == [
+    assert script_pages(html, "http://h/www/english/News/", 1000) == [
         "http://h/www/english/News/index.shtml",
         "http://h/www/english/News/index_1.shtml",
         "http://h/www/english/News/index_2.shtml",
     ]
 
 
-def test_script_pagination_is_bounded() -> None:
-    html = "createPageHTML(99999999, 0, 'index', 'shtml')"
-    assert len(script_pages(html, "http://h/a/")) == 1000
+@pytest.mark.parametrize("cap", [5, 1000])
+def test_script_pagination_stops_at_the_cap_and_says_so(cap: int) -> None:
+    """A script call claiming millions of pages names the pages within the cap and the first
+    past it (``past_cap``), so the run can fail as a pagination that never ends."""
+    html = "<script>createPageHTML(99999999, 0, 'index', 'shtml')</script>"
+    assert len(script_pages(html, "http://h/a/", cap)) == cap + 1
+    found = page_links(html, f"{MIRROR}/www/english/News/", MIRROR, cap)
+    assert len(found.pagination) == cap
+    assert found.past_cap == f"{MIRROR}/www/english/News/index_{cap}.shtml"
+    assert page_links(html.replace("99999999", str(cap)), MIRROR, MIRROR, cap).past_cap is None
 
 
 def links_of(path: str, page_url: str) -> Links:
-    return page_links(read_page(SITE / path), page_url, MIRROR)
+    return page_links(read_page(SITE / path), page_url, MIRROR, 1000)
 
 
 def test_home_page_links() -> None:
@@ -116,7 +123,7 @@ def test_links_elsewhere_are_never_followed() -> None:
       <a href="/www/chinese/index.shtml">Chinese</a> <a href="/">root</a>
       <a href="ftp://www.cqc.com.cn/www/english/">ftp</a>
     """
-    links = page_links(html, f"{MIRROR}/www/english/", MIRROR)
+    links = page_links(html, f"{MIRROR}/www/english/", MIRROR, 1000)
     assert (links.articles, links.pagination, links.sections) == ([], [], [])
 
 
@@ -164,7 +171,7 @@ def test_one_odd_link_never_stops_a_listing_from_being_read() -> None:
         '<a href="http://[">broken</a><a href="http://x:port/">bad port</a>'
         '<a href="/www/english/c/2024-09-10/597552.shtml">Yiwu</a>'
     )
-    links = page_links(html, f"{MIRROR}/www/english/News/", MIRROR)
+    links = page_links(html, f"{MIRROR}/www/english/News/", MIRROR, 1000)
     assert links.articles == [f"{MIRROR}/www/english/c/2024-09-10/597552.shtml"]
 
 
@@ -184,7 +191,7 @@ def test_a_text_given_to_links_to_several_articles_never_beats_a_title(generic: 
     alone = f'<li><a href="{base}3/599503.shtml">{generic}</a></li>'
     twice = "".join(f'<li><a href="{base}{n}/59950{n}.shtml">CQC Notice</a></li>' for n in (4, 5))
     html = f"<ul>{items}{alone}{twice}</ul>"
-    found = page_links(html, "https://www.cqc.com.cn/www/english/News/", urls.SITE_ORIGIN)
+    found = page_links(html, "https://www.cqc.com.cn/www/english/News/", urls.SITE_ORIGIN, 1000)
     shown = html_text(generic)
     assert found.article_texts == {
         f"{base}1/599501.shtml": "CQC Opens a Lab",

@@ -391,8 +391,12 @@ def test_a_start_page_refused_as_too_large_fails_the_run(tmp_path: Path) -> None
 # -- 6. crawls end by themselves -------------------------------------------------------------
 
 
-def test_a_pagination_that_never_ends_is_capped_and_fails_the_run(tmp_path: Path) -> None:
-    faults = [Fault(r"^/www/english/News/(index(_\d+)?\.shtml)?$", "endless_pages")]
+@pytest.mark.parametrize("claimed", [0, 99_999_999])  # Next links; a script call's count
+def test_a_pagination_that_never_ends_is_capped_and_fails_the_run(
+    tmp_path: Path, claimed: int
+) -> None:
+    path = r"^/www/english/News/(index(_\d+)?\.shtml)?$"
+    faults = [Fault(path, "endless_pages", size=claimed)]
     crawl = run_crawl(tmp_path / "out", ANY_SHARE, "CQC_MAX_LISTING_PAGES=15", faults=faults)
     assert crawl.returncode == 1, crawl.log[-2000:]
     assert "listing pages past CQC_MAX_LISTING_PAGES were not followed" in crawl.last_line

@@ -43,7 +43,7 @@ def test_discovery_only_ever_yields_http_urls_on_the_crawl_origin(
     links: list[tuple[str, str, str]],
 ) -> None:
     hrefs = "".join(f'<a href="{scheme}://{host}{path}">x</a>' for scheme, host, path in links)
-    found = page_links(f"<html><body>{hrefs}</body></html>", PAGE_URL, ORIGIN)
+    found = page_links(f"<html><body>{hrefs}</body></html>", PAGE_URL, ORIGIN, 1000)
     for url in [*found.articles, *found.pagination, *found.sections]:
         assert url.startswith(f"{ORIGIN}/www/english/"), url
 

@@ -10,6 +10,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from conftest import SITE, project_settings
+from cqcscraper.crawl import health
 from cqcscraper.parse import urls
 from cqcscraper.spiders.press import PressSpider
 
@@ -99,10 +100,21 @@ def test_the_known_pages_stop_is_a_setting(stop_after: int) -> None:
 
 
 def test_sections_are_followed_only_within_the_depth() -> None:
-    shallow = listings(read(spider(CQC_LISTING_DEPTH=3), NEWS, depth=2))
-    deep = listings(read(spider(CQC_LISTING_DEPTH=3), NEWS, depth=3))
+    # 2, not the default: the test fails if the setting is not read
+    shallow = listings(read(spider(CQC_LISTING_DEPTH=2), NEWS, depth=1))
+    deep = listings(read(spider(CQC_LISTING_DEPTH=2), NEWS, depth=2))
     assert f"{MIRROR}/www/english/Activities/" in shallow
     assert deep == [f"{MIRROR}/www/english/News/index_1.shtml"]  # pagination is no hop
+
+
+@pytest.mark.parametrize("pages", [1, 2])
+def test_listing_pages_past_the_cap_are_counted_not_followed(pages: int) -> None:
+    """``CQC_MAX_LISTING_PAGES`` (not its default) decides, where discovery applies it."""
+    crawl = spider(CQC_MAX_LISTING_PAGES=pages)
+    crawl.walk_all = True
+    followed = listings(read(crawl, NEWS))
+    assert (f"{MIRROR}/www/english/News/index_1.shtml" in followed) is (pages == 2)
+    assert crawl.crawler.stats.get_value(health.LISTING_CAPPED) == (1 if pages == 1 else None)
 
 
 def test_after_an_unfinished_run_every_listing_page_is_walked() -> None:

@@ -23,9 +23,6 @@ from cqcscraper.parse.normalize import LISTING, Title
 CREATE_PAGE_HTML = re.compile(
     r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([\w-]+)["']\s*,\s*["'](\w+)["']\s*\)"""
 )
-# A listing that claims more pages than this is treated as this long (a typo in the script
-# call must not schedule a million requests).
-MAX_SCRIPT_PAGES = 1000
 
 
 @dataclass
@@ -34,6 +31,9 @@ class Links:
 
     articles: list[str] = field(default_factory=list)
     pagination: list[str] = field(default_factory=list)
+    # The first page of this listing past ``max_pages`` it links or names, not followed: a
+    # pagination that never ends (or a script call claiming a million pages).
+    past_cap: str | None = None
     sections: list[str] = field(default_factory=list)
     # The longest text of the links to each article (its ``title`` attribute where the text
     # is cut short and the attribute holds the full form), from the texts that name it alone
@@ -49,22 +49,25 @@ def link_text(text: str, title_attribute: str | None = None) -> str:
     return full if Title(text, LISTING).completed_by(Title(full, LISTING)) else text
 
 
-def script_pages(html: str, page_url: str) -> list[str]:
-    """The pages named by ``createPageHTML`` calls: ``index.shtml``, ``index_1.shtml``, …"""
+def script_pages(html: str, page_url: str, max_pages: int) -> list[str]:
+    """The pages named by ``createPageHTML`` calls: ``index.shtml``, ``index_1.shtml``, …, up
+    to the first past ``max_pages`` (a typo in the call must not make a million URLs)."""
     pages = []
     for count, _current, stem, ext in CREATE_PAGE_HTML.findall(html):
-        for n in range(min(int(count), MAX_SCRIPT_PAGES)):
+        for n in range(min(int(count), max_pages + 1)):
             name = f"{stem}.{ext}" if n == 0 else f"{stem}_{n}.{ext}"
             pages.append(urljoin(page_url, name))
     return pages
 
 
-def page_links(html: str, page_url: str, origin: str) -> Links:
+def page_links(html: str, page_url: str, origin: str, max_pages: int) -> Links:
     """Sort the in-site links of a page into articles, pagination and other sections.
 
     ``page_url`` is the URL the page was fetched from; ``origin`` is where the crawl runs
     (the live site or a mirror). Links to any spelling of the site are rewritten onto
     ``origin``; links elsewhere, to non-HTML files or outside ``/www/english/`` are left out.
+    A listing's pages from number ``max_pages`` on (``CQC_MAX_LISTING_PAGES``) are not in
+    ``pagination``: the first of them is ``past_cap``.
     """
     hosts = urls.same_site_hosts(page_url) | urls.SITE_HOSTS
     selector = Selector(text=html)
@@ -74,7 +77,7 @@ def page_links(html: str, page_url: str, origin: str) -> Links:
         for link in selector.css("a[href], area[href]")
         if (url := urls.join(base, link.attrib.get("href") or ""))
     ]
-    candidates += [(url, "") for url in script_pages(html, page_url)]
+    candidates += [(url, "") for url in script_pages(html, page_url, max_pages)]
 
     found = Links()
     seen: set[str] = set()
@@ -88,6 +91,9 @@ def page_links(html: str, page_url: str, origin: str) -> Links:
             target = urls.listing_url(url, origin)
             paginates = urls.is_pagination_of(url, page_url)
             bucket = found.pagination if paginates else found.sections
+            if paginates and urls.listing_page_number(url) >= max_pages:
+                found.past_cap = found.past_cap or target
+                continue
         else:
             continue
         if target not in seen:

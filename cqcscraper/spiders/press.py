@@ -35,7 +35,7 @@ from cqcscraper.crawl import health
 from cqcscraper.crawl.pages import MAX_TAGS, article_page, build_record, too_complex
 from cqcscraper.crawl.rejects import Rejected, reason_of_failure
 from cqcscraper.crawl.run import ArchiveRun
-from cqcscraper.parse import discovery, urls, validation
+from cqcscraper.parse import urls, validation
 from cqcscraper.parse.discovery import page_links
 from cqcscraper.parse.records import ArticlePage, NotModified, ReleaseMedia
 from cqcscraper.store.archive import utc_now
@@ -129,9 +129,6 @@ class PressSpider(scrapy.Spider):
         self.origin = urls.origin_of(self.start_url)
         # The allowed hosts follow the start URL: a mirror on 127.0.0.1 is crawled alone.
         self.allowed_domains = sorted(urls.same_site_hosts(self.start_url))
-        self.max_depth = 3
-        self.stop_after_known_pages = 1
-        self.max_listing_pages = discovery.MAX_SCRIPT_PAGES
         self.known: frozenset[int] = frozenset()
         self.linked: dict[int, str] = {}  # article id -> the canonical URL first linked
         # The longest listing link text of each article to fetch (known ones need none).
@@ -145,6 +142,7 @@ class PressSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PressSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # The discovery settings (declared in crawl/declared.py), read here only.
         spider.max_depth = crawler.settings.getint("CQC_LISTING_DEPTH")
         spider.stop_after_known_pages = crawler.settings.getint("CQC_STOP_AFTER_KNOWN_PAGES")
         spider.max_listing_pages = crawler.settings.getint("CQC_MAX_LISTING_PAGES")
@@ -203,7 +201,9 @@ class PressSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(health.LISTINGS_OK)
         self.non_articles.setdefault(hashlib.sha256(response.body).hexdigest(), response.url)
-        links = page_links(response.text, response.url, self.origin)
+        links = page_links(response.text, response.url, self.origin, self.max_listing_pages)
+        if links.past_cap:
+            self._capped(links.past_cap)
         fresh = 0
         for url in links.articles:
             ref = urls.article_ref(url)
@@ -226,7 +226,7 @@ class PressSpider(scrapy.Spider):
             self.crawler.stats.inc_value(health.ARTICLES_LINKED)
             fresh += 1
             yield self._article(url, ref.id, text)
-        pagination = [url for url in links.pagination if self._within_page_cap(url)]
+        pagination = links.pagination
         if self.walk_all:
             for url in pagination:
                 yield self._listing(url, depth)
@@ -327,11 +327,9 @@ class PressSpider(scrapy.Spider):
             self.crawler.stats.set_value(health.LISTING_MOVED, f"{url}: {error}")
         self._listing_failed(url, error)
 
-    def _within_page_cap(self, url: str) -> bool:
-        """Whether a listing page is within ``CQC_MAX_LISTING_PAGES``; a page past it is not
-        followed, and the run fails (pagination that never ends)."""
-        if urls.listing_page_number(url) < self.max_listing_pages:
-            return True
+    def _capped(self, url: str) -> None:
+        """A listing page past ``CQC_MAX_LISTING_PAGES`` (``page_links`` left it out) is
+        counted and logged once: the run fails (a pagination that never ends)."""
         if not self.crawler.stats.get_value(health.LISTING_CAPPED):
             self.logger.warning(
                 "Listing page %s is past CQC_MAX_LISTING_PAGES (%d): not followed",
@@ -339,7 +337,6 @@ class PressSpider(scrapy.Spider):
                 self.max_listing_pages,
             )
         self.crawler.stats.inc_value(health.LISTING_CAPPED)
-        return False
 
     def _listing_failed(self, url: str, error: str) -> None:
         self.crawler.stats.inc_value(health.LISTINGS_FAILED)

@@ -54,7 +54,8 @@ FAULTS = {
     "charset": "send the page as `text/html; charset=<charset>`, whatever the page says",
     "cookie": "send the page with a `Set-Cookie` whose value grows by `size` bytes a request",
     "gzip_bomb": "send `size` bytes of zeros gzip-compressed (`Content-Encoding: gzip`)",
-    "endless_pages": "answer any index_N page with a listing of one new article and index_N+1",
+    "endless_pages": "answer any index_N page with a listing of one new article and a link to "
+    "index_N+1 (with `size`: a createPageHTML script call claiming `size` pages instead)",
     "same_page": "answer with the saved file at `location` (a maintenance page, a login wall), "
     "as `content_type` when set",
     "header_flood": "send header lines without end (`size` bytes at most, `seconds` at most)",
@@ -186,9 +187,14 @@ class MirrorHandler(SimpleHTTPRequestHandler):
         match = re.search(r"index(?:_(\d+))?\.shtml$", self.path)
         number = int(match[1] or 0) if match else 0
         article = f"/www/english/c/2024-01-01/{800000 + number}.shtml"
+        following = (
+            f'<script>createPageHTML({fault.size}, {number}, "index", "shtml");</script>'
+            if fault.size
+            else f'<a href="index_{number + 1}.shtml">Next</a>'
+        )
         page = (
             f'<html><body><ul><li><a href="{article}">Release {number}</a></li></ul>'
-            f'<a href="index_{number + 1}.shtml">Next</a></body></html>'
+            f"{following}</body></html>"
         )
         return self._send(200, page.encode())
 

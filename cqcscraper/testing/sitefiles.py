@@ -12,6 +12,9 @@ from w3lib.encoding import html_to_unicode
 from cqcscraper.parse import urls
 from cqcscraper.parse.discovery import page_links
 
+# Listing pages a saved site's listing may name (its files are all there is to read).
+SAVED_PAGES = 100_000
+
 
 def decoded(path: Path) -> str:
     """A saved page decoded as Scrapy decodes a response with no charset in its headers."""
@@ -32,7 +35,8 @@ def listing_texts(site: Path) -> dict[int, str]:
         url = site_url(path, site)
         if urls.article_ref(url) is not None:
             continue
-        for link, text in page_links(decoded(path), url, urls.SITE_ORIGIN).article_texts.items():
+        links = page_links(decoded(path), url, urls.SITE_ORIGIN, SAVED_PAGES)
+        for link, text in links.article_texts.items():
             ref = urls.article_ref(link)
             if ref and len(text) > len(texts.get(ref.id, "")):
                 texts[ref.id] = text
