@@ -10,9 +10,10 @@ once (and an article is retried by the next run), so a run always ends in bounde
 
 The wait is taken inside the downloader, so a waiting retry holds one of the site's two
 download slots (``CONCURRENT_REQUESTS_PER_DOMAIN``): while the site is overloaded the whole
-crawl slows down with it, which is the point. Retries are made by Scrapy's public
-``get_retry_request``, so they are counted and logged as Scrapy's own
-(``retry/reason_count/503 Service Unavailable``).
+crawl slows down with it, which is the point. Whether to retry is Scrapy's own decision
+(``super().process_response()``/``process_exception()``, which call its public
+``get_retry_request``), so retries are counted and logged as Scrapy's
+(``retry/reason_count/503 Service Unavailable``, ``RETRY_GIVE_UP_LOG_LEVEL``).
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ import email.utils
 import logging
 
 from scrapy import Request
-from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
-from scrapy.utils.response import response_status_message
 
 logger = logging.getLogger(__name__)
 
@@ -62,34 +62,32 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.retry_after_max = settings.getfloat("CQC_RETRY_AFTER_MAX")
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
-        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+        """Scrapy's decision (``super().process_response``: retry or give up, counted and
+        logged as Scrapy does, ``RETRY_GIVE_UP_LOG_LEVEL`` included), then the wait."""
+        wait = self._retry_after(request, response)
+        if wait is not None and wait > self.retry_after_max:
+            logger.warning(
+                "Gave up %s: HTTP %d asks to retry after %s s, more than the %s s allowed "
+                "(CQC_RETRY_AFTER_MAX)",
+                request,
+                response.status,
+                f"{wait:g}",
+                f"{self.retry_after_max:g}",
+            )
             return response
-        wait = None
-        if response.status in RETRY_AFTER_STATUSES:
-            header = response.headers.get(b"Retry-After", b"").decode("latin-1")
-            wait = retry_after_seconds(header, dt.datetime.now(dt.UTC))
-            if wait is not None and wait > self.retry_after_max:
-                logger.warning(
-                    "Gave up %s: HTTP %d asks to retry after %s s, more than the %s s allowed "
-                    "(CQC_RETRY_AFTER_MAX)",
-                    request,
-                    response.status,
-                    f"{wait:g}",
-                    f"{self.retry_after_max:g}",
-                )
-                return response
-        assert self.crawler.spider is not None
-        retry = get_retry_request(
-            request,
-            spider=self.crawler.spider,
-            reason=response_status_message(response.status),
-            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
-            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
-        )
-        if retry is None:
-            return response
-        await self._wait(retry, wait)
-        return retry
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await self._wait(result, wait)
+        return result
+
+    @staticmethod
+    def _retry_after(request: Request, response: Response) -> float | None:
+        """The seconds a 429 or 503 asks for in ``Retry-After`` (None: none asked, or the
+        request is not retried anyway)."""
+        if response.status not in RETRY_AFTER_STATUSES or request.meta.get("dont_retry"):
+            return None
+        header = response.headers.get(b"Retry-After", b"").decode("latin-1")
+        return retry_after_seconds(header, dt.datetime.now(dt.UTC))
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
         retry = super().process_exception(request, exception)
