@@ -14,6 +14,7 @@ from common import FETCHED, say
 from cqcscraper.parse.records import PressRelease
 from cqcscraper.store.archive import Archive
 from cqcscraper.store.search import SEARCH_SQL
+from cqcscraper.testing.stored import store, store_many
 
 # What an analyst types: mostly specific terms (a product, a scheme, a country, a city), and
 # two that are in nearly every release.
@@ -109,14 +110,14 @@ def measure(work: Path, rows: int) -> dict:
     with Archive(db) as archive:
         started = time.perf_counter()
         for start in range(0, len(records), 500):
-            archive.store_many([(r, FETCHED, None) for r in records[start : start + 500]])
+            store_many(archive, [(r, FETCHED, None) for r in records[start : start + 500]])
         batched = len(records) / (time.perf_counter() - started)
     single_db = work / "single.db"
     sample = records[:2000]
     with Archive(single_db) as archive:
         started = time.perf_counter()
         for record in sample:
-            archive.store(record, seen=FETCHED)
+            store(archive, record, seen=FETCHED)
         single = len(sample) / (time.perf_counter() - started)
     with Archive(db) as archive:  # what a crawl's close does after it changed rows
         started = time.perf_counter()

@@ -28,6 +28,7 @@ from cqcscraper.testing import sitefiles
 from cqcscraper.testing.crawls import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
 from cqcscraper.testing.measure import launched, peak_rss_mb, without_report
 from cqcscraper.testing.mirror import Fault, Mirror
+from cqcscraper.testing.stored import store
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "fixtures" / "html"
@@ -263,7 +264,7 @@ def edit_a_release(db: Path, article_id: int = EDITED) -> None:
         body = row["body"].replace("a signing ceremony", "a solemn signing ceremony")
         fields.update(body=body, images=tuple(json.loads(row["images"])))
         fields["content_hash"] = content_hash(row["title"], body)
-        archive.store(PressRelease(**fields), seen="2099-01-01T00:00:00Z")
+        store(archive, PressRelease(**fields), seen="2099-01-01T00:00:00Z")
 
 
 def free_port() -> int:

@@ -20,7 +20,7 @@ from conftest import ROOT, release
 from cqcscraper.crawl.reparse import reparse
 from cqcscraper.parse import urls
 from cqcscraper.parse.records import RawResponse
-from cqcscraper.store import archive as archive_module
+from cqcscraper.store import writes
 from cqcscraper.store.archive import (
     Archive,
     ArchiveError,
@@ -31,6 +31,7 @@ from cqcscraper.store.archive import (
 from cqcscraper.store.export import write_jsonl
 from cqcscraper.store.schema import COLUMNS, SCHEMA_VERSION
 from cqcscraper.store.summary import summary
+from cqcscraper.testing.stored import store, store_many
 
 V1_ARCHIVE = ROOT / "fixtures" / "archives" / "v1.db"  # written by cqcscraper 0.1 (schema 1)
 V3_ARCHIVE = ROOT / "fixtures" / "archives" / "v3.db"  # the fixture site's demo, at schema 3
@@ -67,15 +68,15 @@ def test_schema(archive: Archive) -> None:
 
 
 def test_new_unchanged_updated(archive: Archive) -> None:
-    assert archive.store(release()) == "new"
-    assert archive.store(release()) == "unchanged"
+    assert store(archive, release()) == "new"
+    assert store(archive, release()) == "unchanged"
     row = archive.db["press_releases"].get(1)
     assert (row["first_seen"], row["last_seen"], row["last_changed"]) == (
         "2026-01-01T00:00:00Z",
         "2026-01-01T00:00:01Z",
         "2026-01-01T00:00:00Z",
     )
-    assert archive.store(release(body="Edited body.")) == "updated"
+    assert store(archive, release(body="Edited body.")) == "updated"
     row = archive.db["press_releases"].get(1)
     assert row["body"] == "Edited body."
     assert row["first_seen"] == "2026-01-01T00:00:00Z"
@@ -85,10 +86,10 @@ def test_new_unchanged_updated(archive: Archive) -> None:
 
 def test_reopening_keeps_rows_and_schema(tmp_path: Path) -> None:
     with Archive(tmp_path / "cqc.db") as first:
-        first.store(release())
+        store(first, release())
     with Archive(tmp_path / "cqc.db") as second:
         assert second.db["press_releases"].count == 1
-        assert second.store(release()) == "unchanged"
+        assert store(second, release()) == "unchanged"
 
 
 def test_archive_from_a_newer_version_is_refused(tmp_path: Path) -> None:
@@ -102,15 +103,15 @@ def test_the_jsonl_is_written_again_only_when_a_release_changed(
 ) -> None:
     """A run that changed no release (a no-op run) does not rewrite the export: a file
     written from this version of the releases, untouched since, is left as it is."""
-    archive.store(release(1))
+    store(archive, release(1))
     target = tmp_path / "press_releases.jsonl"
     assert write_jsonl(archive, target) == (1, True)
     first = target.read_bytes(), target.stat().st_mtime_ns
     assert write_jsonl(archive, target) == (1, False)
     assert (target.read_bytes(), target.stat().st_mtime_ns) == first
-    archive.store(release(1), seen="2026-06-01T00:00:00Z")  # fetched again: last_seen moves
+    store(archive, release(1), seen="2026-06-01T00:00:00Z")  # fetched again: last_seen moves
     assert write_jsonl(archive, target) == (1, True)
-    archive.store(release(2))
+    store(archive, release(2))
     assert write_jsonl(archive, target) == (2, True)
     assert write_jsonl(archive, tmp_path / "other.jsonl") == (2, True)  # another file
     target.write_text("edited by hand\n", encoding="utf-8")
@@ -124,19 +125,19 @@ def test_the_jsonl_is_written_again_only_when_a_release_changed(
 
 
 def test_full_text_search_follows_inserts_and_updates(archive: Archive) -> None:
-    archive.store(release(1, body="New rules for photovoltaic modules."))
-    archive.store(release(2, body="Toy industry in Yiwu."))
+    store(archive, release(1, body="New rules for photovoltaic modules."))
+    store(archive, release(2, body="Toy industry in Yiwu."))
     hits = list(archive.db["press_releases"].search("photovoltaics"))  # porter stemming
     assert [hit["id"] for hit in hits] == [1]
-    archive.store(release(1, body="Nothing about solar any more."))
+    store(archive, release(1, body="Nothing about solar any more."))
     assert list(archive.db["press_releases"].search("photovoltaic")) == []
 
 
 def test_jsonl_export_is_ordered_complete_and_atomic(archive: Archive, tmp_path: Path) -> None:
-    archive.store(release(3, "2024-05-01"))
-    archive.store(release(1, "2024-05-01"))
-    archive.store(release(2, "2020-01-01"))
-    archive.store(release(4, None))
+    store(archive, release(3, "2024-05-01"))
+    store(archive, release(1, "2024-05-01"))
+    store(archive, release(2, "2020-01-01"))
+    store(archive, release(4, None))
     target = tmp_path / "out" / "press_releases.jsonl"
     with pytest.raises(ExportError, match=r"the JSONL export to .* failed"):
         write_jsonl(archive, target)  # its folder does not exist: nothing is made
@@ -181,11 +182,11 @@ def test_a_run_that_never_closed_is_marked_killed_by_the_next(archive: Archive) 
 
 
 def test_an_edit_keeps_the_replaced_content_as_a_revision(archive: Archive) -> None:
-    archive.store(release(), seen="2026-01-01T00:00:00Z")
-    archive.store(release(), seen="2026-01-02T00:00:00Z")
-    archive.store(release(body="Corrected body."), seen="2026-01-03T00:00:00Z")
-    archive.store(release(body="Corrected body."), seen="2026-01-04T00:00:00Z")
-    archive.store(release(body="Corrected again."), seen="2026-01-05T00:00:00Z")
+    store(archive, release(), seen="2026-01-01T00:00:00Z")
+    store(archive, release(), seen="2026-01-02T00:00:00Z")
+    store(archive, release(body="Corrected body."), seen="2026-01-03T00:00:00Z")
+    store(archive, release(body="Corrected body."), seen="2026-01-04T00:00:00Z")
+    store(archive, release(body="Corrected again."), seen="2026-01-05T00:00:00Z")
     row = archive.db["press_releases"].get(1)
     assert (row["body"], row["first_seen"], row["last_changed"], row["last_seen"]) == (
         "Corrected again.",
@@ -203,20 +204,20 @@ def test_an_edit_keeps_the_replaced_content_as_a_revision(archive: Archive) -> N
 
 
 def test_a_corrected_date_is_an_edit_too(archive: Archive) -> None:
-    archive.store(release(published="2024-01-02"))
-    assert archive.store(release(published="2024-01-03")) == "updated"
+    store(archive, release(published="2024-01-02"))
+    assert store(archive, release(published="2024-01-03")) == "updated"
     (revision,) = archive.db["revisions"].rows
     assert revision["published"] == "2024-01-02"
 
 
 def test_same_content_under_a_new_id_is_a_duplicate_of_the_earlier_id(archive: Archive) -> None:
     same = {"title": "Notice", "body": "The same notice."}
-    archive.store(release(7, **same))
-    archive.store(release(5, **same))  # the earlier id arrives later
-    archive.store(release(6, title="Other"))
+    store(archive, release(7, **same))
+    store(archive, release(5, **same))  # the earlier id arrives later
+    store(archive, release(6, title="Other"))
     duplicates = {row["id"]: row["duplicate_of"] for row in archive.db["press_releases"].rows}
     assert duplicates == {5: None, 6: None, 7: 5}
-    archive.store(release(5, title="Notice", body="Edited: no longer the same."))
+    store(archive, release(5, title="Notice", body="Edited: no longer the same."))
     duplicates = {row["id"]: row["duplicate_of"] for row in archive.db["press_releases"].rows}
     assert duplicates == {5: None, 6: None, 7: None}
 
@@ -230,8 +231,8 @@ def test_snapshots_are_stored_compressed_once_per_run_of_identical_fetches(
     archive: Archive,
 ) -> None:
     for seen, body in [("01", b"<p>A</p>"), ("02", b"<p>A</p>"), ("03", b"<p>B</p>")]:
-        archive.store(release(), seen=f"2026-01-{seen}T00:00:00Z", raw=raw(body))
-    archive.store(release(), seen="2026-01-04T00:00:00Z", raw=raw(b"<p>A</p>"))  # back to A
+        store(archive, release(), seen=f"2026-01-{seen}T00:00:00Z", raw=raw(body))
+    store(archive, release(), seen="2026-01-04T00:00:00Z", raw=raw(b"<p>A</p>"))  # back to A
     stored = list(archive.snapshots())
     assert [(s.raw.body, s.first_fetched[8:10], s.last_fetched[8:10]) for s in stored] == [
         (b"<p>A</p>", "01", "02"),
@@ -255,8 +256,8 @@ BASE = "https://www.cqc.com.cn/www/english/c"
 
 
 def test_known_ids_skip_archived_and_permanently_rejected_articles(archive: Archive) -> None:
-    archive.store(release(1, "2026-01-10"))
-    archive.store(release(2, "2025-06-01"))
+    store(archive, release(1, "2026-01-10"))
+    store(archive, release(2, "2025-06-01"))
     run = archive.begin_crawl(urls.START_URL, {})
     archive.reject(f"{BASE}/2026-01-11/3.shtml", "not_found", crawl_id=run)  # once: a lag?
     archive.reject(f"{BASE}/2025-01-01/4.shtml", "fetch_failed", crawl_id=run)  # fetched again
@@ -303,9 +304,9 @@ def test_a_passing_fault_is_tried_again_later_and_later_and_a_404_seen_twice_is_
 
 def test_withdraw_takes_back_only_what_this_run_added(archive: Archive) -> None:
     archive.begin_crawl(urls.START_URL, {})
-    archive.store(release(1, "2025-01-01"))  # an earlier run's release
+    store(archive, release(1, "2025-01-01"))  # an earlier run's release
     run = archive.begin_crawl(urls.START_URL, {})
-    archive.store(release(2, "2025-01-02"))  # this run's
+    store(archive, release(2, "2025-01-02"))  # this run's
     assert archive.withdraw({1, 2, 3}, run, "placeholder", "shared") == [2]
     assert [row["id"] for row in archive.db["press_releases"].rows] == [1]
     rejects = archive.db.execute("SELECT article_id, reason, crawl_id FROM rejects").fetchall()
@@ -328,7 +329,7 @@ def test_a_version_1_archive_is_upgraded_in_place(tmp_path: Path) -> None:
         assert sorted(rows) == [595908, 597552]
         assert rows[597552]["duplicate_of"] is None
         assert [hit["id"] for hit in archive.db["press_releases"].search("Yiwu")] == [597552]
-        assert archive.store(release(9)) == "new"
+        assert store(archive, release(9)) == "new"
         (old_run,) = archive.db["crawls"].rows
         assert (old_run["articles_new"], old_run["verdict"]) == (2, None)
         with Archive(tmp_path / "fresh.db") as fresh:
@@ -343,7 +344,7 @@ def test_write_waits_for_a_lock_held_by_another_connection(tmp_path: Path) -> No
         other.execute("BEGIN IMMEDIATE")  # holds the write lock
         threading.Timer(1.5, other.commit).start()
         archive.db.conn.execute("PRAGMA busy_timeout = 100")  # fail fast so tenacity retries
-        assert archive.store(release()) == "new"
+        assert store(archive, release()) == "new"
         other.close()
 
 
@@ -355,16 +356,16 @@ def test_write_fails_clearly_when_the_lock_outlasts_the_bound(tmp_path: Path) ->
         archive.db.conn.execute("PRAGMA busy_timeout = 50")
         started = time.monotonic()
         with pytest.raises(DatabaseLocked, match=r"stayed locked .* more than 0.5 s"):
-            archive.store(release())
+            store(archive, release())
         assert time.monotonic() - started < 30  # the 0.5 s bound, not the 60 s default
         other.rollback()
         other.close()
-        assert archive.store(release()) == "new"
+        assert store(archive, release()) == "new"
 
 
 def test_summary(archive: Archive) -> None:
-    archive.store(release(1, "2020-01-01", title="Old"))
-    archive.store(release(2, "2024-01-01", title="New"))
+    store(archive, release(1, "2020-01-01", title="Old"))
+    store(archive, release(2, "2024-01-01", title="New"))
     for _ in range(2):
         crawl = archive.begin_crawl("http://127.0.0.1:1/", {})
         archive.reject("https://x/3.shtml", "no_body", crawl_id=crawl)
@@ -376,11 +377,11 @@ def test_summary(archive: Archive) -> None:
 
 def test_the_plain_write_statements_name_every_column(archive: Archive) -> None:
     """The hot-path statements are written out; they must follow the schema."""
-    upsert = re.search(r"press_releases \((.*?)\)", archive_module._UPSERT, re.S)[1]
+    upsert = re.search(r"press_releases \((.*?)\)", writes._UPSERT, re.S)[1]
     assert [c.strip() for c in upsert.split(",")] == list(COLUMNS)
-    updated = re.findall(r"(\w+) = excluded\.\1", archive_module._UPSERT)
+    updated = re.findall(r"(\w+) = excluded\.\1", writes._UPSERT)
     assert updated == [c for c in COLUMNS if c != "id"]
-    snapshot = re.search(r"snapshots \((.*?)\)", archive_module._NEW_SNAPSHOT, re.S)[1]
+    snapshot = re.search(r"snapshots \((.*?)\)", writes._NEW_SNAPSHOT, re.S)[1]
     table = archive.db["snapshots"].columns_dict
     assert [c.strip() for c in snapshot.split(",")] == [c for c in table if c != "snapshot"]
 
@@ -410,7 +411,7 @@ def test_a_version_3_archive_is_upgraded_and_reparse_fills_title_from(tmp_path: 
             images=tuple(json.loads(old["images"])),
             content_hash=old["content_hash"],
         )
-        assert archive.store(record, seen="2026-02-01T00:00:00Z") == "unchanged"
+        assert store(archive, record, seen="2026-02-01T00:00:00Z") == "unchanged"
         row = archive.db["press_releases"].get(597552)
         assert (row["title_from"], row["last_changed"]) == ("heading", old["last_changed"])
         assert archive.db["revisions"].count == 0
@@ -431,8 +432,8 @@ def test_a_version_3_archive_is_upgraded_and_reparse_fills_title_from(tmp_path: 
 
 def test_a_value_the_database_refuses_costs_that_record_alone(archive: Archive) -> None:
     huge = release(2**63)  # past SQLite's integers
-    outcomes = archive.store_many(
-        [(release(1), None, None), (huge, None, None), (release(2), None, None)]
+    outcomes = store_many(
+        archive, [(release(1), None, None), (huge, None, None), (release(2), None, None)]
     )
     assert outcomes[0] == outcomes[2] == "new"
     assert isinstance(outcomes[1], Unstorable)

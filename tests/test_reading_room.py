@@ -36,6 +36,7 @@ from conftest import (
     wait_until_serving,
 )
 from cqcscraper.store.archive import Archive
+from cqcscraper.testing.stored import store
 from replaying import BIN, VIEWPORT, chromium
 
 pytestmark = pytest.mark.e2e
@@ -65,7 +66,7 @@ def _edit(db: Path) -> None:
             url="javascript:window.pwned=3",
             images=(),
         )
-        archive.store(hostile, seen="2026-01-01T00:00:00Z")
+        store(archive, hostile, seen="2026-01-01T00:00:00Z")
 
 
 @pytest.fixture(scope="module")

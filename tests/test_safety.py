@@ -22,6 +22,7 @@ from cqcscraper.parse import urls
 from cqcscraper.parse.discovery import page_links
 from cqcscraper.store.archive import Archive
 from cqcscraper.store.export import neutralise, write_csv
+from cqcscraper.testing.stored import store
 
 ORIGIN = "http://127.0.0.1:8123"
 PAGE_URL = f"{ORIGIN}/www/english/News/"
@@ -174,7 +175,7 @@ def test_the_check_finds_formatted_sql(tmp_path: Path) -> None:
 def test_hostile_text_is_stored_and_searched_as_plain_values(tmp_path: Path) -> None:
     title = "Robert'); DROP TABLE press_releases;--"
     with Archive(tmp_path / "cqc.db") as archive:
-        archive.store(release(1, title=title, body="x\" OR 1=1 -- ' ; DELETE FROM crawls"))
+        store(archive, release(1, title=title, body="x\" OR 1=1 -- ' ; DELETE FROM crawls"))
         assert [row["title"] for row in archive.records()] == [title]
         assert archive.db["press_releases"].count == 1
 
@@ -206,10 +207,11 @@ def test_cqcscraper_csv_writes_releases_with_formulas_neutralised(
 ) -> None:
     db = tmp_path / "cqc.db"
     with Archive(db) as archive:
-        archive.store(
-            release(1, title="=cmd|' /C calc'!A0", body="-1+2 is body text", origin="@origin")
+        store(
+            archive,
+            release(1, title="=cmd|' /C calc'!A0", body="-1+2 is body text", origin="@origin"),
         )
-        archive.store(release(2, title="A plain title", body="Plain body.", origin=None))
+        store(archive, release(2, title="A plain title", body="Plain body.", origin=None))
     out = tmp_path / "releases.csv"
     assert cqcscraper_main(["csv", "--db", str(db), "--output", str(out)]) == 0
     with out.open(encoding="utf-8", newline="") as opened:

@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT, release
 from cqcscraper.store import search
 from cqcscraper.store.archive import Archive
+from cqcscraper.testing.stored import store, store_many
 
 COMMON = "certification cooperation agreement quality centre product inspection".split()
 RARE = "photovoltaic hydrogen lithium halal railway elevator boiler".split()
@@ -40,7 +41,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         title = " ".join(rng.sample([*COMMON, "notice", "news", "report"], rng.randint(2, 5)))
         records.append(release(number, title=title.title(), body=body_of(rng)))
     with Archive(path) as archive:
-        archive.store_many([(r, None, None) for r in records])
+        store_many(archive, [(r, None, None) for r in records])
         with archive.db.atomic():
             broad = search.refresh(
                 archive.db.conn, share=0.05, min_rows=50, keep=600, many_rows=100
@@ -93,8 +94,8 @@ def test_a_narrow_word_is_ranked_in_full(db: Path, term: str) -> None:
 
 def test_the_title_weighs_more_than_the_body(tmp_path: Path) -> None:
     with Archive(tmp_path / "cqc.db") as archive:
-        archive.store(release(1, title="Annual notice", body="Hydrogen " + "text " * 20))
-        archive.store(release(2, title="Hydrogen notice", body="Plain " + "text " * 20))
+        store(archive, release(1, title="Annual notice", body="Hydrogen " + "text " * 20))
+        store(archive, release(2, title="Hydrogen notice", body="Plain " + "text " * 20))
         connection = archive.db.conn
         assert ranked(connection, "hydrogen") == [2, 1]
 
@@ -106,7 +107,7 @@ def test_a_change_makes_the_lists_stale_until_refreshed(db: Path, tmp_path: Path
     copy.write_bytes(db.read_bytes())
     title = "Certification Certification Certification"
     with Archive(copy) as archive:
-        archive.store(release(5000, title=title, body="Certification."))
+        store(archive, release(5000, title=title, body="Certification."))
         connection = archive.db.conn
         fresh = "SELECT value FROM archive_info WHERE name = 'search_fresh'"
         assert connection.execute(fresh).fetchone() == ("0",)

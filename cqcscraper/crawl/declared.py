@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cqcscraper.store.connection import LOCK_TIMEOUT
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -104,7 +106,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CQC_MEDIA", BOOL, True, "fetch the releases' images and documents (0: pages only)"),
     Setting("CQC_ALLOW_OTHER_SITE", BOOL, False, "let a crawl from another site than the one the archive holds write into it: only for a true mirror of the live site (another host serving the same pages)"),  # noqa: E501
     Setting("CQC_ARCHIVE_RUN", BOOL, False, "set by `scrapy crawl` alone: only a crawl takes the run lock and writes the archive", listed=False),  # noqa: E501
-    Setting("CQC_DB_LOCK_TIMEOUT", SECONDS, 60.0, "how long a write waits for another process's lock"),  # noqa: E501
+    Setting("CQC_DB_LOCK_TIMEOUT", SECONDS, LOCK_TIMEOUT, "how long a write waits for another process's lock"),  # noqa: E501
     Setting("CQC_WRITE_BATCH", COUNT1, 200, "records written to a transaction at most (a kill loses at most those; the next run fetches them)"),  # noqa: E501
     Setting("CQC_WRITE_INTERVAL", SECONDS, 0.5, "... or this many seconds after the first of them"),
     Setting("CQC_DOCUMENT_TIMEOUT", SECONDS, 30.0, "time allowed to the worker process that reads a PDF's text; past it the file is kept without its text (`media_files.text_error`)"),  # noqa: E501

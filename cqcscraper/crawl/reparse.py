@@ -120,7 +120,7 @@ def reparse(archive: Archive) -> Report:
 
     def rebuild_all() -> tuple[Report, dict[int, int | None]]:
         report = Report()
-        before = {row["id"]: row["duplicate_of"] for row in archive.db["press_releases"].rows}
+        before = archive.duplicate_links()
         refused = archive.refused_snapshots(validation.REFUSED_IN_CONTEXT)
         for article_id, group in itertools.groupby(archive.snapshots(), lambda s: s.article_id):
             snapshots = list(group)
@@ -150,9 +150,9 @@ def reparse(archive: Archive) -> Report:
     report, before = archive.rebuild(rebuild_all)
     # A release changes too when it becomes, or stops being, a duplicate of another.
     relinked = {
-        row["id"]
-        for row in archive.db["press_releases"].rows
-        if row["id"] in before and before[row["id"]] != row["duplicate_of"]
+        article_id
+        for article_id, duplicate_of in archive.duplicate_links().items()
+        if article_id in before and before[article_id] != duplicate_of
     }
     report.changed = sorted({*report.changed, *relinked})
     return report

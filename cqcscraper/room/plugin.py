@@ -29,8 +29,9 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from cqcscraper.room import text
+from cqcscraper.store import reading as sql
 from cqcscraper.store.media import media_folder
-from cqcscraper.store.search import DATES_SQL, SEARCH_SQL
+from cqcscraper.store.search import DATES_SQL
 
 METADATA: dict[str, Any] = json.loads(
     resources.files("cqcscraper").joinpath("datasette.json").read_text(encoding="utf-8")
@@ -77,9 +78,7 @@ def is_archive(datasette: Any, name: str | None) -> bool:
     if path not in _archives:
         try:
             with sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True) as db:
-                found = db.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'press_releases'"
-                ).fetchone()
+                found = db.execute(sql.IS_ARCHIVE).fetchone()
             _archives[path] = found is not None
         except sqlite3.Error:
             _archives[path] = False
@@ -121,33 +120,19 @@ async def _archive(datasette: Any, request: Any, table: str = "press_releases") 
 async def release_page(datasette: Any, request: Any) -> Response:
     db = await _archive(datasette, request)
     name, release_id = db.name, int(request.url_vars["id"])
-    rows = await db.execute("SELECT * FROM press_releases WHERE id = ?", [release_id])
+    rows = await db.execute(sql.RELEASE, [release_id])
     release = rows.first()
     if release is None:
         raise NotFound(f"No release {release_id} in {name}")
     release = dict(release)
-    links = await db.execute(
-        "SELECT l.role, l.position, l.url, l.text AS link_text, f.sha256, f.size, "
-        "f.content_type, f.text FROM media_links AS l LEFT JOIN media_files AS f ON f.id = "
-        "(SELECT max(id) FROM media_files WHERE url = l.url) WHERE l.release_id = ? "
-        "ORDER BY l.role DESC, l.position",
-        [release_id],
-    )
+    links = await db.execute(sql.RELEASE_FILES, [release_id])
     files = [_file(name, dict(row)) for row in links.rows]
-    versions = await db.execute(
-        "SELECT title, body, published, origin, first_seen, last_seen FROM revisions "
-        "WHERE id = ? ORDER BY revision",
-        [release_id],
-    )
+    versions = await db.execute(sql.RELEASE_VERSIONS, [release_id])
     history = [dict(row) for row in versions.rows]
     current = {key: release[key] for key in ("title", "body", "published", "origin")}
     history.append({**current, "first_seen": release["last_changed"], "last_seen": None})
-    snapshots = await db.execute(
-        "SELECT snapshot, status, first_fetched, last_fetched, fetches FROM snapshots "
-        "WHERE article_id = ? ORDER BY snapshot DESC",
-        [release_id],
-    )
-    rejects = await db.execute("SELECT count(*) FROM rejects WHERE article_id = ?", [release_id])
+    snapshots = await db.execute(sql.RELEASE_SNAPSHOTS, [release_id])
+    rejects = await db.execute(sql.RELEASE_REJECTS, [release_id])
     context = {
         "database": name,
         "release": release,
@@ -187,10 +172,7 @@ async def stored_file(datasette: Any, request: Any) -> Response:
     sha256 = request.url_vars["sha256"]
     if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
         raise NotFound("Not a stored file")
-    rows = await db.execute(
-        "SELECT url, path, content_type FROM media_files WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
-        [sha256],
-    )
+    rows = await db.execute(sql.STORED_FILE, [sha256])
     row = rows.first()
     if row is None:
         raise NotFound("Not a stored file")
@@ -211,10 +193,7 @@ async def stored_snapshot(datasette: Any, request: Any) -> Response:
     """A page as the crawl stored it, shown sandboxed: no script of it runs, nothing it links
     loads (the release page is the way to read it)."""
     db = await _archive(datasette, request, "snapshots")
-    rows = await db.execute(
-        "SELECT body, headers FROM snapshots WHERE snapshot = ?",
-        [int(request.url_vars["snapshot"])],
-    )
+    rows = await db.execute(sql.STORED_SNAPSHOT, [int(request.url_vars["snapshot"])])
     row = rows.first()
     if row is None:
         raise NotFound("No such snapshot")
@@ -228,11 +207,7 @@ async def stored_snapshot(datasette: Any, request: Any) -> Response:
 async def feed(datasette: Any, request: Any) -> Response:
     """New and edited releases, latest first."""
     db = await _archive(datasette, request)
-    rows = await db.execute(
-        "SELECT id, title, url, published, last_changed, body FROM press_releases "
-        "WHERE duplicate_of IS NULL ORDER BY last_changed DESC, id DESC LIMIT ?",
-        [FEED_SIZE],
-    )
+    rows = await db.execute(sql.FEED, [FEED_SIZE])
     return _atom(datasette, request, db.name, "CQC press releases", rows.rows)
 
 
@@ -240,14 +215,9 @@ async def search_feed(datasette: Any, request: Any) -> Response:
     """The releases a search finds, latest first: a reader follows a topic."""
     db = await _archive(datasette, request)
     params = {key: request.args.get(key, "") for key in ("term", "since", "until")}
-    found = await db.execute(f"SELECT id FROM ({SEARCH_SQL}) LIMIT 500", params)
+    found = await db.execute(sql.SEARCH_FEED_IDS, params)
     ids = json.dumps([row[0] for row in found.rows])
-    rows = await db.execute(
-        "SELECT id, title, url, published, last_changed, body FROM press_releases "
-        "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY last_changed DESC, id DESC "
-        "LIMIT ?",
-        [ids, FEED_SIZE],
-    )
+    rows = await db.execute(sql.FEED_OF_IDS, [ids, FEED_SIZE])
     title = f"CQC press releases: {params['term'].strip() or 'nothing'}"
     return _atom(datasette, request, db.name, title, rows.rows)
 
