@@ -48,6 +48,9 @@ check: $(VENV)/.dev  ## the fast tier for an edit loop: ruff and every test but 
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -m "not e2e"
 
+golden: $(VENV)/.dev  ## after an intended rule change: rewrite the golden records (fixtures/expected), then read git diff
+	$(BIN)/python tests/update_golden.py
+
 lint: $(VENV)/.dev  ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -14,7 +14,7 @@ from common import FETCHED, ROOT, median, say
 from lxml import etree
 from parsel.selector import create_root_node
 
-from cqcscraper.crawl.pages import build_record, page_text, replay_page, response_of
+from cqcscraper.crawl.pages import build_reading, page_text, replay_page, response_of
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.parse.extract import extract
 from cqcscraper.parse.normalize import normalize_article
@@ -68,7 +68,7 @@ def ours_from_bytes(page: Page) -> dict | None:
     """The whole read path of a crawl, from the response bytes (decoding included)."""
     try:
         raw_response = raw(page.url, page.body, page.listing_text)
-        return build_record(replay_page(raw_response, FETCHED)).to_dict()
+        return build_reading(replay_page(raw_response, FETCHED)).record.to_dict()
     except Rejected:
         return None
 

@@ -21,7 +21,9 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cqcscraper import __version__, settings
 from cqcscraper.crawl import declared
@@ -314,14 +316,6 @@ def check_output_folder(path: str, option: str) -> None:
         raise UsageProblem(f"the folder of {option} {path} does not exist: create it first")
 
 
-def media_options(sub: argparse.ArgumentParser, db_help: str) -> None:
-    """``--db`` and ``--media-dir``: an archive and the folder of its files."""
-    sub.add_argument("--db", default=DEFAULT_DB, help=db_help)
-    sub.add_argument(
-        "--media-dir", help="its media folder (default: CQC_MEDIA_DIR, else media/ beside it)"
-    )
-
-
 def hours(text: str) -> float:
     """A number of hours above 0, for argparse (a mistake is exit 2 and one line)."""
     try:
@@ -339,105 +333,150 @@ def list_settings(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    formatter = HelpFormatter
-    main_parser = argparse.ArgumentParser(
-        prog="cqcscraper",
-        description="The cqcscraper archive of the CQC English press releases: a demo crawl, "
-        "and reading and rebuilding an archive. Crawls are run with scrapy crawl press.",
-        formatter_class=formatter,
-    )
-    main_parser.add_argument("--version", action="version", version=f"cqcscraper {__version__}")
-    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+@dataclass(frozen=True)
+class Option:
+    """One option of a subcommand, as ``add_argument`` takes it."""
 
-    def command(name: str, help: str, handler: Callable[[argparse.Namespace], int]):
-        sub = commands.add_parser(name, help=help, description=help, formatter_class=formatter)
-        sub.set_defaults(handler=handler)
-        return sub
+    flags: tuple[str, ...]
+    settings: dict[str, Any]
 
-    command("settings", "list the settings scrapy crawl -s NAME=VALUE takes", list_settings)
-    run_demo = command("demo", "crawl the bundled fixture site on 127.0.0.1", demo)
-    run_demo.add_argument(
-        "--fixtures", help="folder to serve (default: the project's fixtures/html, from any folder)"
-    )
-    run_demo.add_argument("--db", default="data/demo/cqc.db", help="archive to write")
-    run_demo.add_argument(
-        "--jsonl", default="data/demo/press_releases.jsonl", help="JSONL file to write"
-    )
 
-    show = command(
+def option(*flags: str, **settings: Any) -> Option:
+    return Option(flags, settings)
+
+
+def db(what: str, default: str = DEFAULT_DB) -> Option:
+    return option("--db", default=default, help=what)
+
+
+def media_options(what: str) -> tuple[Option, ...]:
+    """``--db`` and ``--media-dir``: an archive and the folder of its files."""
+    media_dir = "its media folder (default: CQC_MEDIA_DIR, else media/ beside it)"
+    return (db(what), option("--media-dir", help=media_dir))
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its name, what it does (its help), what runs it, its options."""
+
+    name: str
+    help: str
+    handler: Callable[[argparse.Namespace], int]
+    options: tuple[Option, ...] = ()
+
+
+JSONL_HELP = (
+    "JSONL file to rewrite (default: beside the archive: press_releases.jsonl for cqc.db, "
+    "else the archive's name with .jsonl)"
+)
+COMMANDS = (
+    Command("settings", "list the settings scrapy crawl -s NAME=VALUE takes", list_settings),
+    Command(
+        "demo",
+        "crawl the bundled fixture site on 127.0.0.1",
+        demo,
+        (
+            option(
+                "--fixtures",
+                help="folder to serve (default: the project's fixtures/html, from any folder)",
+            ),
+            db("archive to write", "data/demo/cqc.db"),
+            option("--jsonl", default="data/demo/press_releases.jsonl", help="JSONL file to write"),
+        ),
+    ),
+    Command(
         "summary",
         "rows, last run, date range and latest titles of an archive (reads only)",
         run_summary,
-    )
-    show.add_argument("--db", default=DEFAULT_DB, help="archive to read")
-
-    rebuild = command(
-        "reparse", "rebuild the releases from the stored snapshots with today's rules", run_reparse
-    )
-    rebuild.add_argument("--db", default=DEFAULT_DB, help="archive to rebuild")
-    rebuild.add_argument(
-        "--jsonl",
-        default=DEFAULT_JSONL,
-        help="JSONL file to rewrite (default: beside the archive: press_releases.jsonl for "
-        "cqc.db, else the archive's name with .jsonl)",
-    )
-
-    watch = command(
+        (db("archive to read"),),
+    ),
+    Command(
+        "reparse",
+        "rebuild the releases from the stored snapshots with today's rules",
+        run_reparse,
+        (db("archive to rebuild"), option("--jsonl", default=DEFAULT_JSONL, help=JSONL_HELP)),
+    ),
+    Command(
         "health",
         "the last run's verdict as the exit code: 0 ok, 1 failed, killed or too old (reads only)",
         health,
-    )
-    watch.add_argument("--db", default=DEFAULT_DB, help="archive to read")
-    watch.add_argument(
-        "--max-age",
-        type=hours,
-        metavar="HOURS",
-        help="also fail when the last ok run finished more than this many hours ago",
-    )
-
-    export = command(
+        (
+            db("archive to read"),
+            option(
+                "--max-age",
+                type=hours,
+                metavar="HOURS",
+                help="also fail when the last ok run finished more than this many hours ago",
+            ),
+        ),
+    ),
+    Command(
         "warc",
         "write the archive's pages, files and releases as a WARC/1.1 file (reads only)",
         run_warc,
-    )
-    media_options(export, "archive to read")
-    export.add_argument(
-        "--output", "-o", help="WARC file to write (default: the archive's name with .warc.gz)"
-    )
-    export.add_argument("--since", metavar="DATE", help="only what was fetched on or after it")
-    export.add_argument("--description", default="", help="the warcinfo record's description")
-    export.add_argument(
-        "--wacz", action="store_true", help="also package it as WACZ, beside the WARC"
-    )
-
-    fixity = command(
+        (
+            *media_options("archive to read"),
+            option(
+                "--output",
+                "-o",
+                help="WARC file to write (default: the archive's name with .warc.gz)",
+            ),
+            option("--since", metavar="DATE", help="only what was fetched on or after it"),
+            option("--description", default="", help="the warcinfo record's description"),
+            option("--wacz", action="store_true", help="also package it as WACZ, beside the WARC"),
+        ),
+    ),
+    Command(
         "verify",
         "recompute the sha256 of every stored page and media file; exit 1 on any mismatch",
         run_verify,
-    )
-    media_options(fixity, "archive to check")
-
-    copy = command(
+        media_options("archive to check"),
+    ),
+    Command(
         "backup",
         "a consistent copy of the archive in one file that opens read-only anywhere, while "
         "crawls go on (reads only)",
         run_backup,
-    )
-    copy.add_argument("out", metavar="OUT", help="the file to write (replaced whole)")
-    media_options(copy, "archive to copy")
-    copy.add_argument(
-        "--media", action="store_true", help="also copy the media files to media/ beside OUT"
-    )
-
-    spreadsheet = command(
+        (
+            option("out", metavar="OUT", help="the file to write (replaced whole)"),
+            *media_options("archive to copy"),
+            option(
+                "--media",
+                action="store_true",
+                help="also copy the media files to media/ beside OUT",
+            ),
+        ),
+    ),
+    Command(
         "csv",
         "a table or view as CSV for spreadsheets, formula-like cells neutralised (reads only)",
         run_csv,
+        (
+            db("archive to read"),
+            option("--table", default="releases", help="table or view"),
+            option("--output", "-o", default="-", help="file to write (- : stdout)"),
+        ),
+    ),
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: one subcommand per entry of ``COMMANDS``."""
+    main_parser = argparse.ArgumentParser(
+        prog="cqcscraper",
+        description="The cqcscraper archive of the CQC English press releases: a demo crawl, "
+        "and reading and rebuilding an archive. Crawls are run with scrapy crawl press.",
+        formatter_class=HelpFormatter,
     )
-    spreadsheet.add_argument("--db", default=DEFAULT_DB, help="archive to read")
-    spreadsheet.add_argument("--table", default="releases", help="table or view")
-    spreadsheet.add_argument("--output", "-o", default="-", help="file to write (- : stdout)")
+    main_parser.add_argument("--version", action="version", version=f"cqcscraper {__version__}")
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        sub = commands.add_parser(
+            command.name, help=command.help, description=command.help, formatter_class=HelpFormatter
+        )
+        sub.set_defaults(handler=command.handler)
+        for each in command.options:
+            sub.add_argument(*each.flags, **each.settings)
     return main_parser
 
 

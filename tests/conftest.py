@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 import cqcscraper.settings
+from cqcscraper.crawl.pages import read_article, replay_page
 from cqcscraper.parse import urls
 from cqcscraper.parse.extract import extract
 from cqcscraper.parse.media import media_links
 from cqcscraper.parse.normalize import content_hash, normalize_article
-from cqcscraper.parse.records import PressRelease
+from cqcscraper.parse.records import PressRelease, RawResponse
 from cqcscraper.store.archive import Archive
 from cqcscraper.store.history import KEPT_BY_ARCHIVE
 from cqcscraper.testing import sitefiles
@@ -74,13 +75,26 @@ def listing_texts(site: Path = SITE) -> dict[int, str]:
     return sitefiles.listing_texts(site)
 
 
+# When the golden records' pages count as fetched (their dates are all before it).
+FETCHED = "2026-01-01T08:00:00Z"
+
+
+def read_fixture(
+    path: Path, url: str, listing_text: str | None = None, *, fast_path: bool = True
+) -> PressRelease:
+    """The record the crawl makes of a saved page served at ``url`` as ``text/html``, with
+    the listing text it carried: the crawl's own read (``pages.read_article``), from bytes.
+    A page the crawl would reject raises ``Rejected``."""
+    raw = RawResponse(url, 200, {"Content-Type": ["text/html"]}, path.read_bytes(), listing_text)
+    return read_article(replay_page(raw, FETCHED), fast_path=fast_path).record
+
+
 def record_of(path: Path, *, fast_path: bool = True, site: Path = SITE) -> PressRelease:
-    """The record a crawl makes of a fixture page: extracted with its listing's link text."""
+    """The record a crawl makes of a fixture page: read with its listing's link text."""
     url = site_url(path, site)
     ref = urls.article_ref(url)
     text = listing_texts(site).get(ref.id) if ref else None
-    raw = extract(read_page(path), url, listing_text=text, fast_path=fast_path)
-    return normalize_article(raw)
+    return read_fixture(path, url, text, fast_path=fast_path)
 
 
 def links_of(path: Path, *, site: Path = SITE) -> list[dict[str, object]]:

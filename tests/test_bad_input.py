@@ -2,7 +2,7 @@
 record or a reject with a reason, never an exception, a wrong date or stored markup.
 
 Each test goes through the whole read path of a crawl (``pages.article_page`` then
-``pages.build_record``: decoding, extraction, normalisation, validation), from bytes.
+``pages.build_reading``: decoding, extraction, normalisation, validation), from bytes.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import golden_records, page_of
-from cqcscraper.crawl.pages import article_page, build_record, response_of
+from cqcscraper.crawl.pages import article_page, build_reading, response_of
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.parse import validation
 from cqcscraper.parse.normalize import TITLE_SOURCES
@@ -45,7 +45,7 @@ def read(body: bytes, content_type: str = "text/html", fetched: str = FETCHED):
     headers = {"Content-Type": [content_type]} if content_type else {}
     page = article_page(response_of(RawResponse(URL, 200, headers, body)), fetched)
     try:
-        return build_record(page)
+        return build_reading(page).record
     except Rejected as rejected:
         return rejected
 

@@ -1,8 +1,8 @@
 """Every article fixture, extracted and normalised with the text of the listing link that
 leads to it (as a crawl carries it), equals its golden record (whole record).
 
-Run with ``--update-golden`` after an intended rule change to rewrite the golden files, then
-read the diff: that diff is exactly what the change does to the archive.
+After an intended rule change, ``make golden`` (``tests/update_golden.py``) rewrites the
+golden files; then read the diff: that diff is exactly what the change does to the archive.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXPECTED, article_pages, links_of, load_json, record_of, write_json
+from conftest import EXPECTED, article_pages, links_of, load_json, record_of
 from cqcscraper.parse.validation import reject_reason
 
 REJECTS = EXPECTED / "rejects.json"
@@ -21,24 +21,6 @@ MEDIA = EXPECTED / "media.json"
 
 def expected_rejects() -> dict[str, str]:
     return {row["url"]: row["reason"] for row in load_json(REJECTS)}
-
-
-def test_update_golden(update_golden: bool) -> None:
-    if not update_golden:
-        pytest.skip("only with --update-golden")
-    rejects, media = [], {}
-    for old in EXPECTED.glob("[0-9]*.json"):
-        old.unlink()
-    for path in article_pages():
-        record = record_of(path)
-        if reason := reject_reason(record):
-            rejects.append({"url": record.url, "reason": reason})
-        else:
-            write_json(EXPECTED / f"{record.id}.json", record.to_dict())
-            if links := links_of(path):
-                media[str(record.id)] = links
-    write_json(REJECTS, rejects)
-    write_json(MEDIA, dict(sorted(media.items())))
 
 
 def test_every_article_fixture_has_an_expectation() -> None:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, load_json
+from conftest import ROOT, load_json, read_fixture
 from cqcscraper.parse.extract import extract
 from cqcscraper.parse.media import media_links
 from cqcscraper.parse.normalize import _is_date_line, normalize_article
-from cqcscraper.testing.sitefiles import decoded
 
 URL = "https://www.cqc.com.cn/www/english/c/2025-02-11/599001.shtml"
 BASE = "https://www.cqc.com.cn"
@@ -80,7 +79,7 @@ def test_what_is_a_dateline(line: str, date_only: bool) -> None:
 def test_escaped_markup_is_text_the_reader_sees(name: str, url: str) -> None:
     """``&lt;Rules&gt;`` and ``&lt;&lt;Rules&gt;&gt;`` (the ASCII forms of the book-title
     marks 《》) are text: the title is never cut at them, the body keeps them (whole records)."""
-    record = normalize_article(extract(decoded(LAYOUTS / f"{name}.html"), url))
+    record = read_fixture(LAYOUTS / f"{name}.html", url)
     assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")
 
 
@@ -98,7 +97,7 @@ def test_markup_a_broken_page_lets_into_a_title_is_no_title(name: str, url: str)
     """A candidate showing an HTML tag (``Title> <meta name=``) is the page's markup, not its
     title: the next candidate wins, with no tag in any field (whole records). Book-title marks
     (``<Rules>``, above) are not tags."""
-    record = normalize_article(extract(decoded(LAYOUTS / f"{name}.html"), url))
+    record = read_fixture(LAYOUTS / f"{name}.html", url)
     assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")
 
 
@@ -118,7 +117,7 @@ def test_markup_a_broken_page_lets_into_a_title_is_no_title(name: str, url: str)
 def test_field_labels_as_sites_write_them(name: str, url: str) -> None:
     """The labels of one table (``extract.LABEL``): the line is read once, gives the date and
     the origin, ends at a separator or a widget, and leaves the body (whole records)."""
-    record = normalize_article(extract(decoded(LAYOUTS / f"{name}.html"), url))
+    record = read_fixture(LAYOUTS / f"{name}.html", url)
     assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")
 
 
@@ -143,6 +142,5 @@ def test_a_section_name_in_every_page_title_is_no_title(
     """``og:title`` and ``<title>`` come from one field of the template: their agreement
     confirms nothing, and the release's heading or its listing's title wins; a date the page
     shows only as ``<time datetime>`` is its date, an epoch is not (whole records)."""
-    raw = extract(decoded(LAYOUTS / f"{name}.html"), url, listing_text=listing_text)
-    record = normalize_article(raw)
+    record = read_fixture(LAYOUTS / f"{name}.html", url, listing_text)
     assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")

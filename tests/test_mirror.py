@@ -14,7 +14,7 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from conftest import ROOT, SITE, golden_records, listing_texts, page_of, site_url
-from cqcscraper.crawl.pages import article_page, read_page
+from cqcscraper.crawl.pages import article_page, read_article
 from cqcscraper.testing.mirror import Fault, Mirror, break_markup
 
 
@@ -117,7 +117,7 @@ def test_broken_markup_gives_the_same_records() -> None:
         assert broken != path.read_bytes()
         response = HtmlResponse(site_url(path), body=broken, headers={"Content-Type": "text/html"})
         text = listing_texts().get(article_id)
-        record = read_page(article_page(response, "2026-01-01T00:00:00Z", text))
+        record = read_article(article_page(response, "2026-01-01T00:00:00Z", text)).record
         assert record.to_dict() == golden, article_id
 
 

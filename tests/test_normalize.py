@@ -16,11 +16,12 @@ from cqcscraper.parse.normalize import (
     TITLE_SOURCES,
     Title,
     _dateparser_date,
+    body_lines,
     canonical_origin,
     choose_title,
-    clean_paragraphs,
     clean_text,
     complete,
+    content_lines,
     is_furniture,
     normalize_article,
     parse_date,
@@ -365,7 +366,8 @@ def test_unknown_origin_kept_verbatim_and_missing_stays_none() -> None:
     ],
 )
 def test_furniture_lines(line: str) -> None:
-    assert is_furniture(line)
+    assert is_furniture(clean_text(line))
+    assert content_lines([line, "Text."]) == ["Text."]
 
 
 @pytest.mark.parametrize(
@@ -378,10 +380,10 @@ def test_furniture_lines(line: str) -> None:
     ],
 )
 def test_prose_is_not_furniture(line: str) -> None:
-    assert not is_furniture(line)
+    assert not is_furniture(clean_text(line))
 
 
-def test_clean_paragraphs_drops_leading_title_and_keeps_breaks() -> None:
+def test_the_body_leaves_furniture_and_a_leading_title_line_and_keeps_breaks() -> None:
     paragraphs = [
         "Homepage / Favorites / 中文版",
         "The  Title",
@@ -390,8 +392,11 @@ def test_clean_paragraphs_drops_leading_title_and_keeps_breaks() -> None:
         "2",
         "Second.",
     ]
-    assert clean_paragraphs(paragraphs, "The Title") == ["First.", "Second."]
-    assert clean_paragraphs(["First.", "The Title"], "The Title") == ["First.", "The Title"]
+    assert body_lines(content_lines(paragraphs), "The Title") == ["First.", "Second."]
+    assert body_lines(["First.", "The Title"], "The Title") == ["First.", "The Title"]
+    assert body_lines(["News", "First."], None, labels=("Home", "News")) == ["First."]
+    record = normalize_article(raw(headings=("The Title",), paragraphs=tuple(paragraphs)))
+    assert (record.title, record.body) == ("The Title", "First.\n\nSecond.")
 
 
 # -- properties ------------------------------------------------------------------------------
@@ -417,12 +422,10 @@ def test_canonical_origin_is_idempotent(text: str) -> None:
 
 
 @given(st.lists(TEXT, max_size=8), st.one_of(st.none(), TEXT))
-def test_clean_paragraphs_is_idempotent_without_title(
-    paragraphs: list[str], title: str | None
-) -> None:
-    once = clean_paragraphs(paragraphs, None)
-    assert clean_paragraphs(once, None) == once
-    assert all(p == clean_text(p) and p for p in clean_paragraphs(paragraphs, title))
+def test_the_body_rules_are_idempotent(paragraphs: list[str], title: str | None) -> None:
+    once = body_lines(content_lines(paragraphs), title)
+    assert body_lines(content_lines(once), title) == once
+    assert all(p == clean_text(p) and p for p in once)
 
 
 @settings(max_examples=200)
@@ -455,7 +458,7 @@ def test_normalize_article_never_raises(
         paragraphs=tuple(body),
     )
     record = normalize_article(page)
-    assert record.body == "\n\n".join(clean_paragraphs(record.body.split("\n\n"), None))
+    assert record.body == "\n\n".join(content_lines(record.body.split("\n\n")))
 
 
 ENGLISH_FORMATS = [

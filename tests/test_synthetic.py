@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import golden_rows, listing_texts, load_json, run_crawl
-from cqcscraper.crawl.pages import build_record, replay_page
+from cqcscraper.crawl.pages import build_reading, replay_page
 from cqcscraper.parse.records import RawResponse
 from cqcscraper.testing import synthetic
 
@@ -59,7 +59,7 @@ def test_each_page_reads_as_the_record_it_was_written_from(site: Path) -> None:
         headers = {"Content-Type": ["text/html"]}
         body = path.read_bytes()
         raw = RawResponse(record["url"], 200, headers, body, texts.get(article_id))
-        made = build_record(replay_page(raw, "2026-01-01T00:00:00Z"))
+        made = build_reading(replay_page(raw, "2026-01-01T00:00:00Z")).record
         assert made.to_dict() == record, article_id
 
 

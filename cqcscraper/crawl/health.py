@@ -12,6 +12,7 @@ them.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,95 +149,165 @@ def _share(part: int, whole: int) -> str:
     return f"{part} of {whole}"
 
 
-def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> Verdict:
-    """``ok``, or ``fail`` with every reason that applies."""
-    problems = []
-    if error := stats.get(ARCHIVE_ERROR):
-        problems.append(f"archive error: {error}")
-    if error := stats.get(EXPORT_ERROR):
-        problems.append(f"export error: {error} (the previous JSONL is left as it was)")
-    if finish_reason == MEMORY_EXCEEDED:
-        peak = _get(stats, "memusage/max") / 2**20
-        problems.append(
+@dataclass(frozen=True)
+class Run:
+    """What the health checks read of a run: its stats, why it ended, the thresholds."""
+
+    stats: dict[str, Any]
+    finish_reason: str
+    thresholds: Thresholds
+
+    def count(self, key: str) -> int:
+        return _get(self.stats, key)
+
+
+def _archive_error(run: Run) -> str | None:
+    error = run.stats.get(ARCHIVE_ERROR)
+    return f"archive error: {error}" if error else None
+
+
+def _export_error(run: Run) -> str | None:
+    error = run.stats.get(EXPORT_ERROR)
+    return f"export error: {error} (the previous JSONL is left as it was)" if error else None
+
+
+def _unfinished(run: Run) -> str | None:
+    if run.finish_reason == MEMORY_EXCEEDED:
+        peak = run.count("memusage/max") / 2**20
+        return (
             f"the run was stopped: its memory use passed MEMUSAGE_LIMIT_MB (peak {peak:.0f} MB; "
             "a server sending headers or a page without end?)"
         )
-    elif finish_reason != "finished":
-        problems.append(f"the run did not finish ({finish_reason})")
-    if lost := _get(stats, FILES_NOT_RESTORED):
-        problems.append(
+    if run.finish_reason != "finished":
+        return f"the run did not finish ({run.finish_reason})"
+    return None
+
+
+def _files_lost(run: Run) -> str | None:
+    if lost := run.count(FILES_NOT_RESTORED):
+        return (
             f"{lost} stored files were missing or damaged and could not be fetched again "
             "(see media_failures; cqcscraper verify lists what is missing)"
         )
-    linked = _get(stats, ARTICLES_LINKED)
-    read, failed = _get(stats, LISTINGS_OK), _get(stats, LISTINGS_FAILED)
-    if robots := stats.get(ROBOTS_UNREACHABLE):
-        problems.append(
+    return None
+
+
+def _site_unreached(run: Run) -> str | None:
+    read, failed = run.count(LISTINGS_OK), run.count(LISTINGS_FAILED)
+    if robots := run.stats.get(ROBOTS_UNREACHABLE):
+        return (
             f"robots.txt could not be read ({robots}): as RFC 9309 asks, nothing was fetched "
             "from the site this run; the next run asks again"
         )
-    elif read == 0 and failed:
-        why = stats.get(START_ERROR) or f"none of the {failed} listing pages could be read"
-        problems.append(f"the site could not be reached: {why}")
-    elif (
-        read == 0
-        and finish_reason == "finished"  # a run stopped early says why already
-        and not (_get(stats, PARSED) or rejected(stats) or _get(stats, ARTICLES_KNOWN))
-    ):
-        problems.append("the run read no listing page and no article")
-    if (moved := stats.get(LISTING_MOVED)) and read:  # (none read: the site could not be)
-        problems.append(f"a listing page was not read: {moved}")
-    if capped := _get(stats, LISTING_CAPPED):
-        problems.append(
+    if read == 0 and failed:
+        why = run.stats.get(START_ERROR) or f"none of the {failed} listing pages could be read"
+        return f"the site could not be reached: {why}"
+    fetched = run.count(PARSED) or rejected(run.stats) or run.count(ARTICLES_KNOWN)
+    if read == 0 and run.finish_reason == "finished" and not fetched:
+        return "the run read no listing page and no article"  # (one stopped early says why)
+    return None
+
+
+def _listing_moved(run: Run) -> str | None:
+    moved = run.stats.get(LISTING_MOVED)
+    # with no listing page read, the site could not be reached (said above)
+    return f"a listing page was not read: {moved}" if moved and run.count(LISTINGS_OK) else None
+
+
+def _listings_lead_nowhere(run: Run) -> str | None:
+    if capped := run.count(LISTING_CAPPED):
+        return (
             f"{capped} listing pages past CQC_MAX_LISTING_PAGES were not followed "
             "(a pagination that never ends?)"
         )
-    elif read and linked == 0:
-        problems.append(
+    if (read := run.count(LISTINGS_OK)) and run.count(ARTICLES_LINKED) == 0:
+        return (
             f"the {read} listing pages read link to no article "
             "(has the site's layout or URL scheme changed?)"
         )
-    if suspect := _get(stats, f"{REJECTS}suspect_update"):
-        problems.append(
+    return None
+
+
+def _suspect_updates(run: Run) -> str | None:
+    if suspect := run.count(f"{REJECTS}suspect_update"):
+        return (
             f"{suspect} re-fetched releases were not updated: their new content was shared "
             "with other releases or lost fields (a maintenance page, soft 404 or login wall?); "
             "see the rejects table"
         )
-    if overdue := stats.get(OVERDUE):
-        problems.append(
-            f"articles still failing after {thresholds.pending_max_tries} tries or "
-            f"{thresholds.pending_max_days:g} days (tried again with a back-off; "
+    return None
+
+
+def _overdue(run: Run) -> str | None:
+    if overdue := run.stats.get(OVERDUE):
+        return (
+            f"articles still failing after {run.thresholds.pending_max_tries} tries or "
+            f"{run.thresholds.pending_max_days:g} days (tried again with a back-off; "
             f"cqcscraper summary lists them): {overdue}"
         )
-    outcomes = sum(_get(stats, OUTCOME.format(name)) for name in OUTCOMES)
-    bad = rejected(stats) - _get(stats, REJECTED_AGAIN)
-    if bad and bad / (outcomes + bad) > thresholds.max_rejected_share:
-        problems.append(
+    return None
+
+
+def _rejected_share(run: Run) -> str | None:
+    outcomes = sum(run.count(OUTCOME.format(name)) for name in OUTCOMES)
+    bad = rejected(run.stats) - run.count(REJECTED_AGAIN)
+    limit = run.thresholds.max_rejected_share
+    if bad and bad / (outcomes + bad) > limit:
+        return (
             f"{_share(bad, outcomes + bad)} articles fetched were rejected "
-            f"({bad / (outcomes + bad):.0%} > {thresholds.max_rejected_share:.0%}): "
-            "see the rejects table"
+            f"({bad / (outcomes + bad):.0%} > {limit:.0%}): see the rejects table"
         )
-    parsed = _get(stats, PARSED)
-    dated = _get(stats, FIELD.format("published"))
-    if parsed and dated / parsed < thresholds.min_published_coverage:
-        problems.append(
+    return None
+
+
+def _dates_missing(run: Run) -> str | None:
+    parsed, dated = run.count(PARSED), run.count(FIELD.format("published"))
+    least = run.thresholds.min_published_coverage
+    if parsed and dated / parsed < least:
+        return (
             f"a publication date was found on {_share(dated, parsed)} articles "
-            f"({dated / parsed:.0%} < {thresholds.min_published_coverage:.0%})"
+            f"({dated / parsed:.0%} < {least:.0%})"
         )
-    own = own_title_share(stats)
-    if (
-        parsed >= MIN_ARTICLES_FOR_TITLES
-        and own is not None
-        and own < thresholds.min_own_title_share
-    ):
-        sources = ", ".join(f"{name} {n}" for name, n in title_sources(stats).items())
-        problems.append(
+    return None
+
+
+def _titles_not_own(run: Run) -> str | None:
+    parsed, own = run.count(PARSED), own_title_share(run.stats)
+    least = run.thresholds.min_own_title_share
+    if parsed >= MIN_ARTICLES_FOR_TITLES and own is not None and own < least:
+        sources = ", ".join(f"{name} {n}" for name, n in title_sources(run.stats).items())
+        return (
             f"titles came from the pages' own markup on {own:.0%} of {parsed} articles "
-            f"(< {thresholds.min_own_title_share:.0%}; title sources: {sources}): "
+            f"(< {least:.0%}; title sources: {sources}): "
             "has the page template dropped its title element?"
         )
-    if problems:
+    return None
+
+
+# The checks of a run's health, in the order their reasons are given: each says what is wrong
+# (one reason) or None.
+CHECKS: tuple[Callable[[Run], str | None], ...] = (
+    _archive_error,
+    _export_error,
+    _unfinished,
+    _files_lost,
+    _site_unreached,
+    _listing_moved,
+    _listings_lead_nowhere,
+    _suspect_updates,
+    _overdue,
+    _rejected_share,
+    _dates_missing,
+    _titles_not_own,
+)
+
+
+def judge(stats: dict[str, Any], finish_reason: str, thresholds: Thresholds) -> Verdict:
+    """``ok``, or ``fail`` with the reason of every check (``CHECKS``) that fails."""
+    run = Run(stats, finish_reason, thresholds)
+    if problems := [problem for check in CHECKS if (problem := check(run))]:
         return Verdict(FAIL, "; ".join(problems))
-    counts = ", ".join(f"{_get(stats, OUTCOME.format(name))} {name}" for name in OUTCOMES)
-    waiting = f", {_get(stats, PENDING)} pending" if _get(stats, PENDING) else ""
+    counts = ", ".join(f"{run.count(OUTCOME.format(name))} {name}" for name in OUTCOMES)
+    waiting = f", {run.count(PENDING)} pending" if run.count(PENDING) else ""
+    linked = run.count(ARTICLES_LINKED)
     return Verdict(OK, f"{linked} articles linked; {counts}, {rejected(stats)} rejected{waiting}")

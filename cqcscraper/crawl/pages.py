@@ -1,7 +1,7 @@
 """From a fetched response to a record: the steps the crawl and ``reparse`` share.
 
 The spider turns each article response into an ``ArticlePage`` with ``article_page``; the
-pipelines read it with ``read_page`` and check it with ``validation.reject_reason``.
+pipelines read it with ``read_article`` and check it with ``validation.reject_reason``.
 ``cqcscraper reparse`` rebuilds the same ``Response`` from a stored snapshot with
 ``response_of`` (``replay_page``, which adds the listing text stored with it) and runs the very
 same steps, so a record rebuilt offline is the record a crawl would have made from those bytes
@@ -188,11 +188,6 @@ def _decodes(body: bytes, encoding: str) -> bool:
     return True
 
 
-def read_page(page: ArticlePage) -> PressRelease:
-    """Extract and normalise an article page; raise ``Rejected`` when it holds no article."""
-    return read_article(page)[0]
-
-
 class Reading(NamedTuple):
     """What reading an article page gives: the record, its links to files, and the date the
     page shows (which the record's ``published`` does not take when it is not plausible)."""
@@ -202,8 +197,12 @@ class Reading(NamedTuple):
     shown_date: str | None
 
 
-def read_article(page: ArticlePage) -> Reading:
-    """``read_page``, and the release's links to its images and documents."""
+def read_article(page: ArticlePage, *, fast_path: bool = True) -> Reading:
+    """The one read of an article page, for the crawl, ``reparse``, ``scrapy parse``, the
+    benchmarks and the golden tests: the page's evidence checked (``evidence``), then
+    extraction and normalisation, with the listing text the crawl carried to it; raises
+    ``Rejected`` when the page holds no release. ``fast_path=False``: the layout rules alone,
+    without the CMS's body classes (the golden tests read every page both ways)."""
     ref = urls.article_ref(page.url)
     if ref is None:  # recorded under the article linked, so later runs know it
         linked = urls.article_ref(page.linked_url or "")
@@ -215,7 +214,7 @@ def read_article(page: ArticlePage) -> Reading:
         reason = page.reason or reason_of_status(page.status)
         raise Rejected(ref.canonical_url, reason, page.error or f"HTTP {page.status}")
     listing_text = page.raw.listing_text if page.raw else None
-    raw = extract(page.html, ref.canonical_url, listing_text=listing_text)
+    raw = extract(page.html, ref.canonical_url, listing_text=listing_text, fast_path=fast_path)
     if refused := not_the_release(raw):
         raise Rejected(ref.canonical_url, *refused)
     record = normalize_article(raw, page.fetched_at[:10])
@@ -223,14 +222,9 @@ def read_article(page: ArticlePage) -> Reading:
 
 
 def build_reading(page: ArticlePage) -> Reading:
-    """``read_article`` then ``validation.reject_reason``: a record fit for the archive (with
-    its links), or ``Rejected``."""
+    """``read_article`` then ``validation.reject_reason`` (the validate pipeline's check): a
+    record fit for the archive (with its links), or ``Rejected``."""
     reading = read_article(page)
     if reason := validation.reject_reason(reading.record):
         raise Rejected(reading.record.url, reason)
     return reading
-
-
-def build_record(page: ArticlePage) -> PressRelease:
-    """``build_reading``'s record."""
-    return build_reading(page).record

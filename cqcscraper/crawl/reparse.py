@@ -1,14 +1,14 @@
 """Rebuild the releases from the stored snapshots with today's rules: ``cqcscraper reparse``.
 
 Each stored response is read again exactly as a crawl reads it (``pages.replay_page`` then
-``pages.build_record``), with the listing text the crawl stored beside it, and each article's
+``pages.build_reading``), with the listing text the crawl stored beside it, and each article's
 snapshots are replayed in the order they were fetched through the same ``history.fold`` a crawl
 uses, so the row and its revisions come out as a crawl with today's rules would have written
 them, and its links to files as the page its row comes from gives them. Nothing is fetched.
 
 No command undoes a guard: a snapshot the crawl refused on evidence its run had and a snapshot
 does not keep (a suspect update, a placeholder: one page at many articles) is never applied,
-and each snapshot passes the same evidence and guard as in a crawl (``pages.build_record``
+and each snapshot passes the same evidence and guard as in a crawl (``pages.build_reading``
 checks that the page is the release its listing announced; ``history.suspect_update`` that an
 update keeps what the release had). What was skipped is reported.
 

@@ -317,12 +317,8 @@ def canonical_origin(raw: str | None) -> str | None:
 
 
 def is_furniture(line: str) -> bool:
-    """Header and footer links, copyright, the Public Time/Origin line, photo markers."""
-    return _is_furniture_line(clean_text(line))
-
-
-def _is_furniture_line(line: str) -> bool:
-    """``is_furniture`` of a line already cleaned."""
+    """Whether a line (``clean_text``'s) is furniture: header and footer links, copyright, the
+    Public Time/Origin line, photo markers."""
     if not line or _PHOTO_MARKER.match(line):
         return True
     if len(line) > _MAX_FURNITURE_LINE:
@@ -334,21 +330,16 @@ def _is_furniture_line(line: str) -> bool:
     return bool(_COPYRIGHT.match(line) or (label and is_field_label(label["name"])))
 
 
-def clean_paragraphs(paragraphs: list[str] | tuple[str, ...], title: str | None) -> list[str]:
-    """The body's paragraphs, cleaned, with furniture gone and a leading title line dropped."""
-    return _without_title_line(_content_lines(paragraphs), title)
+def content_lines(paragraphs: list[str] | tuple[str, ...]) -> list[str]:
+    """The page's lines cleaned (``clean_text``), furniture and empty lines gone."""
+    return [p for p in map(clean_text, paragraphs) if not is_furniture(p)]
 
 
-def _content_lines(paragraphs: list[str] | tuple[str, ...]) -> list[str]:
-    return [p for p in map(clean_text, paragraphs) if not _is_furniture_line(p)]
-
-
-def _without_title_line(
-    lines: list[str], title: str | None, labels: tuple[str, ...] = ()
-) -> list[str]:
-    """The lines without the ones before the text that only repeat the title (whole or cut
-    short), name a section of the site (a label of the page's own links, such as what is
-    left of a breadcrumb trail) or only give a date (a dateline with no label)."""
+def body_lines(lines: list[str], title: str | None, labels: Collection[str] = ()) -> list[str]:
+    """The body: ``content_lines`` without the ones before the text that only repeat the
+    title (whole or cut short), name a section of the site (one of the page's link
+    ``labels``, such as what is left of a breadcrumb trail) or only give a date (a dateline
+    with no label)."""
     names = {clean_text(label).casefold() for label in labels}
     heading = Title(title, BODY) if title else None
     start = 0
@@ -407,10 +398,10 @@ def normalize_article(raw: RawArticle, fetched_on: str | None = None) -> PressRe
     ref = urls.article_ref(raw.url)
     if ref is None:
         raise ValueError(f"not an article URL: {raw.url}")
-    lines = _content_lines(raw.paragraphs)  # cleaned once: the title rule reads the first line
+    lines = content_lines(raw.paragraphs)  # cleaned once: the title rule reads the first line
     chosen = choose_title(raw, lines[0] if lines else "")
     title, title_from = (chosen.text, chosen.source) if chosen else (None, None)
-    body = "\n\n".join(_without_title_line(lines, title, raw.link_labels))
+    body = "\n\n".join(body_lines(lines, title, raw.link_labels))
     latest = latest_plausible_date(fetched_on)
     # (a date, where from, the earliest date believed from there): the URL's folder is the
     # CMS's own filing, never an unset value printed as a date

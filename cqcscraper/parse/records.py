@@ -35,7 +35,7 @@ class ArticlePage:
     """An article URL as fetched: its HTML, or the HTTP status / error that stopped it.
 
     ``reason`` is the reject reason when the fetch itself says why the page cannot be read
-    (``validation``'s names); else ``pages.read_page`` works it out from the status.
+    (``validation``'s names); else ``pages.read_article`` works it out from the status.
     """
 
     url: str

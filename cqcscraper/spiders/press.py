@@ -32,7 +32,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from cqcscraper.crawl import health
-from cqcscraper.crawl.pages import MAX_TAGS, article_page, build_record, too_complex
+from cqcscraper.crawl.pages import MAX_TAGS, article_page, build_reading, too_complex
 from cqcscraper.crawl.rejects import Rejected, reason_of_failure
 from cqcscraper.crawl.run import ArchiveRun
 from cqcscraper.parse import urls, validation
@@ -184,7 +184,7 @@ class PressSpider(scrapy.Spider):
             yield from self.parse_listing(response, depth=0)
             return
         try:
-            yield build_record(article_page(response, utc_now())).to_dict()
+            yield build_reading(article_page(response, utc_now())).record.to_dict()
         except Rejected as rejected:
             yield {"url": rejected.url, "rejected": rejected.reason, "detail": rejected.detail}
 
