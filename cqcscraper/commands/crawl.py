@@ -27,6 +27,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, default_settings
 from scrapy.spiderloader import get_spider_loader
 
 from cqcscraper.crawl import declared
+from cqcscraper.crawl.arguments import ArgumentError, check_arguments
 from cqcscraper.crawl.logs import quiet_robotstxt_errors
 from cqcscraper.crawl.run import (
     EXIT_BUSY,
@@ -37,7 +38,6 @@ from cqcscraper.crawl.run import (
     EXIT_USAGE,
 )
 from cqcscraper.parse import urls
-from cqcscraper.spiders.press import ArgumentError, check_arguments
 from cqcscraper.store.archive import (
     Archive,
     ArchiveError,

@@ -116,7 +116,7 @@ class MediaPipeline(FilesPipeline):
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider()
-        self.refetch = bool(getattr(self.crawler.spider, "full", False))
+        self.refetch = self.run.arguments.full
 
     @staticmethod
     def _media(item: Any) -> ReleaseMedia | None:
@@ -131,7 +131,7 @@ class MediaPipeline(FilesPipeline):
         found = self._media(item)
         if found is None or self.run.failed is not None:
             return []
-        page = item.page.url if isinstance(item, ParsedPage) else self.crawler.spider.start_url
+        page = item.page.url if isinstance(item, ParsedPage) else self.run.arguments.start_url
         asked, requests = [], []
         for url in dict.fromkeys(link.url for link in found.links):
             held = self.run.read(lambda url=url: self.run.archive.held_file(url), None)

@@ -2,8 +2,9 @@
 
 A Scrapy extension, enabled by the ``press`` spider. When the crawler is built it takes the
 run lock (or stops the run at once: ``ArchiveBusy``), opens the archive and opens this run's
-``crawls`` row. During the run it tells the spider which articles are already known (for the
-incremental walk) and records every dropped item as a reject. When the spider closes it
+``crawls`` row, and hands the spider what the archive knows (``RunState``: the known articles
+for the incremental walk, those to try again, the files to fetch again). During the run it
+records every dropped item as a reject. When the spider closes it
 refreshes the search lists if the run changed releases (``store.search``), exports the JSONL,
 judges the run's health (``health.judge``), closes the ``crawls`` row and releases the lock.
 When the archive stays locked by another process longer than a write may wait
@@ -30,7 +31,9 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
 from cqcscraper.crawl import health
+from cqcscraper.crawl.arguments import RunArguments
 from cqcscraper.crawl.rejects import Rejected
+from cqcscraper.crawl.state import RUN_OPENED, RunState
 from cqcscraper.parse import urls, validation
 from cqcscraper.parse.records import ArticlePage, ParsedPage
 from cqcscraper.store.archive import Archive, ArchiveError, ExportError, jsonl_beside
@@ -62,6 +65,7 @@ class ArchiveRun:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
+        self.media = settings.getbool("CQC_MEDIA")
         self.db_path = settings.get("CQC_DB")
         self.jsonl_path = settings.get("CQC_JSONL") or jsonl_beside(self.db_path)
         self.thresholds = health.Thresholds.from_settings(settings)
@@ -108,15 +112,24 @@ class ArchiveRun:
             raise NotConfigured("only scrapy crawl writes the archive")
         return cls(crawler)
 
+    @property
+    def arguments(self) -> RunArguments:
+        """What the run was asked to do: the press spider's arguments (this extension is
+        the press spider's)."""
+        return self.crawler.spider.arguments
+
     def known_articles(self, refresh_days: int | None = None) -> frozenset[int]:
         """Articles an incremental run skips (see ``Archive.known_ids``)."""
         since = None
         if refresh_days is not None:
             since = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=refresh_days)).isoformat()
-        return self.archive.known_ids(
-            refresh_since=since,
-            transient=validation.TRANSIENT,
-            final_when_seen_twice=validation.FINAL_WHEN_SEEN_TWICE,
+        return self.read(
+            lambda: self.archive.known_ids(
+                refresh_since=since,
+                transient=validation.TRANSIENT,
+                final_when_seen_twice=validation.FINAL_WHEN_SEEN_TWICE,
+            ),
+            frozenset(),
         )
 
     def pending(self) -> list[Pending]:
@@ -134,6 +147,24 @@ class ArchiveRun:
         due = [article for article in self.pending() if article.due]
         self.retrying = {article.article_id for article in due}
         return due
+
+    def state(self) -> RunState:
+        """What the spider needs of the archive, read once as the run opens (``RunState``).
+        A full run fetches everything, so it knows nothing and tries nothing again apart."""
+        arguments = self.arguments
+        incremental = not arguments.full
+        archive = self.archive
+        return RunState(
+            arguments=arguments,
+            known=self.known_articles(arguments.refresh_days) if incremental else frozenset(),
+            resume=self.resume,
+            due_again=tuple(self.due_again()) if incremental else (),
+            pending_media=tuple(self.read(archive.pending_media, [])) if self.media else (),
+            validators=lambda article_id: self.read(
+                lambda: archive.page_validators(article_id), {}
+            ),
+            links_of=lambda article_id: self.read(lambda: archive.links_of(article_id), ()),
+        )
 
     def read(self, fn: Callable[[], T], nothing: T) -> T:
         """A read of the archive during the run (``fn``); when the archive cannot be read (a
@@ -157,9 +188,11 @@ class ArchiveRun:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
 
     def spider_opened(self, spider: Spider) -> None:
-        start_url = getattr(spider, "start_url", "")
+        """Open the run's ``crawls`` row, then hand its ``RunState`` to whoever listens
+        (``RUN_OPENED``: the spider)."""
+        arguments = self.arguments
         try:
-            self.crawl_id = self.archive.begin_crawl(start_url, getattr(spider, "arguments", {}))
+            self.crawl_id = self.archive.begin_crawl(arguments.start_url, dict(arguments.given))
         except ArchiveError as error:
             self.archive_failed(error)
             return
@@ -170,6 +203,9 @@ class ArchiveRun:
                 "The previous run did not finish: this one walks every listing page "
                 "(fetching only the articles not archived yet)"
             )
+        state = self.state()
+        if self.failed is None:
+            self.crawler.signals.send_catch_log(RUN_OPENED, state=state)
 
     def item_dropped(
         self, item: Any, response: Response | None, exception: Exception, spider: Spider

@@ -32,49 +32,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from cqcscraper.crawl import health
+from cqcscraper.crawl.arguments import RunArguments
 from cqcscraper.crawl.pages import MAX_TAGS, article_page, build_reading, too_complex
 from cqcscraper.crawl.rejects import Rejected, reason_of_failure
-from cqcscraper.crawl.run import ArchiveRun
+from cqcscraper.crawl.state import RUN_OPENED, RunState
 from cqcscraper.parse import urls, validation
 from cqcscraper.parse.discovery import page_links
 from cqcscraper.parse.records import ArticlePage, NotModified, ReleaseMedia
 from cqcscraper.store.archive import utc_now
-
-TRUE = frozenset({"1", "true", "yes", "on"})
-FALSE = frozenset({"0", "false", "no", "off", ""})
-# The spider's arguments (``-a NAME=VALUE``); ``_job`` is the one Scrapyd adds to every job.
-ARGUMENTS = ("start_url", "full", "refresh_days", "sweep")
-SCRAPYD_ARGUMENTS = ("_job",)
-
-
-class ArgumentError(ValueError):
-    """A spider argument that is wrong: the crawl command says so and exits 2."""
-
-
-def check_arguments(arguments: dict[str, Any]) -> None:
-    """Raise ``ArgumentError`` (one line: what is wrong, what to give) for an unknown
-    argument, a ``start_url`` that is not http(s) with a host, a ``full`` that is not a
-    boolean, or a ``refresh_days`` that is not a whole number of days (0 or more)."""
-    for name in arguments:
-        if name not in ARGUMENTS and name not in SCRAPYD_ARGUMENTS:
-            known = ", ".join(f"-a {known}=..." for known in ARGUMENTS)
-            raise ArgumentError(f"unknown spider argument {name!r}: the press spider takes {known}")
-    start_url = arguments.get("start_url")
-    if start_url is not None and not urls.is_site_url(str(start_url)):
-        raise ArgumentError(
-            f"start_url {start_url!r} is not an http(s) URL with a host "
-            f"(for example {urls.START_URL})"
-        )
-    for name in ("full", "sweep"):
-        if str(arguments.get(name, "")).strip().lower() not in TRUE | FALSE:
-            raise ArgumentError(
-                f"{name}={arguments[name]!r} is not a yes/no value: give {name}=1 or {name}=0"
-            )
-    days = str(arguments.get("refresh_days", "")).strip()
-    if days and not days.isdigit():
-        raise ArgumentError(
-            f"refresh_days={arguments['refresh_days']!r} is not a whole number of days (0 or more)"
-        )
 
 
 class PressSpider(scrapy.Spider):
@@ -105,36 +70,22 @@ class PressSpider(scrapy.Spider):
         *args: Any,
         **kwargs: Any,
     ) -> None:
-        given = {
-            "start_url": start_url,
-            "full": full,
-            "refresh_days": refresh_days,
-            "sweep": sweep,
-            **kwargs,
-        }
-        check_arguments({name: value for name, value in given.items() if value is not None})
+        given = {"start_url": start_url, "full": full, "refresh_days": refresh_days}
+        self.arguments = RunArguments.read({**given, "sweep": sweep, **kwargs})
         super().__init__(*args, **kwargs)
-        self.start_url = start_url or urls.START_URL
-        self.full = str(full or "").strip().lower() in TRUE
-        self.sweep = str(sweep or "").strip().lower() in TRUE
-        days = str(refresh_days or "").strip()
-        self.refresh_days = int(days) if days else None
-        self.arguments = {"start_url": self.start_url, **kwargs}
-        if full is not None:
-            self.arguments["full"] = full
-        if refresh_days is not None:
-            self.arguments["refresh_days"] = refresh_days
-        if sweep is not None:
-            self.arguments["sweep"] = sweep
+        self.start_url = self.arguments.start_url
         self.origin = urls.origin_of(self.start_url)
         # The allowed hosts follow the start URL: a mirror on 127.0.0.1 is crawled alone.
         self.allowed_domains = sorted(urls.same_site_hosts(self.start_url))
+        # What the archive knows (``RunState``, from ``ArchiveRun`` as the run opens); None
+        # when nothing is archived (scrapy parse, fetch, shell).
+        self.state: RunState | None = None
         self.known: frozenset[int] = frozenset()
         self.linked: dict[int, str] = {}  # article id -> the canonical URL first linked
         # The longest listing link text of each article to fetch (known ones need none).
         self.link_texts: dict[int, str] = {}
         # every listing page, not only up to the known ones
-        self.walk_all = self.full or self.sweep
+        self.walk_all = self.arguments.walks_every_page
         # The pages of the run that are no article (listings, sections), by their bytes' sha256:
         # one served at an article's URL is a placeholder.
         self.non_articles: dict[str, str] = {}
@@ -146,26 +97,28 @@ class PressSpider(scrapy.Spider):
         spider.max_depth = crawler.settings.getint("CQC_LISTING_DEPTH")
         spider.stop_after_known_pages = crawler.settings.getint("CQC_STOP_AFTER_KNOWN_PAGES")
         spider.max_listing_pages = crawler.settings.getint("CQC_MAX_LISTING_PAGES")
+        crawler.signals.connect(spider.run_opened, signal=RUN_OPENED)
         if not crawler.settings.getbool("CQC_ARCHIVE_RUN"):
             # scrapy parse / fetch / shell: only the URL asked for is fetched, wherever it is
             # (the mirror too), and nothing is archived: the fence is for archive runs.
             spider.allowed_domains = []
         return spider
 
+    def run_opened(self, state: RunState) -> None:
+        """The archive as this run starts (``RUN_OPENED``, before the first request)."""
+        self.state = state
+        self.known = state.known
+        self.walk_all = self.arguments.walks_every_page or state.resume
+
     async def start(self) -> AsyncIterator[scrapy.Request | ReleaseMedia]:
         """The start page; before it, in an archive run, the files earlier runs failed to
-        fetch (one ``ReleaseMedia`` item per release, for the media pipeline)."""
-        self.run = run = self.crawler.get_extension(ArchiveRun)
-        if run is not None and run.failed is None:
-            if not self.full:
-                self.known = run.known_articles(self.refresh_days)
-                self.walk_all = self.sweep or run.resume
-            if self.crawler.settings.getbool("CQC_MEDIA"):
-                for pending in run.read(run.archive.pending_media, []):
-                    yield pending
-            if not self.full:  # a full run meets them all in the listings anyway
-                for again in run.due_again():
-                    yield self._again(again.article_id, again.url, again.listing_text)
+        fetch (one ``ReleaseMedia`` item per release, for the media pipeline) and the articles
+        to try again."""
+        if self.state is not None:
+            for pending in self.state.pending_media:
+                yield pending
+            for again in self.state.due_again:
+                yield self._again(again.article_id, again.url, again.listing_text)
         yield self._listing(self.start_url, depth=0)
 
     def _again(self, article_id: int, url: str, listing_text: str | None) -> scrapy.Request:
@@ -243,11 +196,9 @@ class PressSpider(scrapy.Spider):
         """The request for an article. One the archive holds (a full or refresh run) is asked
         for conditionally, from its latest snapshot's ``ETag``/``Last-Modified``: a server
         that honours them answers ``304`` with no body when it has not changed."""
-        run = getattr(self, "run", None)
-        again = self.full or self.refresh_days is not None  # this run fetches archived ones
         validators = {}
-        if run is not None and again:
-            validators = run.read(lambda: run.archive.page_validators(article_id), {})
+        if self.state is not None and self.arguments.fetches_archived:
+            validators = self.state.validators(article_id)
         return scrapy.Request(
             url,
             headers=validators or None,
@@ -267,7 +218,7 @@ class PressSpider(scrapy.Spider):
             self.crawler.stats.inc_value(health.NOT_MODIFIED)
             # Its files go on too: a full run asks for each again, any run fetches those whose
             # stored copy is lost (crawl.media), so a refresh run restores recent releases'.
-            links = self.run.read(lambda: self.run.archive.links_of(article_id), ())
+            links = self.state.links_of(article_id) if self.state is not None else ()
             files = ReleaseMedia(article_id, links, complete=False) if links else None
             url = self.linked.get(article_id, response.url)
             yield NotModified(url, article_id, utc_now(), files)
