@@ -3,6 +3,7 @@ every mistake it lists: each of them must exist."""
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 import subprocess
@@ -93,3 +94,50 @@ def test_each_lock_file_pins_every_dependency_with_hashes(lock: str, extras: lis
         assert requirement.specifier.contains(version, prereleases=True), (line, version)
     blocks = re.split(r"^(?=[A-Za-z0-9_.-]+==)", text, flags=re.MULTILINE)[1:]
     assert all("--hash=sha256:" in block for block in blocks)
+
+
+def package_names() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """What the package defines, read from its source: each module's (by its file's stem)
+    top-level names, and each class's attributes (methods, fields, class variables, those of
+    its bases in the package included)."""
+    modules: dict[str, set[str]] = {}
+    classes: dict[str, set[str]] = {}
+    bases: dict[str, list[str]] = {}
+    for path in (ROOT / "cqcscraper").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = modules.setdefault(path.stem, set())
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+            if isinstance(node, ast.ClassDef):
+                bases[node.name] = [b.id for b in node.bases if isinstance(b, ast.Name)]
+                members = classes.setdefault(node.name, set())
+                for item in ast.walk(node):
+                    if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                        members.add(item.name)
+                    elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                        members.add(item.target.id)
+
+    def inherited(name: str) -> set[str]:
+        return classes.get(name, set()).union(*map(inherited, bases.get(name, [])))
+
+    return modules, {name: inherited(name) for name in classes}
+
+
+def test_the_flow_of_one_page_names_functions_that_exist() -> None:
+    """docs/architecture.md draws one page's way as the functions it passes through: each
+    ``module.name`` or ``Class.method`` it names is in the code."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    flow = doc.split("## The flow of one page", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(\w+)\.(\w+)`", flow))
+    assert len(named) > 20
+    modules, classes = package_names()
+    missing = [
+        f"{owner}.{name}"
+        for owner, name in sorted(named)
+        if name not in modules.get(owner, set()) | classes.get(owner, set())
+    ]
+    assert missing == []

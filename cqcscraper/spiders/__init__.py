@@ -1,1 +1,1 @@
-"""The project's spiders."""
+"""The project's spider, ``press`` (discovery only: listing pages to article pages)."""

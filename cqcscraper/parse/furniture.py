@@ -1,0 +1,182 @@
+"""Page *furniture*, recognised by what it is to a reader, not by its classes: ``aside``/
+``nav``/``menu`` (or ARIA navigation, complementary, banner, contentinfo or search roles), a
+page-level ``header``/``footer``, *link boxes* (an element holding two or more links, mostly link
+text and no prose), lists of links, and side columns beside the article's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lxml import etree
+
+from cqcscraper.parse.blocks import Block
+
+# Furniture by what it is: navigation and complementary content, by tag or ARIA role. A
+# ``header``/``footer`` is furniture only at page level: inside an article it is the
+# article's own (``<article><header><h1>``).
+FURNITURE_TAGS = frozenset("aside nav menu".split())
+
+
+FRAME_TAGS = frozenset("header footer".split())
+
+
+SECTIONING_TAGS = frozenset("article main section".split())
+
+
+FURNITURE_ROLES = frozenset(
+    "navigation complementary banner contentinfo search menu menubar".split()
+)
+
+
+# A link box holds at least this many links ...
+LINK_BOX_LINKS = 2
+
+
+# ... and at least this share of its text is link text (and none of it is prose).
+LINK_BOX_SHARE = 0.5
+
+
+class Furniture:
+    """Which elements of a page are furniture: navigation, complementary boxes, page frame."""
+
+    def __init__(self, root: etree._Element, blocks: list[Block]) -> None:
+        totals: dict[etree._Element, list[int]] = {}  # chars, link chars, links, prose
+        for block in blocks:
+            size = len(block.text.strip())
+            for node in (block.owner, *block.owner.iterancestors()):
+                total = totals.get(node)
+                if total is None:
+                    total = totals[node] = [0, 0, 0, 0]
+                total[0] += size
+                total[1] += block.link_chars
+                total[2] += block.links
+                total[3] += block.prose
+        self.boxes = {
+            node
+            for node, (chars, link_chars, links, prose) in totals.items()
+            if links >= LINK_BOX_LINKS and not prose and link_chars >= LINK_BOX_SHARE * chars
+        }
+        self.boxes.update(link_lists(root))
+        self._held: dict[etree._Element, bool] = {}
+
+    def add(self, nodes: Iterator[etree._Element]) -> None:
+        """More furniture (side columns, found once boxes are known)."""
+        self.boxes.update(nodes)
+        self._held.clear()
+
+    def _marks_furniture(self, node: etree._Element) -> bool:
+        if node in self.boxes:
+            return True
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag in FURNITURE_TAGS:
+            return True
+        if (node.get("role") or "").strip().lower() in FURNITURE_ROLES:
+            return True
+        return tag in FRAME_TAGS and not any(
+            isinstance(a.tag, str) and a.tag.lower() in SECTIONING_TAGS
+            for a in node.iterancestors()
+        )
+
+    def holds(self, node: etree._Element) -> bool:
+        """Whether ``node`` is furniture or lies inside furniture (iterative, cached)."""
+        path: list[etree._Element] = []
+        current: etree._Element | None = node
+        found = False
+        while current is not None:
+            cached = self._held.get(current)
+            if cached is not None:
+                found = cached
+                break
+            path.append(current)
+            if self._marks_furniture(current):
+                found = True
+                break
+            current = current.getparent()
+        for seen in path:
+            self._held[seen] = found
+        return found
+
+    def heads_a_box(self, node: etree._Element) -> bool:
+        """Whether a link box follows ``node`` (or the wrapper that holds only ``node``)."""
+        for _ in range(3):
+            following = node.getnext()
+            while following is not None and not isinstance(following.tag, str):
+                following = following.getnext()
+            if following is not None:
+                return following in self.boxes
+            parent = node.getparent()
+            if parent is None or len(parent) != 1:
+                return False
+            node = parent
+        return False
+
+
+def side_columns(
+    headings: set[etree._Element], blocks: list[Block], furniture: Furniture
+) -> Iterator[etree._Element]:
+    """Columns beside the article's: an element that holds a link box and prose but no heading
+    of the page (``headings``, those in no furniture), next to one that holds a heading and
+    the article's prose (a sidebar whose panels have a paragraph of their own, such as *About
+    us*, besides its links)."""
+    if not headings:
+        return
+    prose_of: dict[etree._Element, int] = {}
+    for block in blocks:
+        if block.prose and not furniture.holds(block.owner):
+            prose_of[block.owner] = prose_of.get(block.owner, 0) + block.prose
+    prose_owners = set(prose_of)
+    link_boxes = furniture.boxes
+
+    def holds(node: etree._Element, found: set[etree._Element]) -> bool:
+        return node in found or any(d in found for d in node.iterdescendants())
+
+    def prose_in(node: etree._Element) -> int:
+        return sum(prose_of.get(n, 0) for n in (node, *node.iterdescendants()))
+
+    seen: set[etree._Element] = set()
+    for heading in headings:
+        for branch in heading.iterancestors():
+            parent = branch.getparent()
+            if parent is None or not holds(branch, prose_owners):
+                continue
+            branch_prose = prose_in(branch)
+            for side in parent:
+                if side is branch or side in seen or not isinstance(side.tag, str):
+                    continue
+                seen.add(side)
+                if (
+                    holds(side, link_boxes)
+                    and holds(side, prose_owners)
+                    and not holds(side, headings)
+                    # the article's is the column with more prose (a box's own long heading
+                    # makes no column the article's)
+                    and prose_in(side) < branch_prose
+                ):
+                    yield side
+            break  # the nearest branch that holds prose decides
+
+
+_LISTS = etree.XPath("//ul | //ol")
+
+
+_ITEM_TEXT = etree.XPath("string()")
+
+
+_ITEM_LINKS = etree.XPath(".//a")
+
+
+def link_lists(root: etree._Element) -> Iterator[etree._Element]:
+    """Lists whose items are links but one at most (a breadcrumb trail ends on the page's own
+    unlinked name; a menu or a related list links every item): navigation, not text."""
+    for listing in _LISTS(root):
+        items = [item for item in listing if isinstance(item.tag, str) and item.tag == "li"]
+        if len(items) < 2:
+            continue
+        linked = 0
+        for item in items:
+            text = " ".join(str(_ITEM_TEXT(item)).split())
+            link_text = " ".join(" ".join(str(_ITEM_TEXT(a)) for a in _ITEM_LINKS(item)).split())
+            if text and len(link_text) * 2 >= len(text):
+                linked += 1
+        if linked >= len(items) - 1 and linked >= 2:
+            yield listing
