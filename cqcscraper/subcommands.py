@@ -16,7 +16,7 @@ from cqcscraper import __version__, settings
 from cqcscraper.crawl import declared
 from cqcscraper.crawl.reparse import reparse
 from cqcscraper.crawl.run import EXIT_BUSY, EXIT_FAIL
-from cqcscraper.parse.normalize import CONTROL
+from cqcscraper.parse.text import CONTROL
 from cqcscraper.store.archive import Archive, jsonl_beside
 from cqcscraper.store.backup import backup
 from cqcscraper.store.export import write_csv, write_csv_file, write_jsonl

@@ -17,8 +17,8 @@ from conftest import golden_records, page_of
 from cqcscraper.crawl.pages import article_page, build_reading, response_of
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.parse import validation
-from cqcscraper.parse.normalize import TITLE_SOURCES
 from cqcscraper.parse.records import PressRelease, RawResponse
+from cqcscraper.parse.titles import TITLE_SOURCES
 
 ID = 597552
 URL = f"https://www.cqc.com.cn/www/english/c/2024-09-10/{ID}.shtml"

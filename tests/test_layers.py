@@ -28,7 +28,7 @@ ALLOWED = {
 # What ``store`` may use of ``parse``: the record types, the URL rules, the reject reasons and
 # one text rule (control characters, for CSV cells); never what reads HTML (extract,
 # discovery, evidence): the archive knows nothing of HTML.
-STORE_USES_OF_PARSE = {"records", "urls", "validation", "media", "normalize"}
+STORE_USES_OF_PARSE = {"records", "urls", "validation", "media", "text"}
 # Libraries ``parse`` must not use: it is pure.
 NOT_IN_PARSE = ("scrapy", "twisted", "sqlite3", "sqlite_utils")
 

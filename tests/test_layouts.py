@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT, load_json, read_fixture
+from cqcscraper.parse.dates import is_date_line
 from cqcscraper.parse.extract import extract
 from cqcscraper.parse.media import media_links
-from cqcscraper.parse.normalize import _is_date_line, normalize_article
+from cqcscraper.parse.normalize import normalize_article
 
 URL = "https://www.cqc.com.cn/www/english/c/2025-02-11/599001.shtml"
 BASE = "https://www.cqc.com.cn"
@@ -64,7 +65,7 @@ def test_a_dateline_before_the_text_is_not_body() -> None:
     ],
 )
 def test_what_is_a_dateline(line: str, date_only: bool) -> None:
-    assert _is_date_line(line) is date_only
+    assert is_date_line(line) is date_only
 
 
 @pytest.mark.parametrize(

@@ -8,23 +8,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cqcscraper.parse.dates import _dateparser_date, parse_date
 from cqcscraper.parse.extract import RawArticle
 from cqcscraper.parse.normalize import (
     CENTRE,
+    body_lines,
+    canonical_origin,
+    content_lines,
+    is_furniture,
+    normalize_article,
+)
+from cqcscraper.parse.text import clean_text
+from cqcscraper.parse.titles import (
     HEADING,
     OG_TITLE,
     TITLE_SOURCES,
     Title,
-    _dateparser_date,
-    body_lines,
-    canonical_origin,
     choose_title,
-    clean_text,
     complete,
-    content_lines,
-    is_furniture,
-    normalize_article,
-    parse_date,
     shows_markup,
     strip_site_suffix,
 )

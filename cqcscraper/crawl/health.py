@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cqcscraper.parse.normalize import OWN_TITLE_SOURCES, TITLE_SOURCES
 from cqcscraper.parse.records import COVERED_FIELDS
+from cqcscraper.parse.titles import OWN_TITLE_SOURCES, TITLE_SOURCES
 from cqcscraper.parse.validation import NOT_FAILURES
 
 LISTINGS_OK = "cqc/listings/ok"

@@ -25,10 +25,11 @@ from w3lib.encoding import (
 
 from cqcscraper.crawl.rejects import Rejected, reason_of_status
 from cqcscraper.parse import urls, validation
+from cqcscraper.parse.dates import parse_date
 from cqcscraper.parse.evidence import not_the_release
 from cqcscraper.parse.extract import extract
 from cqcscraper.parse.media import MediaLink, media_links
-from cqcscraper.parse.normalize import normalize_article, parse_date
+from cqcscraper.parse.normalize import normalize_article
 from cqcscraper.parse.records import ArticlePage, PressRelease, RawResponse
 
 

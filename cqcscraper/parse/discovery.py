@@ -6,7 +6,7 @@ in the same folder or as the TRS CMS script call ``createPageHTML(count, current
 "shtml")`` that writes those links in the browser.
 
 The text of each article link is kept too: it is what the listing says the article is called,
-evidence for its title (``normalize.choose_title``) when the page itself does not say.
+evidence for its title (``titles.choose_title``) when the page itself does not say.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from cqcscraper.parse import urls
-from cqcscraper.parse.normalize import LISTING, Title
+from cqcscraper.parse.titles import LISTING, Title
 
 CREATE_PAGE_HTML = re.compile(
     r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([\w-]+)["']\s*,\s*["'](\w+)["']\s*\)"""

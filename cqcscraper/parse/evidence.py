@@ -25,8 +25,9 @@ from collections.abc import Callable
 
 from cqcscraper.parse import validation
 from cqcscraper.parse.extract import RawArticle
-from cqcscraper.parse.normalize import ELLIPSIS, clean_text, is_title_text
 from cqcscraper.parse.records import PressRelease
+from cqcscraper.parse.text import clean_text
+from cqcscraper.parse.titles import ELLIPSIS, is_title_text
 
 # A title is shown when at least this share of its words is found on the page.
 SHOWN_SHARE = 0.5

@@ -8,5 +8,5 @@ the reading room's queries (``reading``), the exports (``export``, ``warc``, ``b
 
 It stores plain records and responses and knows nothing of HTML or Scrapy. Of ``parse`` it
 uses the record types (``records``, ``media.MediaLink``), the URL rules (``urls``), the reject
-reasons (``validation``) and one text rule (``normalize.CONTROL``, for CSV cells), never the
+reasons (``validation``) and one text rule (``text.CONTROL``, for CSV cells), never the
 modules that read HTML (``tests/test_layers.py`` checks it)."""

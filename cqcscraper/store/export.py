@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TextIO
 
-from cqcscraper.parse.normalize import CONTROL
+from cqcscraper.parse.text import CONTROL
 from cqcscraper.store.archive import Archive, ExportError
 from cqcscraper.store.schema import RECORDS_VERSION
 
