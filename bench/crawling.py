@@ -15,8 +15,9 @@ from common import CONCURRENCY, ROOT, measured, run_process, say
 from cqcscraper.crawl import health
 from cqcscraper.store.archive import Archive
 from cqcscraper.testing.crawls import LOCAL_SETTINGS, crawl_command
+from cqcscraper.testing.faults import Fault
 from cqcscraper.testing.measure import without_report
-from cqcscraper.testing.mirror import Fault, Mirror
+from cqcscraper.testing.mirror import Mirror
 
 FIXTURES = ROOT / "fixtures" / "html"
 FLOODED = "/www/english/c/2024-09-10/597552.shtml"  # g. the article whose headers never end

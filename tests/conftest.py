@@ -27,8 +27,9 @@ from cqcscraper.store.archive import Archive
 from cqcscraper.store.history import KEPT_BY_ARCHIVE
 from cqcscraper.testing import sitefiles
 from cqcscraper.testing.crawls import FIXTURE_SETTINGS, LOCAL_SETTINGS, crawl_command
+from cqcscraper.testing.faults import Fault
 from cqcscraper.testing.measure import launched, peak_rss_mb, without_report
-from cqcscraper.testing.mirror import Fault, Mirror
+from cqcscraper.testing.mirror import Mirror
 from cqcscraper.testing.stored import store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -32,7 +32,8 @@ from conftest import (
 from cqcscraper.crawl.whole import stream_is_whole
 from cqcscraper.parse.evidence import SharedTexts, placeholder_detail, title_words, words
 from cqcscraper.parse.records import PressRelease
-from cqcscraper.testing.mirror import Fault, Mirror
+from cqcscraper.testing.faults import Fault
+from cqcscraper.testing.mirror import Mirror
 
 ARTICLE = "/www/english/c/2024-09-10/597552.shtml"
 PHOTO = "/www/english/c/2024-09-10/W020240910512634582.jpg"

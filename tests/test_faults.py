@@ -18,7 +18,8 @@ import pytest
 from conftest import SITE, Crawl, golden_records, golden_rows, page_of, rows, run_crawl
 from cqcscraper.parse import urls, validation
 from cqcscraper.store.archive import Archive
-from cqcscraper.testing.mirror import Fault, Mirror
+from cqcscraper.testing.faults import Fault
+from cqcscraper.testing.mirror import Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 

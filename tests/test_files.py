@@ -38,8 +38,9 @@ from conftest import (
 from cqcscraper.crawl import health
 from cqcscraper.crawl.documents import Stopped, document_text
 from cqcscraper.parse.media import ATTACHMENT, IMAGE, not_what_it_claims, sniff
+from cqcscraper.testing.faults import Fault
 from cqcscraper.testing.files import heavy_pdf, pdf, png, slow_pdf
-from cqcscraper.testing.mirror import Fault, Mirror
+from cqcscraper.testing.mirror import Mirror
 
 SITE = ROOT / "fixtures" / "filesite"
 GOLDEN = EXPECTED / "filesite"

@@ -222,3 +222,15 @@ def test_the_checks_find_sql_and_private_names(
     found = sql_outside_store(package) + private_names(package)
     assert len(found) == 1, found
     assert says in found[0]
+
+
+MAX_LINES = 400  # a module past this does more than one job: split it by job
+
+
+def test_no_module_is_over_400_lines() -> None:
+    long = {
+        str(path.relative_to(PACKAGE)): lines
+        for path in PACKAGE.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}

@@ -15,7 +15,8 @@ from scrapy.http import HtmlResponse
 
 from conftest import ROOT, SITE, golden_records, listing_texts, page_of, site_url
 from cqcscraper.crawl.pages import article_page, read_article
-from cqcscraper.testing.mirror import Fault, Mirror, break_markup
+from cqcscraper.testing.faults import Fault, break_markup
+from cqcscraper.testing.mirror import Mirror
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:

@@ -35,7 +35,8 @@ from conftest import (
 from cqcscraper.store.archive import Archive
 from cqcscraper.store.lock import RunLock
 from cqcscraper.testing import synthetic
-from cqcscraper.testing.mirror import Fault, Mirror
+from cqcscraper.testing.faults import Fault
+from cqcscraper.testing.mirror import Mirror
 
 pytestmark = pytest.mark.e2e  # real crawls in subprocesses: pytest -m 'not e2e' skips them
 

@@ -29,7 +29,7 @@ from conftest import (
     run_crawl,
 )
 from cqcscraper.parse import urls
-from cqcscraper.testing.mirror import Fault
+from cqcscraper.testing.faults import Fault
 from replaying import VIEWPORT, check_shown, chromium, pywb, releases, replay_frame
 
 pytestmark = pytest.mark.e2e
