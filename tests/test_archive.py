@@ -3,7 +3,9 @@ snapshots, FTS, crawls, rejects, JSONL, schema migration."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import importlib
 import itertools
 import json
 import re
@@ -532,3 +534,56 @@ def test_two_spellings_of_one_file_become_one_row(tmp_path: Path) -> None:
         assert [r[0] for r in archive.db.execute(spaced)] == [urls.as_uri(row[1])]
         failures = [r[0] for r in archive.db.execute("SELECT url FROM media_failures")]
         assert failures == ["https://x.example/a%20b.pdf"]
+
+
+# -- every statement follows the schema --------------------------------------------------------
+
+STATEMENT = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\s")
+
+
+def statements_of_store() -> list[tuple[str, str]]:
+    """``(where, sql)`` of every statement written in ``store/``: the module-level strings as
+    Python assembles them, and every other string literal that is not part of an f-string."""
+    found = []
+    for path in sorted((ROOT / "cqcscraper" / "store").glob("*.py")):
+        module = importlib.import_module(f"cqcscraper.store.{path.stem}")
+        found += [
+            (f"store/{path.name}:{name}", value)
+            for name, value in vars(module).items()
+            if isinstance(value, str) and STATEMENT.match(value)
+        ]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        parts = {
+            id(p) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for p in node.values
+        }
+        found += [
+            (f"store/{path.name}:{node.lineno}", node.value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in parts
+            and STATEMENT.match(node.value)
+        ]
+    return found
+
+
+def test_every_statement_of_store_names_the_schemas_tables_and_columns(tmp_path: Path) -> None:
+    """Each statement is compiled by SQLite against a new archive (``EXPLAIN``): a table or a
+    column the schema does not have is found here, not in a run. (A temporary table a
+    statement's own code makes, and a fragment that is not a whole statement, are left.)"""
+    with Archive(tmp_path / "cqc.db"):
+        pass
+    statements = statements_of_store()
+    assert len(statements) > 80
+    wrong = []
+    with sqlite3.connect(tmp_path / "cqc.db") as db:
+        for where, sql in statements:
+            try:
+                db.execute(f"EXPLAIN {sql}")
+            except sqlite3.OperationalError as error:
+                missing = re.match(r"no such (table|column): (\S+)", str(error))
+                if missing and not missing[2].startswith("temp."):
+                    wrong.append(f"{where}: {error}")
+            except sqlite3.ProgrammingError:  # compiled; the parameters are not given here
+                pass
+    assert wrong == []
