@@ -129,3 +129,37 @@ def test_dates_bound_the_search(db: Path) -> None:
 def test_datasette_runs_the_same_query() -> None:
     metadata = json.loads((ROOT / "cqcscraper" / "datasette.json").read_text(encoding="utf-8"))
     assert metadata["databases"]["cqc"]["queries"]["search"]["sql"] == search.SEARCH_SQL
+
+
+def work_of(connection: sqlite3.Connection, sql: str, params: object) -> int:
+    """How much SQLite does to answer ``sql`` to the end, in thousands of its virtual machine's
+    steps (counted, not timed: the same on any machine)."""
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    connection.set_progress_handler(count, 1000)
+    try:
+        connection.execute(sql, params).fetchall()
+    finally:
+        connection.set_progress_handler(None, 0)
+    return steps[0]
+
+
+@pytest.mark.parametrize("term", ["certification", "quality inspection"])
+def test_when_the_lists_answer_the_full_ranking_is_not_run(db: Path, term: str) -> None:
+    """SQLite scans the full-text index before it tests that the full ranking's branch is not
+    wanted: given ``""`` then (``FULL_RANKING_MATCH``), that branch does nothing. The same
+    query with the typed words there instead does the full ranking's work on top."""
+    params = {"term": term, "since": "", "until": ""}
+    unguarded = search.SEARCH_SQL.replace(search.FULL_RANKING_MATCH, "(SELECT fts FROM query)")
+    assert unguarded != search.SEARCH_SQL
+    query = " ".join(f'"{word}"' for word in term.split())
+    with sqlite3.connect(db) as connection:
+        assert from_lists(connection, term)
+        ours = work_of(connection, search.SEARCH_SQL, params)
+        without_guard = work_of(connection, unguarded, params)
+        ranking = work_of(connection, FULL.replace("LIMIT 10", "LIMIT 100"), [query])
+    assert ours + ranking * 0.8 <= without_guard, (ours, ranking, without_guard)
