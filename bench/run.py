@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         results["extraction"] = extraction.measure(work / "synthetic", args.runs)
         results["crawl"] = crawling.measure(site, work, args.runs)
         results["search"] = search.measure(work, args.rows)
+        results["search_real"] = search.measure_real(work, args.rows)
         if args.flood_timeout:
             results["flood"] = crawling.flood(work, args.flood_timeout, args.flood_limit)
         if args.scale:  # the figures at --articles are the crawl's (b, e)

@@ -9,7 +9,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from common import FETCHED, say
+from common import FETCHED, ROOT, say
 
 from cqcscraper.parse.records import PressRelease
 from cqcscraper.store.archive import Archive
@@ -23,6 +23,15 @@ QUERIES = [
     '"mutual recognition"', "photovoltaic", "hydrogen", "Kazakhstan", "CCC", "toy",
     "lithium", "cybersecurity", "halal", "Belt", "elevator OR boiler",
     "pharma*", "ASEAN", "railway", "semiconductor", "Wang Harbin",
+]  # fmt: skip
+# What an analyst types in an archive of real releases: the words found in nearly every one
+# (answered from the lists), medium words, phrases and several words.
+REAL_QUERIES = [
+    "certification", "CQC", "certificate", "China", "quality",
+    "laboratory", "standard", "energy", "training", "export", "green", "hydrogen",
+    '"quality certification"', '"mutual recognition"', '"green product"',
+    "CQC certification", "China quality", "certification laboratory", "product testing",
+    "international cooperation",
 ]  # fmt: skip
 # The documented SQL form for a query written in FTS5's own syntax (OR, a prefix*): ranked in
 # full. Plain words and "phrases" go through the canned search (``store.search.SEARCH_SQL``).
@@ -53,12 +62,14 @@ def fts_query(query: str) -> str:
 
 
 def answer(connection: sqlite3.Connection, query: str) -> list[int]:
-    """The first 20 ids, the way analysts search: the canned query, or the raw SQL form."""
+    """The first 20 ids, the way analysts search: the canned query read to its end, as
+    Datasette reads it (a cursor left after 20 rows would skip the work of a later branch),
+    or the raw SQL form."""
     if operators(query):
         rows = connection.execute(RAW, [query]).fetchall()
     else:
         found = connection.execute(SEARCH_SQL, {"term": query, "since": "", "until": ""})
-        rows = found.fetchmany(20)
+        rows = found.fetchall()[:20]
     return [row[0] for row in rows]
 
 
@@ -99,6 +110,64 @@ def big_records(count: int, base: list[dict]) -> list[PressRelease]:
             )
         )
     return made
+
+
+def real_texts() -> list[dict]:
+    """The golden records of real releases and of the layouts written after them (every
+    ``fixtures/expected`` record with a body)."""
+    found = []
+    for path in sorted((ROOT / "fixtures" / "expected").rglob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(record, dict) and record.get("body"):
+            found.append(record)
+    return found
+
+
+def measure_real(work: Path, rows: int) -> dict:
+    """Figure d. on real text: ``rows`` releases made of the real releases' texts, with the
+    broad words of such texts, medium words, phrases and several words (``REAL_QUERIES``)."""
+    say(f"d. search over {rows} rows of real release texts")
+    records = big_records(rows, real_texts())
+    db = work / "search-real.db"
+    with Archive(db) as archive:
+        for start in range(0, len(records), 500):
+            store_many(archive, [(r, FETCHED, None) for r in records[start : start + 500]])
+        started = time.perf_counter()
+        broad = archive.refresh_search()
+        refresh = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "broad_words": broad,
+        "refresh_seconds": refresh,
+        **queried(db, REAL_QUERIES),
+    }
+
+
+def queried(db: Path, queries: list[str]) -> dict:
+    """Each query timed (the best of three, the page cache warm), with how many releases it
+    matches, the exhaustive ranking's time and the overlap of the top 10 with it."""
+    connection = sqlite3.connect(db)
+    for query in queries:  # warm the page cache, as a running server would have it
+        answer(connection, query)
+        connection.execute(FULL, [fts_query(query)]).fetchall()
+    fts, full, hits, overlap = [], [], [], []
+    for query in queries:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            found = answer(connection, query)
+            times.append((time.perf_counter() - started) * 1000)
+        fts.append(min(times))
+        started = time.perf_counter()
+        exhaustive = [row[0] for row in connection.execute(FULL, [fts_query(query)])]
+        full.append((time.perf_counter() - started) * 1000)
+        overlap.append((len(set(found[:10]) & set(exhaustive)), len(exhaustive)))
+        hits.append(connection.execute(
+            "SELECT count(*) FROM press_releases_fts WHERE press_releases_fts MATCH ?",
+            [fts_query(query)],
+        ).fetchone()[0])  # fmt: skip
+    connection.close()
+    return {"queries": queries, "fts_ms": fts, "full_ms": full, "overlap": overlap, "hits": hits}
 
 
 def measure(work: Path, rows: int) -> dict:

@@ -126,6 +126,45 @@ def test_the_jsonl_is_written_again_only_when_a_release_changed(
     assert write_jsonl(archive, target) == (1, True)
 
 
+def test_a_run_that_adds_newer_releases_appends_them_to_the_jsonl(
+    archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New releases dated after every other are appended (to a copy, renamed into place),
+    without reading the archive whole; the file is then byte for byte a whole export. Any
+    other change (an older date, an edit, a release taken back) writes it whole. The log of
+    changes is kept only as far back as an export needs it."""
+    whole = []  # the whole exports made (each reads every release)
+    records = archive.records
+    monkeypatch.setattr(archive, "records", lambda: whole.append(1) or records())
+    target = tmp_path / "press_releases.jsonl"
+
+    def exported() -> bool:
+        write_jsonl(archive, target)
+        full = tmp_path / "whole.jsonl"
+        full.unlink(missing_ok=True)
+        write_jsonl(archive, full)  # a file of its own: always whole
+        whole.pop()
+        return target.read_bytes() == full.read_bytes()
+
+    store(archive, release(1, "2024-01-01"))
+    store(archive, release(2, "2024-02-01"))
+    assert (exported(), len(whole)) == (True, 1)
+    store(archive, release(4, "2024-03-01"))
+    store(archive, release(3, "2024-03-01"))  # the same day, a lower id: still after 2
+    assert (exported(), len(whole)) == (True, 1)  # appended
+    assert [json.loads(line)["id"] for line in target.read_text().splitlines()] == [1, 2, 3, 4]
+    store(archive, release(5, "2020-01-01"))  # dated among the older ones
+    assert (exported(), len(whole)) == (True, 2)
+    store(archive, release(6, "2025-01-01"))
+    store(archive, release(1, "2024-01-01", body="Edited."))  # an edit
+    assert (exported(), len(whole)) == (True, 3)
+    store(archive, release(7, "2025-02-01"))
+    store(archive, release(8, "2025-03-01"))
+    assert (exported(), len(whole)) == (True, 3)
+    (logged,) = archive.db.execute("SELECT count(*) FROM records_changes").fetchone()
+    assert logged == 0  # every export kept is up to date: nothing more is needed
+
+
 def test_full_text_search_follows_inserts_and_updates(archive: Archive) -> None:
     store(archive, release(1, body="New rules for photovoltaic modules."))
     store(archive, release(2, body="Toy industry in Yiwu."))
@@ -257,6 +296,24 @@ RETRIED = {"transient": {"fetch_failed"}, "final_when_seen_twice": {"not_found"}
 BASE = "https://www.cqc.com.cn/www/english/c"
 
 
+def known(archive: Archive, urls_by_id: dict[int, str], refresh_since: str | None = None) -> set:
+    """The articles an incremental run skips, of those given: ``Archive.is_known``, but never
+    one due again (the run asks for those itself: ``ArchiveRun.known_articles``)."""
+    due = {waiting.article_id for waiting in archive.pending(**RETRIED) if waiting.due}
+    return {
+        article_id
+        for article_id, url in urls_by_id.items()
+        if article_id not in due
+        and archive.is_known(
+            article_id, url, refresh_since=refresh_since, transient=RETRIED["transient"]
+        )
+    }
+
+
+def linked(*ids: int) -> dict[int, str]:
+    return {article_id: f"{BASE}/2025-01-01/{article_id}.shtml" for article_id in ids}
+
+
 def test_known_ids_skip_archived_and_permanently_rejected_articles(archive: Archive) -> None:
     store(archive, release(1, "2026-01-10"))
     store(archive, release(2, "2025-06-01"))
@@ -267,8 +324,8 @@ def test_known_ids_skip_archived_and_permanently_rejected_articles(archive: Arch
     archive.reject(f"{BASE}/2025-01-01/5.shtml", "no_body", crawl_id=run)  # latest: permanent
     archive.reject(f"{BASE}/2025-01-01/6.shtml", "no_body", crawl_id=run)
     archive.begin_crawl(urls.START_URL, {})
-    assert archive.known_ids(**RETRIED) == {1, 2, 5, 6}
-    recent = archive.known_ids(refresh_since="2026-01-01", **RETRIED)
+    assert known(archive, linked(1, 2, 3, 4, 5, 6, 7)) == {1, 2, 5, 6}
+    recent = known(archive, linked(1, 2, 3, 4, 5, 6, 7), refresh_since="2026-01-01")
     assert recent == {2, 5, 6}  # 1 (published) is recent: fetched again
 
 
@@ -281,8 +338,8 @@ def test_a_passing_fault_is_tried_again_later_and_later_and_a_404_seen_twice_is_
             archive.reject(f"{BASE}/2025-01-01/{article_id}.shtml", reason, crawl_id=run)
 
     def due() -> set[int]:
-        archive.begin_crawl(urls.START_URL, {})  # known_ids is read as a run begins
-        return {7, 8} - archive.known_ids(**RETRIED)
+        archive.begin_crawl(urls.START_URL, {})  # what is due is read as a run begins
+        return {7, 8} - known(archive, linked(7, 8))
 
     run_failing(7)
     run_failing(8, reason="not_found")
@@ -443,7 +500,8 @@ def test_a_value_the_database_refuses_costs_that_record_alone(archive: Archive) 
     assert [row["id"] for row in archive.db["press_releases"].rows] == [1, 2]
     archive.reject(huge.url, "unstorable", outcomes[1].error)
     assert archive.db["rejects"].get(1)["article_id"] is None  # known by its URL
-    assert 2**63 in archive.known_ids()
+    assert archive.is_known(2**63, huge.url)
+    assert not archive.is_known(2**63 + 1, huge.url.replace(str(2**63), str(2**63 + 1)))
 
 
 def test_a_version_6_archive_is_upgraded_with_its_media_rows(tmp_path: Path) -> None:

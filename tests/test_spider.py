@@ -11,6 +11,7 @@ from scrapy.utils.test import get_crawler
 
 from conftest import SITE, project_settings
 from cqcscraper.crawl import health
+from cqcscraper.crawl.state import RunState
 from cqcscraper.parse import urls
 from cqcscraper.spiders.press import PressSpider
 
@@ -32,6 +33,13 @@ def response(path: str) -> HtmlResponse:
     """A fixture page as the mirror serves it, at its real URL."""
     url = f"{MIRROR}/{path}"
     return HtmlResponse(url, body=(SITE / path).read_bytes(), request=Request(url))
+
+
+def knows(spider: PressSpider, known: frozenset[int]) -> None:
+    """The run opens with an archive that holds ``known`` (``RunState``, as ArchiveRun sends)."""
+    spider.run_opened(
+        RunState(spider.arguments, is_known=lambda article_id, url: article_id in known)
+    )
 
 
 def read(spider: PressSpider, path: str, depth: int = 0, known_pages: int = 0) -> list[Request]:
@@ -75,7 +83,7 @@ def test_an_article_linked_twice_is_scheduled_once() -> None:
 
 def test_known_articles_are_not_scheduled() -> None:
     crawl = spider()
-    crawl.known = frozenset({597552, 595908})
+    knows(crawl, frozenset({597552, 595908}))
     assert articles(read(crawl, NEWS)) == [f"{MIRROR}/www/english/c/2022-03-15/596500.shtml"]
 
 
@@ -85,7 +93,7 @@ def test_the_next_page_follows_a_page_with_something_new() -> None:
 
 def test_the_walk_stops_after_a_page_on_which_everything_was_known() -> None:
     crawl = spider()
-    crawl.known = frozenset(ids(NEWS))
+    knows(crawl, frozenset(ids(NEWS)))
     following = listings(read(crawl, NEWS))
     assert f"{MIRROR}/www/english/News/index_1.shtml" not in following
 
@@ -93,7 +101,7 @@ def test_the_walk_stops_after_a_page_on_which_everything_was_known() -> None:
 @pytest.mark.parametrize("stop_after", [2, 3])
 def test_the_known_pages_stop_is_a_setting(stop_after: int) -> None:
     crawl = spider(CQC_STOP_AFTER_KNOWN_PAGES=stop_after)
-    crawl.known = frozenset(ids(NEWS))
+    knows(crawl, frozenset(ids(NEWS)))
     following = read(crawl, NEWS)
     (next_page,) = [r for r in following if r.url.endswith("index_1.shtml")]
     assert next_page.cb_kwargs == {"depth": 0, "known_pages": 1}
@@ -119,7 +127,7 @@ def test_listing_pages_past_the_cap_are_counted_not_followed(pages: int) -> None
 
 def test_after_an_unfinished_run_every_listing_page_is_walked() -> None:
     crawl = spider()
-    crawl.known = frozenset(ids(ACTIVITIES))
+    knows(crawl, frozenset(ids(ACTIVITIES)))
     crawl.walk_all = True  # ArchiveRun.resume: the previous run did not finish
     following = listings(read(crawl, ACTIVITIES))
     assert f"{MIRROR}/www/english/Activities/index_1.shtml" in following

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from scrapy import Spider, signals
@@ -118,19 +118,26 @@ class ArchiveRun:
         the press spider's)."""
         return self.crawler.spider.arguments
 
-    def known_articles(self, refresh_days: int | None = None) -> frozenset[int]:
-        """Articles an incremental run skips (see ``Archive.known_ids``)."""
+    def known_articles(
+        self, refresh_days: int | None, due: Collection[int]
+    ) -> Callable[[int, str], bool]:
+        """Whether an incremental run skips an article (``Archive.is_known``, one lookup an
+        article linked: nothing is loaded whole); never one ``due`` again, which the run asks
+        for itself."""
         since = None
         if refresh_days is not None:
             since = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=refresh_days)).isoformat()
-        return self.read(
-            lambda: self.archive.known_ids(
-                refresh_since=since,
-                transient=validation.TRANSIENT,
-                final_when_seen_twice=validation.FINAL_WHEN_SEEN_TWICE,
-            ),
-            frozenset(),
-        )
+        archive = self.archive
+
+        def is_known(article_id: int, url: str) -> bool:
+            return article_id not in due and self.read(
+                lambda: archive.is_known(
+                    article_id, url, refresh_since=since, transient=validation.TRANSIENT
+                ),
+                False,
+            )
+
+        return is_known
 
     def pending(self) -> list[Pending]:
         """The articles not archived whose last fetch failed for a reason that may pass
@@ -152,13 +159,14 @@ class ArchiveRun:
         """What the spider needs of the archive, read once as the run opens (``RunState``).
         A full run fetches everything, so it knows nothing and tries nothing again apart."""
         arguments = self.arguments
-        incremental = not arguments.full
         archive = self.archive
+        due = () if arguments.full else tuple(self.due_again())
+        known = self.known_articles(arguments.refresh_days, {a.article_id for a in due})
         return RunState(
             arguments=arguments,
-            known=self.known_articles(arguments.refresh_days) if incremental else frozenset(),
+            is_known=(lambda article_id, url: False) if arguments.full else known,
             resume=self.resume,
-            due_again=tuple(self.due_again()) if incremental else (),
+            due_again=due,
             pending_media=tuple(self.read(archive.pending_media, [])) if self.media else (),
             validators=lambda article_id: self.read(
                 lambda: archive.page_validators(article_id), {}

@@ -16,6 +16,10 @@ from cqcscraper.store.pending import Pending
 RUN_OPENED = object()
 
 
+def _unknown(article_id: int, url: str) -> bool:
+    return False
+
+
 def _nothing(article_id: int) -> dict[str, str]:
     return {}
 
@@ -28,16 +32,16 @@ def _no_links(article_id: int) -> tuple[MediaLink, ...]:
 class RunState:
     """The archive as this run starts.
 
-    ``known``: the articles it need not fetch; ``resume``: the previous run stopped part-way
-    (so every listing page is walked); ``due_again``: articles whose last fetch failed for a
-    reason that may pass, tried again now; ``pending_media``: the files earlier runs failed to
-    fetch, per release; ``validators``: an archived article's conditional request headers;
-    ``links_of``: an archived release's links to its files. Reads of a damaged archive fail the
-    run (the extension says why) and give nothing.
+    ``is_known``: whether it need not fetch an article (by its id and URL); ``resume``: the
+    previous run stopped part-way (so every listing page is walked); ``due_again``: articles
+    whose last fetch failed for a reason that may pass, tried again now; ``pending_media``: the
+    files earlier runs failed to fetch, per release; ``validators``: an archived article's
+    conditional request headers; ``links_of``: an archived release's links to its files. Reads
+    of a damaged archive fail the run (the extension says why) and give nothing.
     """
 
     arguments: RunArguments
-    known: frozenset[int] = frozenset()
+    is_known: Callable[[int, str], bool] = field(default=_unknown)
     resume: bool = False
     due_again: tuple[Pending, ...] = ()
     pending_media: tuple[ReleaseMedia, ...] = ()

@@ -80,7 +80,6 @@ class PressSpider(scrapy.Spider):
         # What the archive knows (``RunState``, from ``ArchiveRun`` as the run opens); None
         # when nothing is archived (scrapy parse, fetch, shell).
         self.state: RunState | None = None
-        self.known: frozenset[int] = frozenset()
         self.linked: dict[int, str] = {}  # article id -> the canonical URL first linked
         # The longest listing link text of each article to fetch (known ones need none).
         self.link_texts: dict[int, str] = {}
@@ -107,7 +106,6 @@ class PressSpider(scrapy.Spider):
     def run_opened(self, state: RunState) -> None:
         """The archive as this run starts (``RUN_OPENED``, before the first request)."""
         self.state = state
-        self.known = state.known
         self.walk_all = self.arguments.walks_every_page or state.resume
 
     async def start(self) -> AsyncIterator[scrapy.Request | ReleaseMedia]:
@@ -164,7 +162,7 @@ class PressSpider(scrapy.Spider):
                 continue
             if ref.id in self.linked:
                 self._check_same_url(ref)
-            if ref.id in self.known:
+            if self.state is not None and self.state.is_known(ref.id, ref.canonical_url):
                 if ref.id not in self.linked:
                     self.linked[ref.id] = ref.canonical_url
                     self.crawler.stats.inc_value(health.ARTICLES_LINKED)

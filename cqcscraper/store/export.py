@@ -14,6 +14,7 @@ import contextlib
 import csv
 import json
 import os
+import shutil
 import sqlite3
 import zlib
 from collections.abc import Iterator
@@ -59,26 +60,64 @@ class JsonlExport(NamedTuple):
 
 
 def write_jsonl(archive: Archive, path: str | os.PathLike[str]) -> JsonlExport:
-    """Write every release of ``archive`` to ``path``, one JSON object a line; whole or not at
-    all (``whole_file``): a failure (a full disk) leaves the previous file as it was. Not
-    written again when the file is as this function left it and the releases have not
-    changed since (``records_version``): a run that changed nothing costs nothing here.
-    Raises ``ExportError``."""
+    """Write every release of ``archive`` to ``path``, one JSON object a line, in the order
+    of ``Archive.records``; whole or not at all (``whole_file``): a failure (a full disk)
+    leaves the previous file as it was. Raises ``ExportError``.
+
+    What it costs follows what changed, not the archive's size (``records_version``, and the
+    log of changes, ``records_changes``): when the file is as this function left it, a run
+    that changed no release writes nothing, and one that only added releases dated after
+    every other appends them (to a copy, renamed into place): the file is then byte for byte
+    what a whole export writes. Anything else is written whole."""
     target = Path(path)
     key = f"jsonl:{target.resolve()}"
     version = archive.info(RECORDS_VERSION)
-    state = _state(target, version) if version is not None else None
-    if state is not None and archive.info(key) == state:
-        (rows,) = archive.db.execute("SELECT count(*) FROM press_releases").fetchone()
-        return JsonlExport(rows, written=False)
+    if version is None:  # an older archive opened read-only: no version to compare
+        return JsonlExport(_write_all(archive, target), written=True)
+    stored = archive.info(key)
+    written_from = stored.split()[0] if stored else None
+    untouched = written_from is not None and _state(target, written_from) == stored
+    if untouched and written_from == version:
+        return JsonlExport(_count(archive), written=False)
+    added = archive.appended_since(int(written_from)) if untouched else None
+    if added is not None:
+        with whole_file(target, "JSONL export", "a", copy=True, encoding="utf-8") as out:
+            out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in added)
+        rows = _count(archive)
+    else:
+        rows = _write_all(archive, target)
+    if not archive.read_only:
+        archive.set_info(key, _state(target, version))
+        archive.forget_changes(min(_exported_versions(archive), default=int(version)))
+    return JsonlExport(rows, written=True)
+
+
+def _write_all(archive: Archive, target: Path) -> int:
     count = 0
     with whole_file(target, "JSONL export", encoding="utf-8") as out:
         for row in archive.records():
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
-    if version is not None and not archive.read_only:
-        archive.set_info(key, _state(target, version))
-    return JsonlExport(count, written=True)
+    return count
+
+
+def _count(archive: Archive) -> int:
+    (rows,) = archive.db.execute("SELECT count(*) FROM press_releases").fetchone()
+    return rows
+
+
+def _exported_versions(archive: Archive) -> list[int]:
+    """The releases' version each JSONL export of the archive was written from, of those
+    still as they were written (one changed or gone is written whole next time anyway)."""
+    rows = archive.db.execute(
+        "SELECT name, value FROM archive_info WHERE name LIKE 'jsonl:%' AND value IS NOT NULL"
+    ).fetchall()
+    versions = []
+    for name, value in rows:
+        version = value.split()[0]
+        if _state(Path(name.removeprefix("jsonl:")), version) == value:
+            versions.append(int(version))
+    return versions
 
 
 def _state(target: Path, version: str) -> str | None:
@@ -98,13 +137,18 @@ def write_csv_file(archive: Archive, name: str, path: str | os.PathLike[str]) ->
 
 
 @contextlib.contextmanager
-def whole_file(target: Path, what: str, mode: str = "w", **options: Any) -> Iterator[IO[Any]]:
-    """A file written whole or not at all: to a temporary name beside ``target``, synced, then
-    renamed over it. Any failure (a full disk, a read-only folder, an error of the writer)
-    leaves the previous file as it was and no temporary file; a failure of the disk or the
-    archive is an ``ExportError`` naming ``what`` and ``target``."""
+def whole_file(
+    target: Path, what: str, mode: str = "w", *, copy: bool = False, **options: Any
+) -> Iterator[IO[Any]]:
+    """A file written whole or not at all: to a temporary name beside ``target`` (a copy of
+    it first, with ``copy``, to append to), synced, then renamed over it. Any failure (a full
+    disk, a read-only folder, an error of the writer) leaves the previous file as it was and
+    no temporary file; a failure of the disk or the archive is an ``ExportError`` naming
+    ``what`` and ``target``."""
     temporary = target.with_name(f".{target.name}.partial")
     try:
+        if copy:
+            shutil.copyfile(target, temporary)
         with open(temporary, mode, **options) as out:
             yield out
             out.flush()

@@ -18,6 +18,31 @@ from cqcscraper.store.history import Row
 from cqcscraper.store.pending import Pending, pending_articles
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: an article id past it cannot be a row
+# The JSONL export's reads (``appended_since``): the changes since a version, releases by id,
+# and the last of the others in the export's order (through the index on ``published``).
+_CHANGES_SINCE = "SELECT version, id, kind FROM records_changes WHERE version > ? ORDER BY version"
+_RECORDS_OF = (
+    "SELECT * FROM press_releases WHERE id IN (SELECT value FROM json_each(?)) "
+    "ORDER BY published, id"
+)
+_LAST_BEFORE = (
+    "SELECT published, id FROM press_releases WHERE id NOT IN (SELECT value FROM json_each(?)) "
+    "ORDER BY published DESC, id DESC LIMIT 1"
+)
+
+
+def _sort_key(row: Any) -> tuple[bool, str, int]:
+    """Where a release stands in ``ORDER BY published, id`` (SQLite puts NULL first)."""
+    published, row_id = (row["published"], row["id"]) if isinstance(row, dict) else row
+    return (published is not None, published or "", row_id)
+
+
+# ``is_known``'s lookups: by the primary key, the rejects' article and URL indexes.
+_ARCHIVED = "SELECT published, url FROM press_releases WHERE id = ?"
+_LAST_REJECT = "SELECT NULL, url FROM rejects WHERE article_id = ? ORDER BY id DESC LIMIT 1"
+_LAST_REJECT_OF_URL = (
+    "SELECT reason FROM rejects WHERE article_id IS NULL AND url = ? ORDER BY id DESC LIMIT 1"
+)
 
 
 def _reads_back(stored: bytes | None, sha256: str) -> bool:
@@ -109,44 +134,36 @@ class Reads(Connection):
         ).fetchall()
         return frozenset(snapshot for (snapshot,) in rows)
 
-    def known_ids(
+    def is_known(
         self,
+        article_id: int,
+        url: str,
         *,
         refresh_since: str | None = None,
         transient: Collection[str] = (),
-        final_when_seen_twice: Collection[str] = (),
-    ) -> frozenset[int]:
-        """Articles an incremental run need not fetch: archived ones, and rejected ones except
-        those pending and due again (``store.pending``: the reasons given may pass); except
-        those dated ``refresh_since`` or later."""
-        known = set()
-        dated = self.db.execute("SELECT id, published, url FROM press_releases").fetchall()
-        dated += self.db.execute(
-            "SELECT article_id, NULL, url FROM rejects WHERE id IN (SELECT max(id) FROM rejects "
-            "WHERE article_id IS NOT NULL AND article_id NOT IN (SELECT id FROM press_releases) "
-            "GROUP BY article_id)"
-        ).fetchall()
-        due = {
-            waiting.article_id
-            for waiting in self.pending(transient, final_when_seen_twice)
-            if waiting.due
-        }
-        dated += [  # rejects of ids past SQLite's integers, known by their URL
-            (ref.id, None, url)
-            for url, reason in self.db.execute(
-                "SELECT url, reason FROM rejects WHERE id IN (SELECT max(id) FROM rejects "
-                "WHERE article_id IS NULL GROUP BY url)"
-            ).fetchall()
-            if reason not in transient and (ref := urls.article_ref(url)) and ref.id > MAX_ID
-        ]
-        for article_id, published, url in dated:
-            if article_id in due:
-                continue
-            ref = urls.article_ref(url)
-            day = published or (ref.url_date if ref else None)
-            if refresh_since is None or day is None or day < refresh_since:
-                known.add(article_id)
-        return frozenset(known)
+    ) -> bool:
+        """Whether an incremental run need not fetch this article: archived, or rejected (one
+        whose reject may pass is asked for apart when it is due: ``pending``); unless it is
+        dated ``refresh_since`` or later. An id past SQLite's integers is known by its URL
+        when its latest reject is not ``transient``. Read through the primary key and the
+        rejects' indexes: the cost of a lookup does not grow with the archive."""
+        if article_id > MAX_ID:
+            row = self.db.execute(_LAST_REJECT_OF_URL, [url]).fetchone()
+            if row is None or row[0] in transient:
+                return False
+            published, stored_url = None, url
+        else:
+            row = self.db.execute(_ARCHIVED, [article_id]).fetchone()
+            if row is None:
+                row = self.db.execute(_LAST_REJECT, [article_id]).fetchone()
+                if row is None:
+                    return False
+            published, stored_url = row
+        if refresh_since is None:
+            return True
+        ref = urls.article_ref(stored_url)
+        day = published or (ref.url_date if ref else None)
+        return day is None or day < refresh_since
 
     def pending(
         self, transient: Collection[str], final_when_seen_twice: Collection[str] = ()
@@ -186,9 +203,31 @@ class Reads(Connection):
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every release as a plain dict (``images`` as a list), by ``published`` then ``id``."""
-        for row in self.db.query("SELECT * FROM press_releases ORDER BY published, id"):
+        yield from self._records("SELECT * FROM press_releases ORDER BY published, id", [])
+
+    def _records(self, sql: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+        for row in self.db.query(sql, params):
             row["images"] = json.loads(row["images"] or "[]")
             yield row
+
+    def appended_since(self, version: int) -> list[dict[str, Any]] | None:
+        """The releases added since ``records_version`` was ``version``, as ``records`` gives
+        them, when that is all that changed and each sorts after every older release (a run
+        that found newer releases); else None (a release edited, taken back or dated among
+        the older ones: the export is written whole). Reads the changes, not the archive."""
+        changes = self.db.execute(_CHANGES_SINCE, [version]).fetchall()
+        current = int(self.info("records_version") or 0)
+        if [number for number, _, _ in changes] != list(range(version + 1, current + 1)):
+            return None  # the log does not reach back to that version
+        added = {row_id for _, row_id, kind in changes if kind == "insert"}
+        if any(kind == "delete" or row_id not in added for _, row_id, kind in changes):
+            return None
+        ids = json.dumps(sorted(added))
+        rows = list(self._records(_RECORDS_OF, [ids]))
+        last = self.db.execute(_LAST_BEFORE, [ids]).fetchone()
+        if rows and last is not None and _sort_key(rows[0]) < _sort_key(last):
+            return None
+        return rows
 
     def runs(self, *, limit: int = 2, verdict: str | None = None) -> list[dict[str, Any]]:
         """The latest runs (``crawls`` rows), newest first; only those with ``verdict``."""

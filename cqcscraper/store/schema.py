@@ -328,6 +328,46 @@ def _schema_9(db: Database) -> None:
         db.execute(trigger)
 
 
+# Which release each change was (``records_changes``): the version it made, the row's id and
+# whether it was an insert, an update or a delete. An export reads what changed since the
+# version it wrote; a run that only added releases dated after every other is appended.
+RECORDS_CHANGES = "records_changes"
+
+
+_COUNT_AND_LOG = (
+    "UPDATE archive_info SET value = CAST(value AS INTEGER) + 1 "
+    "WHERE name = 'records_version'; "
+    "INSERT INTO records_changes (version, id, kind) VALUES ((SELECT CAST(value AS INTEGER) "
+    "FROM archive_info WHERE name = 'records_version'), "
+)
+_LOGGED_TRIGGERS = (
+    "CREATE TRIGGER records_version_insert AFTER INSERT ON press_releases BEGIN "
+    + _COUNT_AND_LOG
+    + "NEW.id, 'insert'); END",
+    "CREATE TRIGGER records_version_delete AFTER DELETE ON press_releases BEGIN "
+    + _COUNT_AND_LOG
+    + "OLD.id, 'delete'); END",
+    "CREATE TRIGGER records_version_update AFTER UPDATE ON press_releases BEGIN "
+    + _COUNT_AND_LOG
+    + "NEW.id, 'update'); END",
+)
+
+
+def _schema_10(db: Database) -> None:
+    """``records_changes``: which release each change of ``records_version`` was, so that the
+    JSONL export of a run that added a few releases appends them instead of writing every
+    release again (``store.export.write_jsonl``)."""
+    db.execute(
+        "CREATE TABLE records_changes (version INTEGER PRIMARY KEY, id INTEGER NOT NULL, "
+        "kind TEXT NOT NULL)"
+    )
+    db.execute("DROP TRIGGER records_version_insert")
+    db.execute("DROP TRIGGER records_version_delete")
+    db.execute("DROP TRIGGER records_version_update")
+    for trigger in _LOGGED_TRIGGERS:
+        db.execute(trigger)
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_1,
     _schema_2,
@@ -338,5 +378,6 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_7,
     _schema_8,
     _schema_9,
+    _schema_10,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

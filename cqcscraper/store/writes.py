@@ -341,3 +341,8 @@ class Writes(Reads):
             "INSERT OR REPLACE INTO archive_info (name, value) VALUES (?, ?)",
             [name, value],
         )
+
+    def forget_changes(self, through: int) -> None:
+        """Drop the log of the releases' changes up to version ``through`` (every export
+        kept in ``archive_info`` wrote that version or a later one)."""
+        self._write(self.db.execute, "DELETE FROM records_changes WHERE version <= ?", [through])
