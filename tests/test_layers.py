@@ -84,6 +84,15 @@ def violations(root: Path) -> list[str]:
     return found
 
 
+def package_with(folder: Path, sources: dict[str, str]) -> Path:
+    """A package ``cqcscraper`` in ``folder`` made of ``sources`` (path -> source)."""
+    package = folder / "cqcscraper"
+    for name, source in sources.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text(source)
+    return package
+
+
 def test_every_layer_imports_only_the_layers_below_it() -> None:
     assert violations(PACKAGE) == []
     assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"} == {
@@ -108,11 +117,7 @@ def test_every_layer_imports_only_the_layers_below_it() -> None:
 def test_the_check_finds_an_import_against_the_flow(
     tmp_path: Path, file: str, source: str, says: str
 ) -> None:
-    package = tmp_path / "cqcscraper"
-    target = package / file
-    target.parent.mkdir(parents=True)
-    target.write_text(source)
-    found = violations(package)
+    found = violations(package_with(tmp_path, {file: source}))
     assert len(found) == 1
     assert says in found[0]
 
@@ -213,12 +218,8 @@ def test_no_private_name_of_another_project_is_used() -> None:
 def test_the_checks_find_sql_and_private_names(
     tmp_path: Path, file: str, source: str, says: str
 ) -> None:
-    package = tmp_path / "cqcscraper"
-    target = package / file
-    target.parent.mkdir(parents=True)
-    target.write_text(source)
-    (package / "store").mkdir()
-    (package / "store" / "q.py").write_text("Q = 'SELECT 1'\ndb.execute('SELECT 2')\n")
+    store = {"store/q.py": "Q = 'SELECT 1'\ndb.execute('SELECT 2')\n"}  # SQL where it belongs
+    package = package_with(tmp_path, {file: source, **store})
     found = sql_outside_store(package) + private_names(package)
     assert len(found) == 1, found
     assert says in found[0]
