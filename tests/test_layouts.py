@@ -20,6 +20,12 @@ LEGACY = "legacy_attachments.html"  # a table, 附件 labels, documents behind d
 HTML5 = "html5_downloads.html"  # a figure, documents in a sentence, a Downloads box beside
 
 
+def assert_golden(name: str, url: str, listing_text: str | None = None) -> None:
+    """The layout read as a crawl reads it at ``url`` is its golden record, whole."""
+    record = read_fixture(LAYOUTS / f"{name}.html", url, listing_text)
+    assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")
+
+
 def page(name: str) -> str:
     return (LAYOUTS / name).read_text(encoding="utf-8")
 
@@ -80,8 +86,7 @@ def test_what_is_a_dateline(line: str, date_only: bool) -> None:
 def test_escaped_markup_is_text_the_reader_sees(name: str, url: str) -> None:
     """``&lt;Rules&gt;`` and ``&lt;&lt;Rules&gt;&gt;`` (the ASCII forms of the book-title
     marks 《》) are text: the title is never cut at them, the body keeps them (whole records)."""
-    record = read_fixture(LAYOUTS / f"{name}.html", url)
-    assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")
+    assert_golden(name, url)
 
 
 @pytest.mark.parametrize(
@@ -98,8 +103,7 @@ def test_markup_a_broken_page_lets_into_a_title_is_no_title(name: str, url: str)
     """A candidate showing an HTML tag (``Title> <meta name=``) is the page's markup, not its
     title: the next candidate wins, with no tag in any field (whole records). Book-title marks
     (``<Rules>``, above) are not tags."""
-    record = read_fixture(LAYOUTS / f"{name}.html", url)
-    assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")
+    assert_golden(name, url)
 
 
 @pytest.mark.parametrize(
@@ -118,8 +122,7 @@ def test_markup_a_broken_page_lets_into_a_title_is_no_title(name: str, url: str)
 def test_field_labels_as_sites_write_them(name: str, url: str) -> None:
     """The labels of one table (``extract.LABEL``): the line is read once, gives the date and
     the origin, ends at a separator or a widget, and leaves the body (whole records)."""
-    record = read_fixture(LAYOUTS / f"{name}.html", url)
-    assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")
+    assert_golden(name, url)
 
 
 @pytest.mark.parametrize(
@@ -143,5 +146,4 @@ def test_a_section_name_in_every_page_title_is_no_title(
     """``og:title`` and ``<title>`` come from one field of the template: their agreement
     confirms nothing, and the release's heading or its listing's title wins; a date the page
     shows only as ``<time datetime>`` is its date, an epoch is not (whole records)."""
-    record = read_fixture(LAYOUTS / f"{name}.html", url, listing_text)
-    assert record.to_dict() == load_json(ROOT / "fixtures/expected/layouts" / f"{name}.json")
+    assert_golden(name, url, listing_text)
