@@ -13,13 +13,15 @@ e. ``cqcscraper reparse`` over the stored snapshots, pages/s, beside the crawl's
 f. flat memory, linear time: our crawl and reparse at ``--articles`` and at ``--scale``
    articles, time per page and peak RSS side by side;
 g. the memory bound: peak RSS of a crawl while a server sends headers without end, beside the
-   same crawl with Scrapy's memory-usage extension off.
+   same crawl with Scrapy's memory-usage extension off;
+h. a scheduled run's cost as the archive grows: the no-op run and the run that finds one new
+   release, against the same site, with the archive at each of ``--sizes`` releases.
 
 Each figure has its module: ``extraction.py`` (a), ``crawling.py`` (b, c, e: the crawls'
-figures read from their Scrapy stats, the ``crawls`` table's for ours), ``search.py`` (d);
-``report.py`` writes the report, ``common.py`` holds what they share. Every figure is the
-median of ``--runs`` runs. Nothing here is a test: numbers depend on the
-machine, and tests never assert on time.
+figures read from their Scrapy stats, the ``crawls`` table's for ours), ``search.py`` (d),
+``sizes.py`` (h); ``report.py`` writes the report, ``common.py`` holds what they share. Every
+figure is the median of ``--runs`` runs (h: one run a size). Nothing here is a test: numbers
+depend on the machine, and tests never assert on time.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pathlib import Path
 import crawling
 import extraction
 import search
+import sizes
 from common import ROOT, machine, say
 from report import report
 
@@ -58,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--flood-limit", type=int, default=None, help="g. MEMUSAGE_LIMIT_MB (default: settings')"
+    )
+    parser.add_argument(
+        "--sizes",
+        default="2000,20000,100000",
+        help="h. the archive's sizes for the no-op and one-new runs (comma-separated; "
+        "0: not measured; each at least --articles)",
     )
     parser.add_argument("--out", default=str(ROOT / "docs/benchmarks.md"))
     parser.add_argument(
@@ -93,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         results["crawl"] = crawling.measure(site, work, args.runs)
         results["search"] = search.measure(work, args.rows)
         results["search_real"] = search.measure_real(work, args.rows)
+        if args.sizes != "0":
+            sizes_wanted = [int(size) for size in args.sizes.split(",")]
+            results["sizes"] = sizes.measure(
+                site, work / "synthetic" / "expected", work, sizes_wanted
+            )
         if args.flood_timeout:
             results["flood"] = crawling.flood(work, args.flood_timeout, args.flood_limit)
         if args.scale:  # the figures at --articles are the crawl's (b, e)

@@ -23,6 +23,8 @@ FIGURES = [
     "c. no-op re-run: wall time, s",
     "d. search over 400 rows",
     "d. top-10 overlap with the exhaustive ranking",
+    "d. the same over 400 rows of real release texts",
+    "d. real texts: top-10 overlap with the exhaustive ranking",
     "d. bulk write, rows/s",
     "e. `cqcscraper reparse` over 30 snapshots, pages/s",
     "f. crawl, ms per response at 60 articles",
@@ -30,6 +32,8 @@ FIGURES = [
     "f. reparse, ms per snapshot at 60 articles",
     "f. reparse, peak RSS at 60 articles",
     "g. peak RSS while a server sends headers without end, MB",
+    "h. no-op run at 90 releases",
+    "h. run that finds one new release at 90 releases",
 ]
 
 
@@ -37,6 +41,7 @@ def test_the_benchmark_script_writes_every_figure_beside_its_peer(tmp_path: Path
     out = tmp_path / "benchmarks.md"
     command = [sys.executable, "bench/run.py", "--articles", "30", "--rows", "400"]
     command += ["--scale", "60", "--flood-timeout", "20", "--flood-limit", "150"]
+    command += ["--sizes", "30,90"]
     done = subprocess.run(
         [*command, "--runs", "1", "--out", str(out)],
         cwd=ROOT,
@@ -47,7 +52,7 @@ def test_the_benchmark_script_writes_every_figure_beside_its_peer(tmp_path: Path
     assert done.returncode == 0, done.stderr[-3000:]
     report = out.read_text(encoding="utf-8")
     rows = [line for line in report.splitlines() if line.startswith("| a.") or line[:4] in
-            ("| b.", "| c.", "| d.", "| e.", "| f.", "| g.")]  # fmt: skip
+            ("| b.", "| c.", "| d.", "| e.", "| f.", "| g.", "| h.")]  # fmt: skip
     for figure in FIGURES:
         assert any(row.startswith(f"| {figure}") for row in rows), figure
     for row in rows:  # ours, then the peer or floor, both measured
@@ -58,6 +63,10 @@ def test_the_benchmark_script_writes_every_figure_beside_its_peer(tmp_path: Path
     assert results["extraction"]["ours_score"]["exact"] == 1.0  # our output is exact
     assert results["crawl"]["stored"] == results["crawl"]["snapshots"] == 30
     assert all(run["requests"] < 10 for run in results["crawl"]["noop"])
+    small, big = results["sizes"]["sizes"]
+    assert (small["rows"], big["rows"]) == (30, 90)
+    assert small["one_new"]["added"] == big["one_new"]["added"] == 1  # the new release found
+    assert big["noop"]["requests"] == small["noop"]["requests"]
     assert results["scale_big"]["stored"] == results["scale_big"]["snapshots"] == 60
     assert len(results["search"]["overlap"]) == 20
     assert results["flood"]["bounded"]["returncode"] == 1  # the bound failed the run

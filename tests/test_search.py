@@ -100,21 +100,42 @@ def test_the_title_weighs_more_than_the_body(tmp_path: Path) -> None:
         assert ranked(connection, "hydrogen") == [2, 1]
 
 
-def test_a_change_makes_the_lists_stale_until_refreshed(db: Path, tmp_path: Path) -> None:
-    """A release stored after the lists were made is found at once (the full ranking answers
-    while they are stale); the crawl's close refreshes them."""
+def test_releases_changed_since_the_lists_were_made_are_scored_in_their_place(
+    db: Path, tmp_path: Path
+) -> None:
+    """A release stored after the lists were made is found at once, in its place, and an
+    edited one where its new text puts it, with the lists still answering (the changed
+    releases are scored as the search asks); more changes than the lists' slack, and the
+    full ranking answers until the crawl's close makes them again."""
     copy = tmp_path / "cqc.db"
     copy.write_bytes(db.read_bytes())
-    title = "Certification Certification Certification"
     with Archive(copy) as archive:
-        store(archive, release(5000, title=title, body="Certification."))
         connection = archive.db.conn
-        fresh = "SELECT value FROM archive_info WHERE name = 'search_fresh'"
-        assert connection.execute(fresh).fetchone() == ("0",)
-        assert ranked(connection, "certification")[0] == 5000
-        assert ranked(connection, "certification") == full(connection, "certification")
-        assert archive.refresh_search() == 0  # under the archive's own thresholds: no lists
-        assert connection.execute(fresh).fetchone() == ("1",)
+        first = ranked(connection, "certification")[0]
+        title, body = connection.execute(
+            "SELECT title, body FROM press_releases WHERE id = ?", [first]
+        ).fetchone()
+        store(archive, release(5000, title=title, body=f"{body} certification"))
+        with archive.db.atomic():  # edited (as a reparse with new rules may edit it)
+            archive.db.execute(
+                "UPDATE press_releases SET title = 'Annual notice', body = 'Nothing of the kind.' "
+                "WHERE id = ?",
+                [first],
+            )
+        assert from_lists(connection, "certification")
+        for term in ("certification", "quality inspection"):
+            found = ranked(connection, term)
+            assert found[0] == full(connection, term)[0]
+            assert len(set(found) & set(full(connection, term))) >= 9, term
+        assert 5000 in full(connection, "certification")  # the new release ranks high ...
+        assert 5000 in ranked(connection, "certification")  # ... and is found there
+        assert first not in ranked(connection, "certification")  # no longer holds the word
+        assert not search.due(connection)
+        slack = int(archive.info(search.SLACK))
+        store_many(archive, [(release(6000 + n, body="Certification."), None, None)
+                             for n in range(slack)])  # fmt: skip
+        assert search.due(connection)
+        assert not from_lists(connection, "certification")
         assert ranked(connection, "certification") == full(connection, "certification")
 
 

@@ -356,7 +356,8 @@ _LOGGED_TRIGGERS = (
 def _schema_10(db: Database) -> None:
     """``records_changes``: which release each change of ``records_version`` was, so that the
     JSONL export of a run that added a few releases appends them instead of writing every
-    release again (``store.export.write_jsonl``)."""
+    release again (``store.export.write_jsonl``), and the search lists are not made again
+    after every run that changed a release (``store.search.follow_changes``)."""
     db.execute(
         "CREATE TABLE records_changes (version INTEGER PRIMARY KEY, id INTEGER NOT NULL, "
         "kind TEXT NOT NULL)"
@@ -366,6 +367,7 @@ def _schema_10(db: Database) -> None:
     db.execute("DROP TRIGGER records_version_update")
     for trigger in _LOGGED_TRIGGERS:
         db.execute(trigger)
+    search.follow_changes(db.conn)
 
 
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (

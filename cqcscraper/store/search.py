@@ -8,9 +8,13 @@ token's ``KEEP`` best rows with their bm25 scores, in order (``search_impacts``)
 typed words give each token (``search_words``: a word as analysts type it, lower-case ASCII,
 to the stemmed token the index holds, and how many releases hold it).
 
-A query of plain words that are all broad is then answered from those lists, while they are
-fresh (a trigger marks them stale on any change of a title, body or document text; a crawl or
-``reparse`` that changed rows refreshes them) and no date bound is given:
+A query of plain words that are all broad is then answered from those lists when no date
+bound is given. The lists are made again only when more releases changed since than their
+slack (``SLACK_SHARE`` of the releases, at least ``MIN_SLACK``; a crawl's close or ``reparse``
+checks it): until then a search drops the changed releases (``records_changes``) from the
+lists and scores them afresh with the words typed, so a release added since is found in its
+place (its score with today's statistics, the lists' with theirs: near-exact). So a run that
+adds a release does not remake every list:
 
 - one word: its list *is* the top of the full ranking (exact, 100 rows);
 - several words, when the full ranking would read many rows (their expected common rows,
@@ -38,13 +42,20 @@ import re
 import sqlite3
 
 RANK = "bm25(10.0, 1.0, 1.0)"  # title, body, attachment_text
+SCORE = "bm25(press_releases_fts, 10.0, 1.0, 1.0)"  # the same, as a function of a query
 BROAD_SHARE = 0.05
 MIN_BROAD_ROWS = 5000
 KEEP = 3000  # rows kept per broad token (the depth a query of several words reads)
 # Several broad words are answered from the lists when their expected common rows are at least
 # this many (fewer are ranked in full faster than the lists are read).
 MANY_ROWS = 4000
-FRESH = "search_fresh"  # archive_info: '1' while the lists match the releases
+FRESH = "search_fresh"  # archive_info: '1' once the lists are made (then kept, see SLACK)
+VERSION = (
+    "search_version"  # archive_info: the releases' version (records_version) they were made at
+)
+SLACK = "search_slack"  # archive_info: how many releases may change before they are made again
+SLACK_SHARE = 0.01
+MIN_SLACK = 100
 
 # A word as analysts type it, for which the lists may answer (others go to the full ranking).
 _WORD = re.compile(r"[a-z0-9]+")
@@ -122,12 +133,53 @@ def refresh(
                 [(token, place, rowid, score) for place, (rowid, score) in enumerate(best, 1)],
             )
         broad = set(spelled)
+    version = db.execute(
+        "SELECT coalesce((SELECT value FROM archive_info WHERE name = 'records_version'), '0')"
+    ).fetchone()[0]
+    slack = max(MIN_SLACK, int(SLACK_SHARE * rows))
     db.executemany(
         "INSERT OR REPLACE INTO archive_info (name, value) VALUES (?, ?)",
-        [("search_rows", rows), ("search_many_rows", many_rows)],
-    )
+        [("search_rows", rows), ("search_many_rows", many_rows), (VERSION, version),
+         (SLACK, slack)],
+    )  # fmt: skip
     db.execute("UPDATE archive_info SET value = '1' WHERE name = ?", [FRESH])
     return len(broad)
+
+
+# How many releases changed since the lists were made (``records_changes``, schema 10).
+_CHANGED_SINCE = """SELECT count(DISTINCT id) FROM records_changes WHERE version >
+    coalesce((SELECT CAST(value AS INTEGER) FROM archive_info WHERE name = 'search_version'), 0)"""
+
+
+def due(db: sqlite3.Connection) -> bool:
+    """Whether the lists must be made again: never made, or more releases changed since
+    than their slack (``SLACK``). Fewer changed releases are scored as a search asks."""
+    fresh = db.execute("SELECT value FROM archive_info WHERE name = ?", [FRESH]).fetchone()
+    if not fresh or fresh[0] != "1":
+        return True
+    slack = db.execute("SELECT value FROM archive_info WHERE name = ?", [SLACK]).fetchone()
+    (changed,) = db.execute(_CHANGED_SINCE).fetchone()
+    return slack is None or changed > int(slack[0])
+
+
+def follow_changes(db: sqlite3.Connection) -> None:
+    """Schema 10: the lists no longer go stale on any change (the triggers that said so are
+    dropped); a search scores the releases changed since they were made, and they are made
+    again once more than their slack changed. Lists fresh now were made at this version."""
+    db.execute("DROP TRIGGER IF EXISTS search_stale_insert")
+    db.execute("DROP TRIGGER IF EXISTS search_stale_delete")
+    db.execute("DROP TRIGGER IF EXISTS search_stale_update")
+    fresh = db.execute("SELECT value FROM archive_info WHERE name = ?", [FRESH]).fetchone()
+    if not fresh or fresh[0] != "1":
+        return  # made by the next crawl's close (or reparse)
+    (rows,) = db.execute("SELECT count(*) FROM press_releases").fetchone()
+    (version,) = db.execute(
+        "SELECT value FROM archive_info WHERE name = 'records_version'"
+    ).fetchone()
+    db.executemany(
+        "INSERT OR REPLACE INTO archive_info (name, value) VALUES (?, ?)",
+        [(VERSION, version), (SLACK, max(MIN_SLACK, int(SLACK_SHARE * rows)))],
+    )
 
 
 def _words_of(db: sqlite3.Connection, tokens: set[str]) -> dict[str, str]:
@@ -228,8 +280,13 @@ product(i, p) AS (
   SELECT 0, 1.0
   UNION ALL SELECT i + 1, p * rows / (SELECT n FROM total)
   FROM product JOIN numbered ON numbered.j = product.i + 1),
+changed(id) AS (
+  SELECT DISTINCT id FROM records_changes WHERE version >
+    coalesce((SELECT CAST(value AS INTEGER) FROM archive_info WHERE name = 'search_version'), 0)),
 usable(ok) AS (SELECT
   coalesce((SELECT value FROM archive_info WHERE name = 'search_fresh'), '0') = '1'
+  AND (SELECT count(*) FROM changed)
+    <= coalesce((SELECT CAST(value AS INTEGER) FROM archive_info WHERE name = 'search_slack'), 0)
   AND (SELECT since FROM dates) = '' AND (SELECT until FROM dates) = ''
   AND (SELECT count(*) FROM typed) > 0
   AND (SELECT count(DISTINCT word) FROM typed) = (SELECT count(*) FROM typed)
@@ -242,7 +299,12 @@ lists(word, doc, score) AS (
   WHERE (SELECT ok FROM usable) AND i.place <= CASE
     WHEN (SELECT count(*) FROM typed) = 1 THEN 100
     WHEN (SELECT min(rows) FROM known) * 2 > (SELECT n FROM total) THEN 3000
-    ELSE 2000 END),
+    ELSE 2000 END
+    AND i.rowid NOT IN (SELECT id FROM changed)
+  UNION ALL
+  SELECT k.word, press_releases_fts.rowid, {SCORE} FROM known AS k
+  JOIN press_releases_fts ON press_releases_fts MATCH '"' || k.word || '"'
+  WHERE (SELECT ok FROM usable) AND press_releases_fts.rowid IN (SELECT id FROM changed)),
 estimate(doc, score, hits) AS (SELECT doc, sum(score), count(*) FROM lists GROUP BY doc),
 candidates(doc, score, hits) AS (
   SELECT doc, score, hits FROM estimate ORDER BY score, doc LIMIT 100),

@@ -26,6 +26,10 @@ from cqcscraper.store.history import Outcome, Row, fold, record_row, suspect_upd
 from cqcscraper.store.queries import MAX_ID, Reads
 from cqcscraper.store.schema import MEDIA_LINKS, RELEASES
 
+# The log of changes no export and no search list needs any more.
+_FORGET_CHANGES = """DELETE FROM records_changes WHERE version <= min(?,
+    coalesce((SELECT CAST(value AS INTEGER) FROM archive_info WHERE name = 'search_version'),
+        ?))"""
 # Point each row at the lowest id with the same content (``duplicate_of``).
 _RELINK_ALL = """UPDATE press_releases SET duplicate_of = (
     SELECT min(other.id) FROM press_releases AS other
@@ -270,15 +274,11 @@ class Writes(Reads):
 
     def refresh_search(self) -> int:
         """Rebuild the search lists of the words found in most releases (``store.search``),
-        when a change made them stale; returns how many words have one."""
+        when they were never made or more releases changed since than their slack; returns
+        how many words have one (-1: not rebuilt)."""
 
         def refresh() -> int:
-            fresh = self.db.execute(
-                "SELECT value FROM archive_info WHERE name = 'search_fresh'"
-            ).fetchone()
-            if fresh and fresh[0] == "1":
-                return -1
-            return search.refresh(self.db.conn)
+            return search.refresh(self.db.conn) if search.due(self.db.conn) else -1
 
         return self._write(refresh)
 
@@ -344,5 +344,6 @@ class Writes(Reads):
 
     def forget_changes(self, through: int) -> None:
         """Drop the log of the releases' changes up to version ``through`` (every export
-        kept in ``archive_info`` wrote that version or a later one)."""
-        self._write(self.db.execute, "DELETE FROM records_changes WHERE version <= ?", [through])
+        kept in ``archive_info`` wrote that version or a later one), never past the version
+        the search lists were made at (a search scores the releases changed since)."""
+        self._write(self.db.execute, _FORGET_CHANGES, [through, through])
