@@ -25,6 +25,6 @@ STORED_SNAPSHOT = "SELECT body, headers FROM snapshots WHERE snapshot = ?"
 # Feeds: the newest changes first, each release once (duplicates left out).
 FEED = """SELECT id, title, url, published, last_changed, body FROM press_releases
     WHERE duplicate_of IS NULL ORDER BY last_changed DESC, id DESC LIMIT ?"""
-SEARCH_FEED_IDS = f"SELECT id FROM ({SEARCH_SQL}) LIMIT 500"
+SEARCH_FEED_IDS = f"SELECT id FROM ({SEARCH_SQL})"
 FEED_OF_IDS = """SELECT id, title, url, published, last_changed, body FROM press_releases
     WHERE id IN (SELECT value FROM json_each(?)) ORDER BY last_changed DESC, id DESC LIMIT ?"""

@@ -43,6 +43,7 @@ import sqlite3
 
 RANK = "bm25(10.0, 1.0, 1.0)"  # title, body, attachment_text
 SCORE = "bm25(press_releases_fts, 10.0, 1.0, 1.0)"  # the same, as a function of a query
+BEST = 100  # the rows a search gives, best first (the lists' answer holds as many)
 BROAD_SHARE = 0.05
 MIN_BROAD_ROWS = 5000
 KEEP = 3000  # rows kept per broad token (the depth a query of several words reads)
@@ -329,4 +330,4 @@ SELECT * FROM (
     AND press_releases_fts MATCH {FULL_RANKING_MATCH}
     AND ((SELECT since FROM dates) = '' OR p.published >= (SELECT since FROM dates))
     AND ((SELECT until FROM dates) = '' OR p.published <= (SELECT until FROM dates))
-  ORDER BY press_releases_fts.rank)"""
+  ORDER BY press_releases_fts.rank LIMIT {BEST})"""
