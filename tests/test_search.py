@@ -4,6 +4,7 @@ lists' thresholds lowered to its size (docs/analysts.md, benchmarks figure d).""
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import sqlite3
@@ -83,6 +84,57 @@ def test_several_broad_words_overlap_the_full_ranking(db: Path, term: str) -> No
     with sqlite3.connect(db) as connection:
         assert len(set(ranked(connection, term)) & set(full(connection, term))) >= 8
         assert from_lists(connection, term)
+
+
+def test_the_first_10_of_several_broad_words_are_the_full_rankings(db: Path) -> None:
+    """Whoever answers, the first 10 are the full ranking's: the lists answer only when they
+    prove them (most pairs of this archive's broad words), else the full ranking does."""
+    answered = 0
+    with sqlite3.connect(db) as connection:
+        for first, second in itertools.combinations(COMMON, 2):
+            term = f"{first} {second}"
+            assert ranked(connection, term) == full(connection, term), term
+            answered += from_lists(connection, term)
+    assert answered >= 10
+
+
+@pytest.fixture(scope="module")
+def unproven(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive whose best releases for ``alpha beta`` are missing from beta's list: 15 hold
+    alpha 6 times (alpha's best) and beta once; 30 hold beta 5 times (beta's best: its whole
+    list) and alpha once, 15 of them in alpha's list too (so 15 rows are in both lists, worse
+    than the first 15). Every release holds "standards", never "standard"."""
+    path = tmp_path_factory.mktemp("unproven") / "cqc.db"
+    bodies = ["alpha " * 6 + "beta"] * 15 + ["beta " * 5 + "alpha"] * 30
+    bodies += ["alpha beta " + "filler " * 100] * 200
+    records = [
+        release(number, title="Notice", body=f"{body} standards {number}.")
+        for number, body in enumerate(bodies, 1)
+    ]
+    with Archive(path) as archive:
+        store_many(archive, [(r, None, None) for r in records])
+        with archive.db.atomic():
+            search.refresh(archive.db.conn, share=0.05, min_rows=50, keep=30, many_rows=10)
+    return path
+
+
+def test_lists_that_cannot_prove_their_first_10_leave_them_to_the_full_ranking(
+    unproven: Path,
+) -> None:
+    with sqlite3.connect(unproven) as connection:
+        assert from_lists(connection, "alpha")
+        assert from_lists(connection, "beta")
+        assert ranked(connection, "alpha beta") == full(connection, "alpha beta")
+        assert set(ranked(connection, "alpha beta")) <= set(range(1, 16))  # alpha's best
+        assert not from_lists(connection, "alpha beta")
+
+
+def test_a_stem_the_texts_hold_only_in_longer_forms_is_answered_from_its_list(
+    unproven: Path,
+) -> None:
+    with sqlite3.connect(unproven) as connection:
+        assert from_lists(connection, "standard")
+        assert ranked(connection, "standard") == full(connection, "standard")
 
 
 @pytest.mark.parametrize("term", ["zeppelin", "zeppelin quality", '"quality centre"'])

@@ -21,10 +21,13 @@ adds a release does not remake every list:
   ``N * prod(rows_i / N)``, at least ``MANY_ROWS``): for plain terms bm25 is a sum over the
   terms of one term's score, so each row of the lists (the first 2,000 of each; 3,000 when every
   word is in more than half the releases, whose scores are nearly flat) is scored by the sum of
-  the scores it has there, a row missing from a list counting nothing for it (so rows found in
-  every list come first, as the full ranking would have them); the best 100 are checked against
-  the index to hold every word. This is near-exact, not exact (a row past a list's end can be
-  missed): ``make bench`` measures its overlap with the full ranking for every query.
+  the scores it has there. A row found in every list has its exact score. A row missing from a
+  list scores there no better than that list's last row read (its *cut*), so the lists answer
+  only when they *prove* their first 10: the 10th best row found in every list scores at least
+  as well as the sum of the cuts (a row in no list) and as every other row's bound (its scores,
+  and the cuts of the lists it is missing from). Else the full ranking answers. The rows after
+  the 10th are the best of the rest the lists hold (those missing from a list checked against
+  the index to hold every word): near-exact, ``make bench`` measures it.
 
 Anything else (phrases, operators typed as words, a narrow word, stale lists, dates) is
 ranked in full by FTS5, which is fast when the query is narrow. When the lists answer, the
@@ -186,8 +189,9 @@ def follow_changes(db: sqlite3.Connection) -> None:
 def _words_of(db: sqlite3.Connection, tokens: set[str]) -> dict[str, str]:
     """The lower-case ASCII words of the releases that the index's tokenizer turns into one
     of ``tokens``, each with its token: the releases' words are tokenized by a scratch FTS5
-    table with the same tokenizer."""
-    seen: set[str] = set()
+    table with the same tokenizer. The tokens are tried as words too: analysts type a stem
+    ("standard") that the texts may hold only in longer forms ("standards")."""
+    seen: set[str] = {token for token in tokens if _WORD.fullmatch(token)}
     for texts in db.execute("SELECT title, body, attachment_text FROM press_releases"):
         for text in texts:
             if text:
@@ -295,18 +299,34 @@ usable(ok) AS (SELECT
   AND ((SELECT count(*) FROM typed) = 1
     OR (SELECT p FROM product ORDER BY i DESC LIMIT 1) * (SELECT n FROM total)
       >= (SELECT CAST(value AS INTEGER) FROM archive_info WHERE name = 'search_many_rows'))),
-lists(word, doc, score) AS (
-  SELECT k.word, i.rowid, i.score FROM known AS k JOIN search_impacts AS i ON i.token = k.token
-  WHERE (SELECT ok FROM usable) AND i.place <= CASE
-    WHEN (SELECT count(*) FROM typed) = 1 THEN 100
-    WHEN (SELECT min(rows) FROM known) * 2 > (SELECT n FROM total) THEN 3000
-    ELSE 2000 END
+depth(places) AS (SELECT CASE
+  WHEN (SELECT count(*) FROM typed) = 1 THEN 100
+  WHEN (SELECT min(rows) FROM known) * 2 > (SELECT n FROM total) THEN 3000
+  ELSE 2000 END),
+cut(word, score) AS MATERIALIZED (
+  SELECT k.word, (SELECT score FROM search_impacts WHERE token = k.token
+    AND place <= (SELECT places FROM depth) ORDER BY place DESC LIMIT 1)
+  FROM known AS k WHERE (SELECT ok FROM usable)),
+lists(word, doc, score, gain) AS (
+  SELECT k.word, i.rowid, i.score, i.score - c.score FROM known AS k
+  JOIN cut AS c ON c.word = k.word JOIN search_impacts AS i ON i.token = k.token
+  WHERE (SELECT ok FROM usable) AND i.place <= (SELECT places FROM depth)
     AND i.rowid NOT IN (SELECT id FROM changed)
   UNION ALL
-  SELECT k.word, press_releases_fts.rowid, {SCORE} FROM known AS k
+  SELECT k.word, press_releases_fts.rowid, {SCORE}, {SCORE} - c.score FROM known AS k
+  JOIN cut AS c ON c.word = k.word
   JOIN press_releases_fts ON press_releases_fts MATCH '"' || k.word || '"'
   WHERE (SELECT ok FROM usable) AND press_releases_fts.rowid IN (SELECT id FROM changed)),
-estimate(doc, score, hits) AS (SELECT doc, sum(score), count(*) FROM lists GROUP BY doc),
+unseen(score) AS (SELECT sum(score) FROM cut),
+estimate(doc, score, hits, bound) AS MATERIALIZED (
+  SELECT doc, sum(score), count(*), sum(gain) + (SELECT score FROM unseen)
+  FROM lists GROUP BY doc),
+tenth(score) AS (
+  SELECT score FROM estimate WHERE hits = (SELECT count(*) FROM typed)
+  ORDER BY score LIMIT 1 OFFSET 9),
+proven(ok) AS (SELECT (SELECT score FROM tenth) <= (SELECT score FROM unseen) + 1e-12
+  AND NOT EXISTS (SELECT 1 FROM estimate WHERE hits < (SELECT count(*) FROM typed)
+    AND bound < (SELECT score FROM tenth) - 1e-12)),
 candidates(doc, score, hits) AS (
   SELECT doc, score, hits FROM estimate ORDER BY score, doc LIMIT 100),
 unsure(doc) AS (
@@ -316,7 +336,8 @@ unsure(doc) AS (
 top(doc, score) AS (
   SELECT doc, score FROM candidates
   WHERE hits = (SELECT count(*) FROM typed) OR doc IN (SELECT doc FROM unsure)),
-fast(ok) AS (SELECT (SELECT ok FROM usable) AND (SELECT count(*) FROM top) >= 20)
+fast(ok) AS (SELECT (SELECT ok FROM usable) AND coalesce((SELECT ok FROM proven), 0)
+  AND (SELECT count(*) FROM top) >= 20)
 SELECT * FROM (
   SELECT p.id, p.published, p.title, p.origin, substr(p.body, 1, 160) || ' …' AS snippet, p.url
   FROM top JOIN press_releases AS p ON p.id = top.doc
