@@ -35,8 +35,9 @@ from conftest import (
     run_crawl,
     wait_until_serving,
 )
+from cqcscraper.store import search
 from cqcscraper.store.archive import Archive
-from cqcscraper.testing.stored import store
+from cqcscraper.testing.stored import store, store_many
 from replaying import BIN, VIEWPORT, chromium
 
 pytestmark = pytest.mark.e2e
@@ -77,6 +78,9 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
     _edit(crawl.db)
     mirror = out / "mirror.db"  # any archive name gets the reading room
     shutil.copy(crawl.db, mirror)
+    with Archive(mirror) as archive:  # more matches of one word than a search gives
+        store_many(archive, [(release(HOSTILE + n, body="Zebra crossing."), None, None)
+                             for n in range(1, search.BEST + 21)])  # fmt: skip
     port = free_port()
     server = subprocess.Popen(
         [BIN / "datasette", "serve", crawl.db, mirror, "--host", "127.0.0.1", "--port", str(port)],
@@ -293,6 +297,14 @@ def test_any_archive_name_gets_the_reading_room(room: Room, page) -> None:
     assert page.locator(".cqc-hit-title").count() == 1
     page.goto(f"{room.url}/mirror/press_releases/{EDITED}")
     assert page.locator("article h1").count() == 1
+
+
+def test_a_search_with_more_matches_than_it_gives_says_it_gives_the_best(room: Room, page) -> None:
+    page.goto(f"{room.url}/mirror/search?term=zebra")
+    assert page.locator(".cqc-hit-title").count() == search.BEST
+    assert page.locator(".cqc-count").inner_text().startswith(f"The best {search.BEST} releases")
+    page.goto(f"{room.url}/mirror/search?term=yiwu")
+    assert page.locator(".cqc-count").inner_text().startswith("1 release found")
 
 
 def test_make_serve_serves_any_archive_named_by_db(room: Room) -> None:

@@ -31,7 +31,7 @@ from markupsafe import Markup
 from cqcscraper.room import text
 from cqcscraper.store import reading as sql
 from cqcscraper.store.media import media_folder
-from cqcscraper.store.search import DATES_SQL
+from cqcscraper.store.search import BEST, DATES_SQL
 
 METADATA: dict[str, Any] = json.loads(
     resources.files("cqcscraper").joinpath("datasette.json").read_text(encoding="utf-8")
@@ -289,7 +289,7 @@ def extra_template_vars(template: str, database: str | None, request: Any, datas
             for key, bound in (("since", since), ("until", until))
             if bound is None
         ]
-        return {"cqc": {"date_problems": problems, "since": since, "until": until}}
+        return {"cqc": {"date_problems": problems, "since": since, "until": until, "best": BEST}}
 
     return found
 
