@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import errno
 import importlib
 import itertools
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -129,10 +131,10 @@ def test_the_jsonl_is_written_again_only_when_a_release_changed(
 def test_a_run_that_adds_newer_releases_appends_them_to_the_jsonl(
     archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """New releases dated after every other are appended (to a copy, renamed into place),
-    without reading the archive whole; the file is then byte for byte a whole export. Any
-    other change (an older date, an edit, a release taken back) writes it whole. The log of
-    changes is kept only as far back as an export needs it."""
+    """New releases dated after every other are appended in place, without reading the
+    archive whole; the file is then byte for byte a whole export. Any other change (an older
+    date, an edit, a release taken back) writes it whole. The log of changes is kept only as
+    far back as an export needs it."""
     whole = []  # the whole exports made (each reads every release)
     records = archive.records
     monkeypatch.setattr(archive, "records", lambda: whole.append(1) or records())
@@ -163,6 +165,56 @@ def test_a_run_that_adds_newer_releases_appends_them_to_the_jsonl(
     assert (exported(), len(whole)) == (True, 3)
     (logged,) = archive.db.execute("SELECT count(*) FROM records_changes").fetchone()
     assert logged == 0  # every export kept is up to date: nothing more is needed
+
+
+def whole_export(archive: Archive, tmp_path: Path) -> bytes:
+    full = tmp_path / "whole.jsonl"
+    full.unlink(missing_ok=True)
+    write_jsonl(archive, full)
+    return full.read_bytes()
+
+
+@pytest.mark.parametrize("failing", ["posix_fallocate", "fsync"])
+def test_an_append_that_fails_leaves_the_jsonl_as_it_was(
+    archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """The append is made in place: a full disk (when room is reserved, or as the bytes are
+    synced) cuts the file back to what it held, and the next export writes it whole."""
+    target = tmp_path / "press_releases.jsonl"
+    store(archive, release(1, "2024-01-01"))
+    write_jsonl(archive, target)
+    before = target.read_bytes()
+    store(archive, release(2, "2024-02-01"))
+    real, calls = getattr(os, failing), []
+
+    def full_disk(*args: object) -> object:
+        calls.append(args)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args)
+
+    monkeypatch.setattr(os, failing, full_disk)
+    with pytest.raises(ExportError, match=r"the JSONL export to .* failed: .*No space left"):
+        write_jsonl(archive, target)
+    assert target.read_bytes() == before
+    monkeypatch.undo()
+    assert write_jsonl(archive, target) == (2, True)
+    assert target.read_bytes() == whole_export(archive, tmp_path)
+
+
+def test_a_jsonl_cut_by_a_crash_in_an_append_is_written_whole_next(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """The power lost in the midst of an append leaves a cut last line: the file's size is
+    then not the one its export recorded, so the next export writes it whole."""
+    target = tmp_path / "press_releases.jsonl"
+    store(archive, release(1, "2024-01-01"))
+    write_jsonl(archive, target)
+    store(archive, release(2, "2024-02-01"))
+    with target.open("ab") as out:
+        out.write(b'{"id": 2, "url": "https://www.cqc')
+    assert write_jsonl(archive, target) == (2, True)
+    assert target.read_bytes() == whole_export(archive, tmp_path)
 
 
 def test_full_text_search_follows_inserts_and_updates(archive: Archive) -> None:

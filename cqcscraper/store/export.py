@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import json
 import os
-import shutil
 import sqlite3
 import zlib
 from collections.abc import Iterator
@@ -67,8 +67,11 @@ def write_jsonl(archive: Archive, path: str | os.PathLike[str]) -> JsonlExport:
     What it costs follows what changed, not the archive's size (``records_version``, and the
     log of changes, ``records_changes``): when the file is as this function left it, a run
     that changed no release writes nothing, and one that only added releases dated after
-    every other appends them (to a copy, renamed into place): the file is then byte for byte
-    what a whole export writes. Anything else is written whole."""
+    every other appends them: the file is then byte for byte
+    what a whole export writes. Anything else is written whole.
+
+    The append is made in place (``appended``), not to a copy renamed into place: copying the
+    file would cost what the archive holds (1.6 s for 524 MB at 100,000 releases)."""
     target = Path(path)
     key = f"jsonl:{target.resolve()}"
     version = archive.info(RECORDS_VERSION)
@@ -81,8 +84,8 @@ def write_jsonl(archive: Archive, path: str | os.PathLike[str]) -> JsonlExport:
         return JsonlExport(_count(archive), written=False)
     added = archive.appended_since(int(written_from)) if untouched else None
     if added is not None:
-        with whole_file(target, "JSONL export", "a", copy=True, encoding="utf-8") as out:
-            out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in added)
+        lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in added)
+        appended(target, lines.encode("utf-8"), "JSONL export")
         rows = _count(archive)
     else:
         rows = _write_all(archive, target)
@@ -136,19 +139,46 @@ def write_csv_file(archive: Archive, name: str, path: str | os.PathLike[str]) ->
         return write_csv(archive, name, out)
 
 
+_NO_FALLOCATE = frozenset({errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS})
+
+
+def appended(target: Path, data: bytes, what: str) -> None:
+    """``data`` added at the end of ``target``, in place, or nothing: room for it is reserved
+    first (``posix_fallocate``: a full disk fails before a byte is written), the bytes are
+    written in one call and synced, and any failure cuts the file back to the bytes it held,
+    then raises ``ExportError`` naming ``what`` and ``target``. Only a crash in the midst of
+    the write (the power lost) can leave a cut last line: the file's size then differs from
+    the one its export recorded, so the next export writes it whole."""
+    try:
+        with open(target, "r+b") as out:
+            length = out.seek(0, os.SEEK_END)
+            try:
+                try:
+                    os.posix_fallocate(out.fileno(), length, len(data))
+                except OSError as error:  # a full disk raises; no such call is no matter
+                    if error.errno not in _NO_FALLOCATE:
+                        raise
+                out.seek(length)
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            except BaseException:
+                out.truncate(length)
+                out.flush()
+                os.fsync(out.fileno())
+                raise
+    except OSError as error:
+        raise ExportError(f"the {what} to {target} failed: {error}") from error
+
+
 @contextlib.contextmanager
-def whole_file(
-    target: Path, what: str, mode: str = "w", *, copy: bool = False, **options: Any
-) -> Iterator[IO[Any]]:
-    """A file written whole or not at all: to a temporary name beside ``target`` (a copy of
-    it first, with ``copy``, to append to), synced, then renamed over it. Any failure (a full
-    disk, a read-only folder, an error of the writer) leaves the previous file as it was and
-    no temporary file; a failure of the disk or the archive is an ``ExportError`` naming
-    ``what`` and ``target``."""
+def whole_file(target: Path, what: str, mode: str = "w", **options: Any) -> Iterator[IO[Any]]:
+    """A file written whole or not at all: to a temporary name beside ``target``, synced, then
+    renamed over it. Any failure (a full disk, a read-only folder, an error of the writer)
+    leaves the previous file as it was and no temporary file; a failure of the disk or the
+    archive is an ``ExportError`` naming ``what`` and ``target``."""
     temporary = target.with_name(f".{target.name}.partial")
     try:
-        if copy:
-            shutil.copyfile(target, temporary)
         with open(temporary, mode, **options) as out:
             yield out
             out.flush()
