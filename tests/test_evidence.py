@@ -30,7 +30,15 @@ from conftest import (
     run_crawl,
 )
 from cqcscraper.crawl.whole import stream_is_whole
-from cqcscraper.parse.evidence import SharedTexts, placeholder_detail, title_words, words
+from cqcscraper.parse.evidence import (
+    SHOWN_SHARE,
+    SharedTexts,
+    placeholder_detail,
+    shown_words,
+    title_words,
+    words,
+)
+from cqcscraper.parse.extract import RawArticle
 from cqcscraper.parse.records import PressRelease
 from cqcscraper.testing.faults import Fault
 from cqcscraper.testing.mirror import Mirror
@@ -512,3 +520,25 @@ def test_reparse_never_applies_a_snapshot_the_crawl_refused(
     assert golden_rows(refresh.db)[597552] == golden_records()[597552]
     exported = [json.loads(line) for line in refresh.jsonl.read_text().splitlines()]
     assert {r["id"]: r for r in exported}[597552]["body"] == golden_records()[597552]["body"]
+
+
+TEXTS = st.lists(
+    st.text(alphabet=st.sampled_from("ab cd ef 12 认证中心 -.,"), max_size=30), max_size=5
+)
+
+
+@given(TEXTS, TEXTS, st.text(alphabet=st.sampled_from("ab cd ef 12 认证中心 -"), max_size=30))
+def test_the_words_a_page_shows_are_read_no_further_than_needed(
+    headings: list[str], paragraphs: list[str], title_text: str
+) -> None:
+    """Reading the page's texts one by one decides as reading them all at once would."""
+    raw = RawArticle("https://x/1.shtml", tuple(headings), None, None, None, None,
+                     tuple(paragraphs), ())  # fmt: skip
+    title = words(title_text)
+    every = title & words(" ".join([*headings, "", "", *paragraphs]))
+    shown = shown_words(raw, title)
+    needed = SHOWN_SHARE * len(title)
+    assert (len(shown) >= needed) == (len(every) >= needed)
+    assert shown <= every
+    if len(every) < needed:
+        assert shown == every

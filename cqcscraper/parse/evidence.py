@@ -65,10 +65,18 @@ def title_words(listing_text: str | None, link_labels: tuple[str, ...] = ()) -> 
     return found if len(found) >= MIN_TITLE_WORDS else set()
 
 
-def page_words(raw: RawArticle) -> set[str]:
-    """Every word the page shows as its title or text."""
-    shown = [*raw.headings, raw.og_title or "", raw.html_title or "", *raw.paragraphs]
-    return words(" ".join(shown))
+def shown_words(raw: RawArticle, title: set[str]) -> set[str]:
+    """The words of ``title`` that the page shows as its title or text. No word spans two of
+    its texts, so they are read one by one (headings first), and no further than it takes
+    to find the share of the title that shows it (``SHOWN_SHARE``): most pages show their
+    title in a heading, and the body's words are then never split."""
+    needed = SHOWN_SHARE * len(title)
+    shown: set[str] = set()
+    for text in (*raw.headings, raw.og_title or "", raw.html_title or "", *raw.paragraphs):
+        shown |= title & words(text)
+        if len(shown) >= needed:
+            break
+    return shown
 
 
 def not_the_release(raw: RawArticle) -> tuple[str, str] | None:
@@ -81,7 +89,7 @@ def not_the_release(raw: RawArticle) -> tuple[str, str] | None:
         )
     title = title_words(raw.listing_text, raw.link_labels)
     if title:
-        shown = title & page_words(raw)
+        shown = shown_words(raw, title)
         if len(shown) < SHOWN_SHARE * len(title):
             return validation.NOT_THE_RELEASE, (
                 f"the page does not show the title its listing gave it ({raw.listing_text!r}): "
