@@ -4,7 +4,6 @@ much of it is link text. Every rule of ``extract`` reads them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -41,54 +40,55 @@ class Block:
         object.__setattr__(self, "prose", prose)  # computed once: it is read on every pass
 
 
-def read_blocks(root: etree._Element) -> Iterator[Block]:
-    """The visible lines of the page in document order (iterative: deep markup is safe)."""
+def read_blocks(root: etree._Element) -> list[Block]:
+    """The visible lines of the page in document order. lxml's ``iterwalk`` walks the tree in
+    C (deep markup is safe, and no Python stack grows with it): an element's start, its end
+    (then its tail text follows), and comments and processing instructions, whose tail is
+    text too; a skipped element's subtree (script, style) is not walked."""
+    found: list[Block] = []
     parts: list[str] = []
     link_chars = 0
     link_count = 0  # <a> elements started in this block
     owners: list[etree._Element] = [root]
     links = 0  # depth of <a> elements we are inside
 
-    def end_block() -> Iterator[Block]:
+    def end_block() -> None:
         nonlocal link_chars, link_count
         text = "".join(parts)
         if text.strip():
-            yield Block(text, owners[-1], link_chars, link_count)
+            found.append(Block(text, owners[-1], link_chars, link_count))
         parts.clear()
         link_chars = link_count = 0
 
-    def add(text: str | None) -> None:
-        nonlocal link_chars, link_count
-        if text:
-            parts.append(text)
-            if links:
-                link_chars += len(text.strip())
-
-    # An explicit stack, not recursion: deeply nested markup cannot overflow it. An entry is
-    # (element, closing): the element's start, or its end (then its tail text follows).
-    stack: list[tuple[etree._Element, bool]] = [(root, False)]
-    while stack:
-        el, closing = stack.pop()
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if closing:
-            if tag in BLOCK_TAGS:
-                yield from end_block()
-                owners.pop()
-            elif tag == "a":
-                links -= 1
-        elif tag and tag not in SKIP_TAGS:
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if event == "start":
+            tag = el.tag.lower()
+            if tag in SKIP_TAGS:
+                walker.skip_subtree()
+                continue
             if tag == "br" or tag in BLOCK_TAGS:
-                yield from end_block()
+                end_block()
             if tag in BLOCK_TAGS:
                 owners.append(el)
             if tag == "a":
                 links += 1
                 link_count += 1
-            add(el.text)
-            stack.append((el, True))
-            stack.extend((child, False) for child in reversed(el))
-            continue
-        # Ended, skipped (script, style) or not an element (a comment): its tail is still text.
-        if el is not root:
-            add(el.tail)
-    yield from end_block()
+            text = el.text
+        else:
+            if event == "end":
+                tag = el.tag.lower()
+                if tag in BLOCK_TAGS:
+                    end_block()
+                    owners.pop()
+                elif tag == "a":
+                    links -= 1
+                if el is root:
+                    continue
+            text = el.tail
+        if text:
+            parts.append(text)
+            if links:
+                link_chars += len(text.strip())
+    end_block()
+    return found

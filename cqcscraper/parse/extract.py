@@ -127,7 +127,7 @@ def extract(
     root = create_root_node(html or "<html></html>", etree.HTMLParser)
     if not _is_element(root):
         return RawArticle(url, (), None, None, None, None, (), (), listing_text)
-    blocks = list(read_blocks(root))
+    blocks = read_blocks(root)
     furniture = Furniture(root, blocks)
     headings = {n for xpath in _HEADINGS for n in xpath(root) if not furniture.holds(n)}
     furniture.add(side_columns(headings, blocks, furniture))
