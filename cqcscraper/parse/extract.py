@@ -129,7 +129,8 @@ def extract(
         return RawArticle(url, (), None, None, None, None, (), (), listing_text)
     blocks = read_blocks(root)
     furniture = Furniture(root, blocks)
-    headings = {n for xpath in _HEADINGS for n in xpath(root) if not furniture.holds(n)}
+    heading_nodes = [node for xpath in _HEADINGS for node in xpath(root)]
+    headings = {node for node in heading_nodes if not furniture.holds(node)}
     furniture.add(side_columns(headings, blocks, furniture))
     container = _body_container(root, blocks, fast_path, furniture)
     kept = _body_blocks(blocks, container, furniture)
@@ -139,7 +140,7 @@ def extract(
         public_time = _first(_ARTICLE_TIME(root))
     return RawArticle(
         url=url,
-        headings=tuple(_headings(root, blocks, kept, furniture)),
+        headings=tuple(_headings(heading_nodes, blocks, kept, furniture)),
         og_title=_first(_OG_TITLE(root)),
         html_title=_first(_TITLE(root)),
         public_time=public_time,
@@ -255,14 +256,16 @@ HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6 dt caption legend".split())
 
 
 def _headings(
-    root: etree._Element, blocks: list[Block], kept: list[bool], furniture: Furniture
+    heading_nodes: list[etree._Element],
+    blocks: list[Block],
+    kept: list[bool],
+    furniture: Furniture,
 ) -> Iterator[str]:
-    """The page's own headings: before the body's first paragraph, in no furniture, heading
-    no link box."""
+    """The page's own headings (of ``heading_nodes``, what ``_HEADINGS`` find, in their
+    order): before the body's first paragraph, in no furniture, heading no link box."""
     nodes = [
         node
-        for xpath in _HEADINGS
-        for node in xpath(root)
+        for node in heading_nodes
         if not furniture.holds(node) and not furniture.heads_a_box(node)
     ]
     in_heading = {n for node in nodes for n in node.iter()}  # a long heading is not prose

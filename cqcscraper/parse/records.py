@@ -66,9 +66,13 @@ class PressRelease:
     content_hash: str
 
     def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
+        """Its fields by name, ``images`` as a list (every field is flat: no deep copy)."""
+        data = {name: getattr(self, name) for name in _RELEASE_FIELDS}
         data["images"] = list(self.images)
         return data
+
+
+_RELEASE_FIELDS = tuple(f.name for f in dataclasses.fields(PressRelease))
 
 
 @dataclass(frozen=True)
