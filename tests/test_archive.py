@@ -24,7 +24,7 @@ from conftest import ROOT, release
 from cqcscraper.crawl.reparse import reparse
 from cqcscraper.parse import urls
 from cqcscraper.parse.records import RawResponse
-from cqcscraper.store import writes
+from cqcscraper.store import pending, search, writes
 from cqcscraper.store.archive import (
     Archive,
     ArchiveError,
@@ -697,3 +697,34 @@ def test_every_statement_of_store_names_the_schemas_tables_and_columns(tmp_path:
             except sqlite3.ProgrammingError:  # compiled; the parameters are not given here
                 pass
     assert wrong == []
+
+
+V10_ARCHIVE = ROOT / "fixtures" / "archives" / "v10.db"  # the fixture site's demo, schema 10
+
+
+def test_a_version_10_archive_reads_its_pending_articles_by_index(tmp_path: Path) -> None:
+    """Schema 11 indexes the rejects by reason: the pending articles are read from the
+    rejects of the reasons tried again (the query plan searches that index, it scans no
+    table), and are what they were. Its search lists are made again by the next close."""
+    path = tmp_path / "cqc.db"
+    shutil.copy(V10_ARCHIVE, path)
+    with sqlite3.connect(path) as old:
+        assert old.execute("PRAGMA user_version").fetchone() == (10,)
+        rejects = old.execute("SELECT * FROM rejects ORDER BY id").fetchall()
+    with Archive(path) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert archive.db.execute("SELECT * FROM rejects ORDER BY id").fetchall() == rejects
+        (waiting,) = archive.pending(**RETRIED)
+        assert (waiting.reason, waiting.tries) == ("not_found", 1)
+        plan = " ".join(
+            row[3]
+            for row in archive.db.execute(
+                "EXPLAIN QUERY PLAN " + pending._PENDING,
+                {"transient": "[]", "twice": "[]", "retried": '["not_found"]'},
+            )
+        )
+        assert "SCAN rejects" not in plan
+        assert "USING COVERING INDEX idx_rejects_reason_article_id" in plan, plan
+        assert search.due(archive.db.conn)
+        assert archive.refresh_search() >= 0
+        assert not search.due(archive.db.conn)

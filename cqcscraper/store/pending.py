@@ -26,11 +26,18 @@ MAX_WAIT_RUNS = 24
 # A reason final only once this many runs saw it (``not_found``: a publish lag first).
 _SEEN_TWICE = 2
 
+# Read through indexes (schema 11): the articles with a reject of a reason tried again, not
+# archived since, each with its latest reject (of any reason: a final one ends the wait).
 _PENDING = """
-WITH latest AS (
-    SELECT article_id, max(id) AS id FROM rejects
-    WHERE article_id IS NOT NULL AND article_id NOT IN (SELECT id FROM press_releases)
-    GROUP BY article_id
+WITH tried AS (
+    SELECT DISTINCT article_id FROM rejects
+    WHERE reason IN (SELECT value FROM json_each(:retried)) AND article_id IS NOT NULL
+        AND article_id NOT IN (SELECT id FROM press_releases)
+),
+latest AS (
+    SELECT article_id,
+        (SELECT max(t.id) FROM rejects t WHERE t.article_id = tried.article_id) AS id
+    FROM tried
 )
 SELECT r.article_id, r.url, r.reason, r.crawl_id,
     (SELECT count(DISTINCT coalesce(t.crawl_id, t.id)) FROM rejects t

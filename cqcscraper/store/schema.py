@@ -370,6 +370,16 @@ def _schema_10(db: Database) -> None:
     search.follow_changes(db.conn)
 
 
+def _schema_11(db: Database) -> None:
+    """An index of the rejects by reason, so that a run reads the articles pending a retry
+    (``store.pending``) from the rejects of the reasons tried again, not from every reject
+    the years of runs left; and the search lists made again by the next crawl's close (or
+    ``reparse``), so that a typed stem the texts hold only in longer forms is answered from
+    its list (``store.search``)."""
+    db["rejects"].create_index(["reason", "article_id"], if_not_exists=True)
+    db.execute("UPDATE archive_info SET value = '0' WHERE name = ?", [search.FRESH])
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_1,
     _schema_2,
@@ -381,5 +391,6 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_8,
     _schema_9,
     _schema_10,
+    _schema_11,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
