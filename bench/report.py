@@ -215,6 +215,17 @@ def notes(results: dict, figures: dict[str, float]) -> list[str]:
             "article linked is known (one lookup by its primary key) and keeps only the ids "
             "linked in this run; the writes go in batches of 200; reparse reads the snapshots "
             "one article at a time."
+            + (
+                ""
+                if flat
+                else " What a full run of more articles holds more of (traced with tracemalloc "
+                "at 2,000 and 6,000 articles, about 1.5 KB an article): the run's own records of "
+                "what it saw (the ids linked and their link texts, each text's digest for the "
+                "placeholder check, each release's content hash for the duplicate check, the "
+                "request fingerprints) and Scrapy's media cache, which keeps every file's "
+                "result for the whole run (its headers; a document's text too). A scheduled run "
+                "links few articles and holds little of it."
+            )
         )
     return said
 
