@@ -217,6 +217,15 @@ def notes(results: dict, figures: dict[str, float]) -> list[str]:
             "one article at a time."
             + (
                 ""
+                if figures.get("crawl_time", 0) <= 1.2
+                else " The crawl's time per page grows with what the run's close does once for "
+                "the whole archive, which a run that fills an empty archive pays: the search "
+                "lists made for the first time (none below 5,000 releases; the d. archive's "
+                f"took {se['refresh_seconds']:.0f} s at {se['rows']:,}) and the JSONL written "
+                "whole."
+            )
+            + (
+                ""
                 if flat
                 else " What a full run of more articles holds more of (traced with tracemalloc "
                 "at 2,000 and 6,000 articles, about 1.5 KB an article): the run's own records of "
@@ -253,7 +262,9 @@ def sizes_rows(results: dict) -> tuple[list[str], list[str]]:
     said = [
         f"- h. A scheduled run against an archive of {biggest['rows']:,} releases costs "
         f"{worst:.2f} times (the worst of wall and CPU) what it costs at {first['rows']:,} "
-        f"({ok(worst <= 1.2)} against 1.2x). Known articles are looked up one by one as the "
+        f"({ok(worst <= 1.2)} against 1.2x; each run the best of "
+        f"{results['args']['runs']}, the one-new run from a copy of the archive as the no-op "
+        "run left it). Known articles are looked up one by one as the "
         "listings link them, and the articles pending a retry are read through an index of "
         "the rejects; the JSONL is left as it is when nothing changed, and a new release "
         "dated after the others is appended in place (no copy of the file); the search lists "
@@ -359,7 +370,11 @@ def report(results: dict) -> str:
         f"--scale {args.get('scale', 0)}`). Each figure is the median of {args['runs']} runs, "
         "each measured beside its peer or floor in the same run. Nothing here is a test.",
         "",
-        f"- When: {info['date']}",
+        f"- When: {info['date']}"
+        + "".join(
+            f"; {figure} measured again by `bench/run.py --again {figure}` at {when}"
+            for figure, when in results.get("again", {}).items()
+        ),
         f"- Machine: {info['machine']}",
         f"- Versions: {info['versions']}",
         "",
