@@ -67,8 +67,8 @@ def write_jsonl(archive: Archive, path: str | os.PathLike[str]) -> JsonlExport:
     What it costs follows what changed, not the archive's size (``records_version``, and the
     log of changes, ``records_changes``): when the file is as this function left it, a run
     that changed no release writes nothing, and one that only added releases dated after
-    every other appends them: the file is then byte for byte
-    what a whole export writes. Anything else is written whole.
+    every other appends them: the file is then byte for byte what a whole export writes.
+    Anything else is written whole.
 
     The append is made in place (``appended``), not to a copy renamed into place: copying the
     file would cost what the archive holds (1.6 s for 524 MB at 100,000 releases)."""
@@ -147,8 +147,9 @@ def appended(target: Path, data: bytes, what: str) -> None:
     first (``posix_fallocate``: a full disk fails before a byte is written), the bytes are
     written in one call and synced, and any failure cuts the file back to the bytes it held,
     then raises ``ExportError`` naming ``what`` and ``target``. Only a crash in the midst of
-    the write (the power lost) can leave a cut last line: the file's size then differs from
-    the one its export recorded, so the next export writes it whole."""
+    the write (the power lost) can leave a cut last line, or the reserved room as zero bytes:
+    the file's size then differs from the one its export recorded, so the next export writes
+    it whole."""
     try:
         with open(target, "r+b") as out:
             length = out.seek(0, os.SEEK_END)
