@@ -128,6 +128,13 @@ def test_the_jsonl_is_written_again_only_when_a_release_changed(
     assert write_jsonl(archive, target) == (1, True)
 
 
+def whole_export(archive: Archive, tmp_path: Path) -> bytes:
+    full = tmp_path / "whole.jsonl"
+    full.unlink(missing_ok=True)
+    write_jsonl(archive, full)
+    return full.read_bytes()
+
+
 def test_a_run_that_adds_newer_releases_appends_them_to_the_jsonl(
     archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -142,11 +149,9 @@ def test_a_run_that_adds_newer_releases_appends_them_to_the_jsonl(
 
     def exported() -> bool:
         write_jsonl(archive, target)
-        full = tmp_path / "whole.jsonl"
-        full.unlink(missing_ok=True)
-        write_jsonl(archive, full)  # a file of its own: always whole
+        full = whole_export(archive, tmp_path)  # a file of its own: always whole
         whole.pop()
-        return target.read_bytes() == full.read_bytes()
+        return target.read_bytes() == full
 
     store(archive, release(1, "2024-01-01"))
     store(archive, release(2, "2024-02-01"))
@@ -165,13 +170,6 @@ def test_a_run_that_adds_newer_releases_appends_them_to_the_jsonl(
     assert (exported(), len(whole)) == (True, 3)
     (logged,) = archive.db.execute("SELECT count(*) FROM records_changes").fetchone()
     assert logged == 0  # every export kept is up to date: nothing more is needed
-
-
-def whole_export(archive: Archive, tmp_path: Path) -> bytes:
-    full = tmp_path / "whole.jsonl"
-    full.unlink(missing_ok=True)
-    write_jsonl(archive, full)
-    return full.read_bytes()
 
 
 @pytest.mark.parametrize("failing", ["posix_fallocate", "fsync"])
