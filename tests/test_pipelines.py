@@ -3,19 +3,34 @@ reject, and how a run's row is closed."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-from conftest import page_of, project_settings, read_page
+from conftest import SITE, page_of, project_settings, read_page
+from cqcscraper.crawl.media import MediaPipeline
 from cqcscraper.crawl.pipelines import ArchivePipeline, ParsePipeline, ValidatePipeline
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.crawl.run import EXIT_CODE, EXIT_FAIL, ArchiveRun
 from cqcscraper.parse import validation
-from cqcscraper.parse.records import ArticlePage, ParsedPage, PressRelease, RawResponse
+from cqcscraper.parse.media import IMAGE, MediaLink
+from cqcscraper.parse.records import (
+    ArticlePage,
+    FileUnchanged,
+    ParsedPage,
+    PressRelease,
+    RawResponse,
+    ReleaseMedia,
+    StoredFile,
+)
 from cqcscraper.spiders.press import PressSpider
 from cqcscraper.store.archive import Archive
 from cqcscraper.store.lock import ArchiveBusy, RunLock
@@ -243,6 +258,60 @@ def test_the_archive_pipeline_writes_a_batch_in_one_transaction(
     archiving.close_spider()  # the rest goes when the spider closes
     assert timers[2][2].cancelled
     assert crawler.stats.get_value("cqc/articles/unchanged") == 2
+
+
+PHOTO = "/www/english/c/2024-09-10/W020240910512634581.jpg"
+
+
+def test_the_media_cache_keeps_a_file_whole_only_until_the_archive_holds_it(
+    tmp_path: Path, parse: ParsePipeline
+) -> None:
+    """Scrapy's media cache gives a file fetched once in a run to every release that links it.
+    It keeps the file whole (headers, a document's text) until a stored release wrote its row,
+    then ``FileUnchanged`` (the archive's copy), so a run's memory does not grow with its files.
+    A release refused as a suspect update writes no file: the next release still gets it whole."""
+    crawler = run_crawler(tmp_path, CQC_WRITE_BATCH=1)
+    media = MediaPipeline.from_crawler(crawler)
+    media.open_spider()
+    archiving = ArchivePipeline.from_crawler(crawler)
+    url = f"https://www.cqc.com.cn{PHOTO}"
+    request = Request(f"http://127.0.0.1:1{PHOTO}", meta={"cqc_url": url, "cqc_roles": [IMAGE]})
+    answer = Response(
+        request.url,
+        headers={"Content-Type": "image/jpeg", "ETag": '"v1"'},
+        body=(SITE / PHOTO.lstrip("/")).read_bytes(),
+        request=request,
+    )
+    stored = asyncio.run(media.media_downloaded(answer, request, media.spiderinfo))
+    assert isinstance(stored, StoredFile)
+    cached = crawler.request_fingerprinter.fingerprint(request)
+    media.spiderinfo.downloaded[cached] = stored  # as Scrapy caches what media_downloaded gave
+
+    def with_photo(item: ParsedPage, release_id: int) -> ParsedPage:
+        link = MediaLink(url, IMAGE, 1, "a photo")
+        return replace(item, media=ReleaseMedia(release_id, (link,), (stored,)))
+
+    first = parse.process_item(fetched(597552, "2026-01-01T00:00:07Z"))
+    archiving.process_item(first)  # archived without the photo
+    gutted = replace(first.record, body=first.record.body[:40], content_hash="gutted")
+    archiving.process_item(with_photo(replace(first, record=gutted), 597552))
+    assert crawler.stats.get_value("cqc/articles/updated") is None  # refused: a suspect update
+    assert archiving.archive.db["media_files"].count == 0
+    assert media.spiderinfo.downloaded[cached] is stored  # still whole
+
+    second = parse.process_item(fetched(595908, "2026-01-01T00:00:08Z"))
+    archiving.process_item(with_photo(second, 595908))
+    (row,) = archiving.archive.db["media_files"].rows
+    assert (row["url"], row["sha256"]) == (url, stored.sha256)
+    assert (
+        json.loads(row["headers"])
+        == stored.headers
+        == {
+            "Content-Type": ["image/jpeg"],
+            "Etag": ['"v1"'],
+        }
+    )
+    assert media.spiderinfo.downloaded[cached] == FileUnchanged(url)
 
 
 class Timer:

@@ -20,6 +20,10 @@ URL once per run whatever number of releases link it. What this subclass adds:
 - every outcome becomes a ``FileOutcome`` in the item (``StoredFile``, ``FileUnchanged``,
   ``FileFailed`` with a reason), which the archive pipeline writes with the release. A file
   that fails is a recorded failure, never a lost release; the next run tries it again;
+- the run's cache of what each URL gave (Scrapy's, so a file linked by several releases is
+  fetched once) keeps a fetched file whole, its headers and a document's text, only until the
+  archive holds its row (``FILES_STORED``); from then on a later release linking it is given
+  ``FileUnchanged``, the archive's copy, so the run's memory does not grow with its files;
 - a file that cannot be written (a full disk) fails the run, like any archive write.
 """
 
@@ -42,6 +46,7 @@ from twisted.python.failure import Failure
 from cqcscraper.crawl import health
 from cqcscraper.crawl.documents import Stopped, document_text
 from cqcscraper.crawl.pages import raw_of
+from cqcscraper.crawl.pipelines import FILES_STORED
 from cqcscraper.crawl.rejects import reason_of_failure, reason_of_status
 from cqcscraper.crawl.run import ArchiveRun
 from cqcscraper.parse import media, urls, validation
@@ -98,6 +103,9 @@ class MediaPipeline(FilesPipeline):
         self.refetch = False  # a full run asks again for the files it holds (conditionally)
         self._asked: dict[int, list[str]] = {}  # id(item) -> the URLs asked for, in order
         self._failed: dict[str, FileFailed] = {}  # url -> why it failed in this run
+        # url -> the cache key (request fingerprint) of each file fetched whose row the
+        # archive does not hold yet
+        self._unwritten: dict[str, bytes] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MediaPipeline:
@@ -106,13 +114,15 @@ class MediaPipeline(FilesPipeline):
             raise NotConfigured("media are fetched by archive runs with CQC_MEDIA on")
         settings = crawler.settings
         folder = media_folder(run.db_path, settings.get("CQC_MEDIA_DIR"))
-        return cls(
+        pipeline = cls(
             str(folder),
             crawler=crawler,
             run=run,
             document_timeout=settings.getfloat("CQC_DOCUMENT_TIMEOUT"),
             document_memory_mb=settings.getint("CQC_DOCUMENT_MEMORY_MB"),
         )
+        crawler.signals.connect(pipeline.files_stored, signal=FILES_STORED)
+        return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider()
@@ -206,6 +216,7 @@ class MediaPipeline(FilesPipeline):
             if text_error:
                 logger.warning("File %s stored, its text %s", url, text_error)
                 self.crawler.stats.inc_value(STATS.format("text_not_extracted"))
+        self._unwritten[url] = self.crawler.request_fingerprinter.fingerprint(request)
         return StoredFile(
             url=url,
             sha256=sha256,
@@ -219,6 +230,15 @@ class MediaPipeline(FilesPipeline):
             request_headers=raw.request_headers,
             text_error=text_error,
         )
+
+    def files_stored(self, files: list[StoredFile]) -> None:
+        """The archive holds these files' rows now: the cache gives a later release linking one
+        ``FileUnchanged`` (held, not fetched again), and lets go of its headers and text."""
+        downloaded = self.spiderinfo.downloaded
+        for file in files:
+            key = self._unwritten.pop(file.url, None)
+            if key is not None and downloaded.get(key) is file:
+                downloaded[key] = FileUnchanged(file.url)
 
     def media_failed(self, failure: Failure, request: Request, info: Any) -> None:
         """Record why a file failed, for ``item_completed``, and return None: the failure is

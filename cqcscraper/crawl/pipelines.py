@@ -32,11 +32,16 @@ from cqcscraper.parse.records import (
     ParsedPage,
     PressRelease,
     ReleaseMedia,
+    StoredFile,
 )
 from cqcscraper.parse.validation import MOVED, SUSPECT_UPDATE, UNSTORABLE
 from cqcscraper.store.archive import ArchiveError, Suspect, Unstorable
 
 logger = logging.getLogger(__name__)
+
+# Sent with ``files=[StoredFile, ...]`` once a batch that wrote those files' rows is stored: the
+# media pipeline then keeps no more of them in memory than a later release linking them needs.
+FILES_STORED = object()
 
 
 class ParsePipeline:
@@ -173,15 +178,21 @@ class ArchivePipeline:
         except ArchiveError as error:
             self.run.archive_failed(error, lost=_releases(pending))
             return
+        stored: list[StoredFile] = []
         for item, outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, Unstorable):  # this record alone: the batch is stored
                 self.run.record_reject(item.page, item.record.url, UNSTORABLE, outcome.error)
-            elif isinstance(outcome, Suspect):  # the archived release stays as it was
+                continue
+            if isinstance(outcome, Suspect):  # the archived release stays as it was
                 self.run.record_reject(item.page, item.record.url, SUSPECT_UPDATE, outcome.reason)
-            elif outcome is not None:
+                continue
+            stored += _stored_files(item)
+            if outcome is not None:
                 self.crawler.stats.inc_value(health.OUTCOME.format(outcome))
                 if isinstance(item, ParsedPage):
                     self._moved(item)
+        if stored:
+            self.crawler.signals.send_catch_log(FILES_STORED, files=stored)
 
     def _moved(self, item: ParsedPage) -> None:
         """An article linked under one id and redirected to another: the linked id is recorded
@@ -193,6 +204,12 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         self.flush()
+
+
+def _stored_files(item: ParsedPage | NotModified | ReleaseMedia) -> list[StoredFile]:
+    """The files whose rows storing ``item`` wrote (a release's, or those fetched again)."""
+    files = item if isinstance(item, ReleaseMedia) else item.media
+    return [f for f in files.files if isinstance(f, StoredFile)] if files is not None else []
 
 
 def _releases(items: list[Any]) -> int:

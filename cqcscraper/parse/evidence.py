@@ -108,7 +108,7 @@ class SharedTexts:
     run to withdraw."""
 
     def __init__(self) -> None:
-        self._first: dict[str, tuple[int, bool]] = {}
+        self._first: dict[bytes, tuple[int, bool]] = {}  # bytes: a run keeps one per article
         self.unconfirmed: set[int] = set()
 
     def placeholder(
@@ -120,7 +120,7 @@ class SharedTexts:
         """``(reason, detail)`` when ``record``'s text was served at another article of the
         run, or is the text of another release the archive holds (``archived_as``: its id,
         asked only when nothing confirms this page), and nothing confirms it is this one's."""
-        digest = hashlib.sha256(record.body.encode()).hexdigest()
+        digest = hashlib.sha256(record.body.encode()).digest()
         confirmed = bool(title_words(listing_text))
         first, first_confirmed = self._first.setdefault(digest, (record.id, confirmed))
         if confirmed:

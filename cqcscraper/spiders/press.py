@@ -222,6 +222,7 @@ class PressSpider(scrapy.Spider):
             yield NotModified(url, article_id, utc_now(), files)
             return
         page = article_page(response, utc_now(), self._listing_text(article_id, listing_text))
+        self.link_texts.pop(article_id, None)  # carried by the page now: the run keeps none
         if other := self.non_articles.get(hashlib.sha256(response.body).hexdigest()):
             # the very page of a section (a disclaimer, a notice) served at an article's URL
             error = f"the same page as {other}, which is no article"
@@ -233,6 +234,7 @@ class PressSpider(scrapy.Spider):
         under the URL that was linked (not where a redirect led)."""
         if failure.check(HttpError):
             text = self._listing_text(**failure.request.cb_kwargs)
+            self.link_texts.pop(failure.request.cb_kwargs["article_id"], None)
             yield article_page(failure.value.response, utc_now(), text)
             return
         request = failure.request
