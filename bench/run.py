@@ -33,6 +33,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import compiled
 import crawling
 import extraction
 import search
@@ -81,13 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before-label", default="earlier run", help="what --before was")
     parser.add_argument(
         "--again",
-        choices=["h"],
+        choices=["h", "compiled"],
         help="measure this figure again into the run saved beside --out (its .json), as that "
-        "run's arguments ask, and write the report again",
+        "run's arguments ask, and write the report again (compiled: issue 27's step 4, the "
+        "parse modules compiled with mypyc beside the same in Python; needs mypy installed)",
     )
     args = parser.parse_args(argv)
     if args.again:
-        return again(Path(args.out))
+        return again(Path(args.out), args.again)
     before = None
     if args.before:
         before = json.loads(Path(args.before).read_text(encoding="utf-8"))
@@ -132,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def again(out: Path) -> int:
-    """Figure h measured again into the saved run (a figure of single runs of 1-2 s that the
-    machine's noise moved), the report written again saying when."""
+def again(out: Path, figure: str) -> int:
+    """One figure measured into the saved run again, the report written again saying when: h
+    (single runs of 1-2 s that the machine's noise moved), or what compiling buys (step 4)."""
     saved_path = out.with_suffix(".json")
     saved = json.loads(saved_path.read_text(encoding="utf-8"))
     args = saved["args"]
@@ -143,11 +145,14 @@ def again(out: Path) -> int:
         say(f"writing a synthetic site of {args['articles']} articles")
         synthetic.write_site(work / "synthetic", args["articles"])
         site = work / "synthetic" / "html"
-        wanted = [int(size) for size in args["sizes"].split(",")]
-        saved["sizes"] = sizes.measure(
-            site, work / "synthetic" / "expected", work, wanted, args["runs"]
-        )
-        saved["again"] = {"h": machine()["date"]}
+        if figure == "h":
+            wanted = [int(size) for size in args["sizes"].split(",")]
+            saved["sizes"] = sizes.measure(
+                site, work / "synthetic" / "expected", work, wanted, args["runs"]
+            )
+        else:
+            saved["compiled"] = compiled.measure(work / "synthetic", work, args["runs"])
+        saved.setdefault("again", {})[figure] = machine()["date"]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out.write_text(report(saved), encoding="utf-8")
