@@ -229,13 +229,13 @@ def notes(results: dict, figures: dict[str, float]) -> list[str]:
                 ""
                 if flat
                 else " What a full run of more articles holds more of (traced with tracemalloc "
-                "at 2,000 and 5,000 articles, and by peak RSS at 2,000 and 8,000: about 0.85 KB "
-                "an article, from 1.7 KB before Scrapy's media cache let go of the files the "
-                "archive holds and the spider of the link texts its pages carry): what the run "
-                "checks each article against while it lasts, the ids linked (one id, one "
-                "release), each body's digest (the placeholder check), each release's content "
-                "hash (the duplicate check), Scrapy's request fingerprints and its media cache's "
-                "one entry a file. A scheduled run links few articles and holds little of it."
+                "at 2,000 and 5,000 articles: 0.54 KB an article, from 1.5 KB before Scrapy's "
+                "media cache let go of the files the archive holds and the spider of the link "
+                "texts its pages carry) is what the run checks each article against while it "
+                "lasts: the ids linked with their URLs (one id, one release), each body's digest "
+                "(the placeholder check), each release's content hash (the duplicate check) and "
+                "Scrapy's request fingerprints. A scheduled run links few articles and holds "
+                "little of it."
             )
         )
     return said

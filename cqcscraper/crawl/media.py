@@ -22,8 +22,9 @@ URL once per run whatever number of releases link it. What this subclass adds:
   that fails is a recorded failure, never a lost release; the next run tries it again;
 - the run's cache of what each URL gave (Scrapy's, so a file linked by several releases is
   fetched once) keeps a fetched file whole, its headers and a document's text, only until the
-  archive holds its row (``FILES_STORED``); from then on a later release linking it is given
-  ``FileUnchanged``, the archive's copy, so the run's memory does not grow with its files;
+  archive holds its row (``FILES_STORED``): then a later release linking it finds it held, or,
+  in a full run, is given ``FileUnchanged`` from the cache. The run's memory does not grow
+  with the files it fetched;
 - a file that cannot be written (a full disk) fails the run, like any archive write.
 """
 
@@ -232,13 +233,19 @@ class MediaPipeline(FilesPipeline):
         )
 
     def files_stored(self, files: list[StoredFile]) -> None:
-        """The archive holds these files' rows now: the cache gives a later release linking one
-        ``FileUnchanged`` (held, not fetched again), and lets go of its headers and text."""
+        """The archive holds these files' rows now, so the cache lets go of their headers and
+        text. A later release linking one asks for no file the archive holds, except in a full
+        run, which asks again for each (conditionally): there the cache gives it
+        ``FileUnchanged`` (held, fetched once this run); elsewhere the entry goes."""
         downloaded = self.spiderinfo.downloaded
         for file in files:
             key = self._unwritten.pop(file.url, None)
-            if key is not None and downloaded.get(key) is file:
+            if key is None or downloaded.get(key) is not file:
+                continue
+            if self.refetch:
                 downloaded[key] = FileUnchanged(file.url)
+            else:
+                del downloaded[key]
 
     def media_failed(self, failure: Failure, request: Request, info: Any) -> None:
         """Record why a file failed, for ``item_completed``, and return None: the failure is
