@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -18,8 +19,10 @@ from cqcscraper.parse.normalize import (
     is_furniture,
     normalize_article,
 )
-from cqcscraper.parse.text import clean_text
+from cqcscraper.parse.text import _INVISIBLE, CONTROL, clean_text
 from cqcscraper.parse.titles import (
+    BODY,
+    ELLIPSIS,
     HEADING,
     OG_TITLE,
     TITLE_SOURCES,
@@ -408,6 +411,19 @@ TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
 @given(TEXT)
 def test_clean_text_is_idempotent(text: str) -> None:
     assert clean_text(clean_text(text)) == clean_text(text)
+
+
+@given(TEXT)
+def test_clean_text_is_its_rules_applied_in_full(text: str) -> None:
+    """The short way for printable ASCII gives what every rule gives."""
+    full = CONTROL.sub("", text)
+    full = _INVISIBLE.sub("", unicodedata.normalize("NFC", full))
+    assert clean_text(text) == " ".join(full.split())
+
+
+@given(st.text(alphabet=st.sampled_from(["a", " ", ".", "…", "\n", "\t", "x"]), max_size=12))
+def test_a_title_is_cut_where_the_ellipsis_pattern_finds_one(text: str) -> None:
+    assert Title(text, BODY).cut == (ELLIPSIS.search(text) is not None)
 
 
 @given(TEXT)

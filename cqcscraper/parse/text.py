@@ -20,6 +20,8 @@ def clean_text(text: str | None) -> str:
     releases cite regulations with): it is kept; whatever shows the archive escapes it."""
     if not text:
         return ""
+    if text.isascii() and text.isprintable():  # no control or invisible character, no NFC
+        return " ".join(text.split())
     if CONTROL.search(text):
         text = CONTROL.sub("", text)
     if not text.isascii():  # ASCII is NFC already and holds no invisible character

@@ -44,6 +44,7 @@ _TITLE_SUFFIX = re.compile(
 
 
 ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…+)$")
+_CUT_ENDINGS = ("..", "…")  # the endings ELLIPSIS matches
 
 
 # An HTML tag as a parser reads one: ``<meta property=``, ``<br/>``, ``</title>``, named by an
@@ -104,8 +105,10 @@ class Title:
 
     @property
     def cut(self) -> bool:
-        """Cut short with ``...`` or ``…``."""
-        return ELLIPSIS.search(self.text) is not None
+        """Cut short with ``...`` or ``…``: what ``ELLIPSIS`` finds, told by the ending alone
+        (the pattern's search tries every run of spaces; ``$`` also matches before a final
+        newline)."""
+        return self.text.removesuffix("\n").endswith(_CUT_ENDINGS)
 
     def completed_by(self, other: Title) -> bool:
         """Whether ``other`` is this cut-short title's full form: it starts with the same words
