@@ -211,3 +211,29 @@ def test_as_uri_never_raises_is_ascii_and_idempotent(tail: str, host: str) -> No
     uri = urls.as_uri(f"https://{host}/{tail}")
     assert uri.isascii()
     assert urls.as_uri(uri) == uri
+
+
+# Bases and links as pages have them, odd ones among them: hypothesis puts the pieces together.
+BASES = st.sampled_from(
+    [
+        "https://www.cqc.com.cn/www/english/News/index_45.shtml",
+        "http://127.0.0.1:8000/www/english/News/",
+        "http://127.0.0.1:8000/www/english/c/2024-09-10/597552.shtml?x=1#top",
+        "https://WWW.cqc.com.cn/www//english/./News/a.html",
+        "https://www.cqc.com.cn/www/english/中文/index.shtml",
+        "https://www.cqc.com.cn/www/english/%E4%B8%AD/x;p=1/index.shtml",
+        "https://www.cqc.com.cn",
+        "https://www.cqc.com.cn/",
+        "https://user@www.cqc.com.cn:8443/a/b/",
+        "ftp://example.com/a/b",
+    ]
+)
+PIECES = [*"ab./:?#%;= _~-中", "index_4.shtml", "//", "..", "/www/english/"]
+HREFS = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
+
+
+@given(BASES, HREFS)
+def test_a_plain_link_joins_as_urllib_joins_it(base: str, href: str) -> None:
+    """``join`` takes plain paths against plain bases the short way: it gives what urllib's
+    ``urljoin`` then ``as_uri`` give, for every link."""
+    assert urls.join(base, href) == urls._joined_by_urllib(base, href.strip())

@@ -72,24 +72,26 @@ def page_links(html: str, page_url: str, origin: str, max_pages: int) -> Links:
     hosts = urls.same_site_hosts(page_url) | urls.SITE_HOSTS
     selector = Selector(text=html)
     base = urls.join(page_url, selector.css("base::attr(href)").get() or "") or page_url
-    candidates = [
-        (url, _text_of(link))
+    candidates: list[tuple[str, Selector | None]] = [
+        (url, link)
         for link in selector.css("a[href], area[href]")
         if (url := urls.join(base, link.attrib.get("href") or ""))
     ]
-    candidates += [(url, "") for url in script_pages(html, page_url, max_pages)]
+    candidates += [(url, None) for url in script_pages(html, page_url, max_pages)]
 
     found = Links()
     seen: set[str] = set()
     texts: dict[str, list[str]] = {}  # article -> the texts of its links
-    for url, text in candidates:
+    folder = urls.listing_folder(page_url)
+    for url, link in candidates:  # the text of article links only: a listing may link
+        # every page of its listing from each (then pagination is most of the page's links)
         if urls.article_ref(url) is not None and urls.host_of(url) in hosts:
             target, bucket = urls.rehost(url, origin), found.articles
-            if text:
+            if link is not None and (text := _text_of(link)):
                 texts.setdefault(target, []).append(text)
         elif urls.is_english_page(url, hosts):
             target = urls.listing_url(url, origin)
-            paginates = urls.is_pagination_of(url, page_url)
+            paginates = urls.in_listing_folder(url, folder)
             bucket = found.pagination if paginates else found.sections
             if paginates and urls.listing_page_number(url) >= max_pages:
                 found.past_cap = found.past_cap or target

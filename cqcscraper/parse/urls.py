@@ -76,12 +76,39 @@ def join(base: str, href: str) -> str | None:
     """``href`` resolved against ``base``, as a URI (``as_uri``: every URL the archive keeps
     is one, as a browser would request it); None for a link no browser could follow (an
     unclosed IPv6 bracket, say): one odd link never stops a page from being read."""
+    href = href.strip()
+    return _plain_join(base, href) or _joined_by_urllib(base, href)
+
+
+def _joined_by_urllib(base: str, href: str) -> str | None:
     try:
-        url = urljoin(base, href.strip())
+        url = urljoin(base, href)
         urlsplit(url)
     except ValueError:
         return None
     return as_uri(url)
+
+
+# A path of characters that a URI keeps as they are, with no empty, "." or ".." segment (and
+# so nothing for urljoin to resolve but where it starts): most links of a page are such paths.
+# No ";": urllib reads what follows one in the last segment as parameters.
+_PLAIN_PATH = re.compile(r"(?!.*//)(?!(?:.*/)?\.\.?(?:/|$))[A-Za-z0-9_.~!$&'()*+,=@/-]*")
+_PLAIN_BASE = re.compile(r"(https?://[A-Za-z0-9.-]+(?::[0-9]+)?)(/[^?#]*/)[^/?#]*(?:[?#].*)?")
+
+
+def _plain_join(base: str, href: str) -> str | None:
+    """What ``_joined_by_urllib`` gives, without urllib, when both are plain: an http(s) base
+    whose folder is a plain path, and a non-empty plain ``href`` (a page's pagination, its
+    sections, its articles). None when either is not."""
+    if not href:
+        return None
+    found = _PLAIN_BASE.fullmatch(base)
+    if found is None or not _PLAIN_PATH.fullmatch(href):
+        return None
+    origin, folder = found.groups()
+    if not _PLAIN_PATH.fullmatch(folder):
+        return None
+    return origin + href if href.startswith("/") else origin + folder + href
 
 
 def live_url(url: str, site: str | None) -> str:
@@ -159,10 +186,16 @@ def is_english_page(url: str, hosts: frozenset[str]) -> bool:
     return posixpath.splitext(parts.path)[1].lower() in PAGE_EXTENSIONS
 
 
-def is_pagination_of(url: str, page_url: str) -> bool:
-    """True when ``url`` is another page of the listing at ``page_url`` (same folder, index_N)."""
-    path, page_path = urlsplit(url).path, urlsplit(page_url).path
-    folder = page_path if page_path.endswith("/") else posixpath.dirname(page_path) + "/"
+def listing_folder(page_url: str) -> str:
+    """The folder of the listing a page belongs to: the path up to its last ``/``."""
+    page_path = urlsplit(page_url).path
+    return page_path if page_path.endswith("/") else posixpath.dirname(page_path) + "/"
+
+
+def in_listing_folder(url: str, folder: str) -> bool:
+    """True when ``url`` is a page of the listing in ``folder`` (``listing_folder``): the
+    folder itself or an ``index_N`` page in it."""
+    path = urlsplit(url).path
     if path == folder:
         return True
     return posixpath.dirname(path) + "/" == folder and bool(

@@ -88,6 +88,9 @@ class PressSpider(scrapy.Spider):
         # The pages of the run that are no article (listings, sections), by their bytes' sha256:
         # one served at an article's URL is a placeholder.
         self.non_articles: dict[str, str] = {}
+        # The listing pages asked for in this run: a listing that links every one of its pages
+        # from each would otherwise make (and the duplicate filter drop) pages x pages requests.
+        self.listings_asked: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PressSpider:
@@ -180,7 +183,8 @@ class PressSpider(scrapy.Spider):
         pagination = links.pagination
         if self.walk_all:
             for url in pagination:
-                yield self._listing(url, depth)
+                if url not in self.listings_asked:
+                    yield self._listing(url, depth)
         else:
             known_pages = 0 if fresh else known_pages + 1
             following = self._next_page(response.url, pagination)
@@ -188,7 +192,8 @@ class PressSpider(scrapy.Spider):
                 yield self._listing(following, depth, known_pages)
         if depth < self.max_depth:
             for url in links.sections:
-                yield self._listing(url, depth + 1)
+                if url not in self.listings_asked:
+                    yield self._listing(url, depth + 1)
 
     def _article(self, url: str, article_id: int, text: str) -> scrapy.Request:
         """The request for an article. One the archive holds (a full or refresh run) is asked
@@ -303,6 +308,7 @@ class PressSpider(scrapy.Spider):
         return min(later, key=urls.listing_page_number, default=None)
 
     def _listing(self, url: str, depth: int, known_pages: int = 0) -> scrapy.Request:
+        self.listings_asked.add(url)
         return scrapy.Request(
             url,
             callback=self.parse_listing,
