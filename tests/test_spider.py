@@ -91,6 +91,25 @@ def test_the_next_page_follows_a_page_with_something_new() -> None:
     assert listings(read(spider(), NEWS))[0] == f"{MIRROR}/www/english/News/index_1.shtml"
 
 
+def test_the_next_page_is_the_first_numbered_after_this_one_in_any_order() -> None:
+    folder = f"{MIRROR}/www/english/News/"
+    pages = [f"{folder}index_{n}.shtml" for n in (5, 2, 9, 3)] + [folder]
+    assert PressSpider._next_page(folder, pages) == f"{folder}index_2.shtml"
+    assert PressSpider._next_page(f"{folder}index_3.shtml", pages) == f"{folder}index_5.shtml"
+    assert PressSpider._next_page(f"{folder}index_9.shtml", pages) is None
+
+
+def test_a_listing_page_linked_from_every_page_is_asked_for_once() -> None:
+    """A listing whose every page links all its pages (a full run walks them all): each
+    page is asked for once, not once a page that links it."""
+    crawler = get_crawler(PressSpider, settings_dict=project_settings())
+    crawler.stats.open_spider()
+    crawl = PressSpider.from_crawler(crawler, start_url=f"{MIRROR}/www/english/", full="1")
+    first = listings(read(crawl, NEWS))
+    assert f"{MIRROR}/www/english/News/index_1.shtml" in first
+    assert not set(first) & set(listings(read(crawl, NEWS)))
+
+
 def test_the_walk_stops_after_a_page_on_which_everything_was_known() -> None:
     crawl = spider()
     knows(crawl, frozenset(ids(NEWS)))

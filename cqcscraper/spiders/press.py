@@ -304,8 +304,12 @@ class PressSpider(scrapy.Spider):
     def _next_page(url: str, pagination: list[str]) -> str | None:
         """The page after ``url`` among its listing's pages, if any."""
         number = urls.listing_page_number(url)
-        later = [page for page in pagination if urls.listing_page_number(page) > number]
-        return min(later, key=urls.listing_page_number, default=None)
+        found, found_number = None, 0
+        for page in pagination:  # each page's number read once: a listing may link them all
+            page_number = urls.listing_page_number(page)
+            if page_number > number and (found is None or page_number < found_number):
+                found, found_number = page, page_number
+        return found
 
     def _listing(self, url: str, depth: int, known_pages: int = 0) -> scrapy.Request:
         self.listings_asked.add(url)
