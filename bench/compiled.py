@@ -7,6 +7,7 @@ project, since what it buys is not worth an optional build (docs/benchmarks.md).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -45,12 +46,15 @@ print(json.dumps({"module": compiled_or_not.__file__, "pages": len(pages), **bes
 """
 
 
+def require_mypyc() -> None:
+    """Stop with one line, before any work, when mypyc is not there."""
+    if importlib.util.find_spec("mypyc") is None:
+        raise SystemExit("mypyc is not installed: .venv/bin/pip install mypy")
+
+
 def compile_copy(work: Path) -> Path:
     """A copy of the package with ``MODULES`` compiled by mypyc; the folder to import it from."""
-    try:
-        import mypyc  # noqa: F401
-    except ImportError:
-        raise SystemExit("mypyc is not installed: .venv/bin/pip install mypy") from None
+    require_mypyc()
     source = work / "compiled"
     shutil.copytree(ROOT / "cqcscraper", source / "cqcscraper")
     (source / "mypy.ini").write_text("[mypy]\nignore_missing_imports = True\n")

@@ -140,6 +140,8 @@ def again(out: Path, figure: str) -> int:
     saved_path = out.with_suffix(".json")
     saved = json.loads(saved_path.read_text(encoding="utf-8"))
     args = saved["args"]
+    if figure == "compiled":
+        compiled.require_mypyc()
     work = Path(tempfile.mkdtemp(prefix="cqc-bench-"))
     try:
         say(f"writing a synthetic site of {args['articles']} articles")
