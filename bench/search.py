@@ -202,7 +202,28 @@ def measure_real(work: Path, rows: int) -> dict:
         "rows": rows,
         "broad_words": broad,
         "refresh_seconds": refresh,
+        **lists_of(db),
         **queried(db, REAL_QUERIES),
+    }
+
+
+def lists_of(db: Path) -> dict:
+    """How many words and two-word phrases have lists, and what the lists and the scores of
+    the words (``store.search_lists``) take of the archive's size."""
+    with sqlite3.connect(db) as connection:
+        (words,) = connection.execute("SELECT count(*) FROM search_tokens").fetchone()
+        (phrases,) = connection.execute(
+            "SELECT count(DISTINCT token) FROM search_impacts WHERE token LIKE '% %'"
+        ).fetchone()
+        (size,) = connection.execute(
+            "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'search%' "
+            "OR name LIKE 'sqlite_autoindex_search%'"
+        ).fetchone()
+    return {
+        "list_words": words,
+        "list_phrases": phrases,
+        "lists_mb": size / 1e6,
+        "db_mb": db.stat().st_size / 1e6,
     }
 
 
@@ -280,5 +301,5 @@ def measure(work: Path, rows: int) -> dict:
         "like_ms": like,
         "broad_words": broad,
         "refresh_seconds": refresh,
-        "db_mb": db.stat().st_size / 1e6,
+        **lists_of(db),
     }

@@ -24,7 +24,7 @@ from conftest import ROOT, release
 from cqcscraper.crawl.reparse import reparse
 from cqcscraper.parse import urls
 from cqcscraper.parse.records import RawResponse
-from cqcscraper.store import pending, search, writes
+from cqcscraper.store import pending, search, search_lists, writes
 from cqcscraper.store.archive import (
     Archive,
     ArchiveError,
@@ -723,6 +723,39 @@ def test_a_version_10_archive_reads_its_pending_articles_by_index(tmp_path: Path
         )
         assert "SCAN rejects" not in plan
         assert "USING COVERING INDEX idx_rejects_reason_article_id" in plan, plan
-        assert search.due(archive.db.conn)
+        assert search_lists.due(archive.db.conn)
         assert archive.refresh_search() >= 0
-        assert not search.due(archive.db.conn)
+        assert not search_lists.due(archive.db.conn)
+
+
+V11_ARCHIVE = ROOT / "fixtures" / "archives" / "v11.db"  # the fixture site's demo, schema 11
+
+
+def test_a_version_11_archive_gets_the_search_scores_and_its_lists_made_again(
+    tmp_path: Path,
+) -> None:
+    """Schema 12 adds every broad word's scores (``search_tokens``, ``search_scores``): an
+    archive of schema 11 gets them empty, with its lists marked for the next close, and
+    searches as it did until then (the full ranking); its tables are a new archive's."""
+    path = tmp_path / "cqc.db"
+    shutil.copy(V11_ARCHIVE, path)
+    terms = {"term": "Yiwu cooperation", "since": "", "until": ""}
+    with sqlite3.connect(path) as old:
+        assert old.execute("PRAGMA user_version").fetchone() == (11,)
+        assert old.execute("SELECT value FROM archive_info WHERE name = 'search_fresh'").fetchone()
+        releases = old.execute("SELECT * FROM press_releases ORDER BY id").fetchall()
+    with Archive(path) as archive:
+        db = archive.db
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("SELECT * FROM press_releases ORDER BY id").fetchall() == releases
+        assert [db[name].count for name in ("search_tokens", "search_scores")] == [0, 0]
+        assert search_lists.due(db.conn)
+        found = [row[0] for row in db.execute(search.SEARCH_SQL, terms)]
+        assert found == [597552]
+        assert archive.refresh_search() >= 0
+        assert not search_lists.due(db.conn)
+        assert [row[0] for row in db.execute(search.SEARCH_SQL, terms)] == found
+        with Archive(tmp_path / "fresh.db") as fresh:
+            for table in ("search_tokens", "search_scores", "search_impacts", "search_words"):
+                assert db[table].columns_dict == fresh.db[table].columns_dict, table
+                assert db[table].schema == fresh.db[table].schema, table

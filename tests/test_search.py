@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, release
-from cqcscraper.store import search
+from cqcscraper.store import search, search_lists
 from cqcscraper.store.archive import Archive
 from cqcscraper.testing.stored import store, store_many
 
@@ -44,7 +44,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Archive(path) as archive:
         store_many(archive, [(r, None, None) for r in records])
         with archive.db.atomic():
-            broad = search.refresh(
+            broad = search_lists.refresh(
                 archive.db.conn, share=0.05, min_rows=50, keep=600, many_rows=100
             )
     assert broad >= len(COMMON)
@@ -114,18 +114,48 @@ def unproven(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Archive(path) as archive:
         store_many(archive, [(r, None, None) for r in records])
         with archive.db.atomic():
-            search.refresh(archive.db.conn, share=0.05, min_rows=50, keep=30, many_rows=10)
+            search_lists.refresh(archive.db.conn, share=0.05, min_rows=50, keep=30, many_rows=10)
     return path
 
 
-def test_lists_that_cannot_prove_their_first_10_leave_them_to_the_full_ranking(
-    unproven: Path,
-) -> None:
+def test_a_row_missing_from_a_list_is_scored_exactly(unproven: Path) -> None:
+    """The best releases for ``alpha beta`` are in alpha's list only: their beta score is
+    read from ``search_scores``, so the lists answer, with the full ranking's first 10."""
     with sqlite3.connect(unproven) as connection:
         assert from_lists(connection, "alpha")
         assert from_lists(connection, "beta")
         assert ranked(connection, "alpha beta") == full(connection, "alpha beta")
         assert set(ranked(connection, "alpha beta")) <= set(range(1, 16))  # alpha's best
+        assert from_lists(connection, "alpha beta")
+
+
+@pytest.fixture(scope="module")
+def apart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive whose lists of alpha and of beta (30 rows each) hold no release with both
+    words: 40 hold alpha 6 times, 40 beta 6 times, and the 200 that hold both hold each once
+    among a hundred other words."""
+    path = tmp_path_factory.mktemp("apart") / "cqc.db"
+    bodies = ["alpha " * 6] * 40 + ["beta " * 6] * 40
+    bodies += ["alpha beta " + "filler " * 100] * 200
+    records = [
+        release(number, title="Notice", body=f"{body} {number}.")
+        for number, body in enumerate(bodies, 1)
+    ]
+    with Archive(path) as archive:
+        store_many(archive, [(r, None, None) for r in records])
+        with archive.db.atomic():
+            search_lists.refresh(archive.db.conn, share=0.05, min_rows=50, keep=30, many_rows=10)
+    return path
+
+
+def test_lists_that_cannot_prove_their_first_10_leave_them_to_the_full_ranking(
+    apart: Path,
+) -> None:
+    """No depth of the lists gives 10 releases with both words: the full ranking answers."""
+    with sqlite3.connect(apart) as connection:
+        assert from_lists(connection, "alpha")
+        assert ranked(connection, "alpha beta") == full(connection, "alpha beta")
+        assert set(ranked(connection, "alpha beta")) <= set(range(81, 281))
         assert not from_lists(connection, "alpha beta")
 
 
@@ -137,11 +167,26 @@ def test_a_stem_the_texts_hold_only_in_longer_forms_is_answered_from_its_list(
         assert ranked(connection, "standard") == full(connection, "standard")
 
 
-@pytest.mark.parametrize("term", ["zeppelin", "zeppelin quality", '"quality centre"'])
+@pytest.mark.parametrize(
+    "term", ["zeppelin", "zeppelin quality", '"zeppelin filler"', '"quality centre" product']
+)
 def test_a_narrow_word_is_ranked_in_full(db: Path, term: str) -> None:
+    """A narrow word or phrase, and a phrase with other words, are ranked in full."""
     with sqlite3.connect(db) as connection:
         assert ranked(connection, term) == full(connection, term)
         assert not from_lists(connection, term)
+
+
+@pytest.mark.parametrize("term", ['"quality centre"', '"Product Inspection"', '"filler filler"'])
+def test_a_phrase_found_in_most_releases_is_answered_exactly_from_its_list(
+    db: Path, term: str
+) -> None:
+    with sqlite3.connect(db) as connection:
+        assert connection.execute(
+            "SELECT count(*) FROM search_words WHERE word = lower(?)", [term.strip('"')]
+        ).fetchone() == (1,)
+        assert ranked(connection, term) == full(connection, term)
+        assert from_lists(connection, term)
 
 
 def test_the_title_weighs_more_than_the_body(tmp_path: Path) -> None:
@@ -182,11 +227,11 @@ def test_releases_changed_since_the_lists_were_made_are_scored_in_their_place(
         assert 5000 in full(connection, "certification")  # the new release ranks high ...
         assert 5000 in ranked(connection, "certification")  # ... and is found there
         assert first not in ranked(connection, "certification")  # no longer holds the word
-        assert not search.due(connection)
-        slack = int(archive.info(search.SLACK))
+        assert not search_lists.due(connection)
+        slack = int(archive.info(search_lists.SLACK))
         store_many(archive, [(release(6000 + n, body="Certification."), None, None)
                              for n in range(slack)])  # fmt: skip
-        assert search.due(connection)
+        assert search_lists.due(connection)
         assert not from_lists(connection, "certification")
         assert ranked(connection, "certification") == full(connection, "certification")
 

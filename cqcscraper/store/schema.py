@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from cqcscraper.parse import urls
 from cqcscraper.parse.records import COVERED_FIELDS, RECORD_FIELDS
-from cqcscraper.store import search
+from cqcscraper.store import search_lists
 from cqcscraper.store.history import REVISION_TIMES, TIMESTAMPS
 
 RELEASES = "press_releases"
@@ -24,18 +24,8 @@ FIELD_TYPES: dict[str, type] = {name: int if name == "id" else str for name in R
 COLUMNS: dict[str, type] = {**FIELD_TYPES, **dict.fromkeys(TIMESTAMPS, str)}
 # The record's fields as schema 1 made them: later fields are added by their own migration, so
 # that a new archive and an upgraded one come out identical.
-_FIELDS_1 = (
-    "id",
-    "url",
-    "title",
-    "published",
-    "published_from",
-    "origin",
-    "origin_raw",
-    "body",
-    "images",
-    "content_hash",
-)
+_FIELDS_1 = ("id", "url", "title", "published", "published_from", "origin", "origin_raw",
+             "body", "images", "content_hash")  # fmt: skip
 _FIELD_TYPES_1 = {name: FIELD_TYPES[name] for name in _FIELDS_1}
 
 
@@ -208,7 +198,7 @@ def _schema_6(db: Database) -> None:
     the request headers each stored response was fetched with (for the WARC export),
     and ``press_releases.attachment_text`` (the text of a release's PDFs), searched with its
     title and body (the full-text index is rebuilt with the new column, ranked with the title
-    weighted above the rest, with ``store.search``'s lists for words in most releases)."""
+    weighted above the rest, with ``store.search_lists`` for words in most releases)."""
     db[MEDIA_FILES].create(
         {
             "id": int,
@@ -253,7 +243,7 @@ def _schema_6(db: Database) -> None:
     db[RELEASES].add_column("attachment_text", str)
     db[RELEASES].disable_fts()
     db[RELEASES].enable_fts(list(SEARCHED), create_triggers=True, tokenize="porter unicode61")
-    search.create(db.conn)  # ranked with the title weighted; fast for words in most releases
+    search_lists.create(db.conn)  # the title weighted; fast for words in most releases
 
 
 def _schema_7(db: Database) -> None:
@@ -357,7 +347,7 @@ def _schema_10(db: Database) -> None:
     """``records_changes``: which release each change of ``records_version`` was, so that the
     JSONL export of a run that added a few releases appends them instead of writing every
     release again (``store.export.write_jsonl``), and the search lists are not made again
-    after every run that changed a release (``store.search.follow_changes``)."""
+    after every run that changed a release (``store.search_lists.follow_changes``)."""
     db.execute(
         "CREATE TABLE records_changes (version INTEGER PRIMARY KEY, id INTEGER NOT NULL, "
         "kind TEXT NOT NULL)"
@@ -367,7 +357,7 @@ def _schema_10(db: Database) -> None:
     db.execute("DROP TRIGGER records_version_update")
     for trigger in _LOGGED_TRIGGERS:
         db.execute(trigger)
-    search.follow_changes(db.conn)
+    search_lists.follow_changes(db.conn)
 
 
 def _schema_11(db: Database) -> None:
@@ -375,9 +365,14 @@ def _schema_11(db: Database) -> None:
     (``store.pending``) from the rejects of the reasons tried again, not from every reject
     the years of runs left; and the search lists made again by the next crawl's close (or
     ``reparse``), so that a typed stem the texts hold only in longer forms is answered from
-    its list (``store.search``)."""
+    its list (``store.search_lists``)."""
     db["rejects"].create_index(["reason", "article_id"], if_not_exists=True)
-    db.execute("UPDATE archive_info SET value = '0' WHERE name = ?", [search.FRESH])
+    db.execute("UPDATE archive_info SET value = '0' WHERE name = ?", [search_lists.FRESH])
+
+
+def _schema_12(db: Database) -> None:
+    """Every broad word's scores, and the phrases' lists (``store.search_lists.add_scores``)."""
+    search_lists.add_scores(db.conn)
 
 
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
@@ -392,5 +387,6 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _schema_9,
     _schema_10,
     _schema_11,
+    _schema_12,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

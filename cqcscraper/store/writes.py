@@ -20,7 +20,7 @@ from cqcscraper.parse.records import (
     RawResponse,
     ReleaseMedia,
 )
-from cqcscraper.store import media, search
+from cqcscraper.store import media, search_lists
 from cqcscraper.store.connection import T
 from cqcscraper.store.history import Outcome, Row, fold, record_row, suspect_update
 from cqcscraper.store.queries import MAX_ID, Reads
@@ -273,12 +273,12 @@ class Writes(Reads):
         return withdrawn
 
     def refresh_search(self) -> int:
-        """Rebuild the search lists of the words found in most releases (``store.search``),
+        """Rebuild the search lists of the words found in most releases (``store.search_lists``),
         when they were never made or more releases changed since than their slack; returns
         how many words have one (-1: not rebuilt)."""
 
         def refresh() -> int:
-            return search.refresh(self.db.conn) if search.due(self.db.conn) else -1
+            return search_lists.refresh(self.db.conn) if search_lists.due(self.db.conn) else -1
 
         return self._write(refresh)
 
