@@ -28,15 +28,35 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from cqcscraper.store.search_lists import BEST, DEPTHS, KEEP
+from cqcscraper.store.search_lists import BEST, DEPTHS
 
 SCORE = "bm25(press_releases_fts, 10.0, 1.0, 1.0)"  # the lists' RANK, as a function of a query
-FIRST_DEPTH = DEPTHS[0]
-NEXT_DEPTH = (
-    "CASE places "
-    + " ".join(f"WHEN {a} THEN {b}" for a, b in pairwise(DEPTHS))
-    + f" ELSE {KEEP} END"
-)
+# Each depth with the one read before it: the lists are read at the next only when the last
+# did not prove the first 10 (one word or phrase reads the first).
+DEPTH_STEPS = ", ".join(f"({a}, {b})" for a, b in pairwise(["NULL", *map(str, DEPTHS)]))
+# The answer of the lists read ``depth.places`` rows deep: whether they prove their first 10,
+# and the best ``BEST`` rows they give (each list's rows, or several words' rows each scored
+# exactly from ``search_scores``, with the releases changed since the lists were made).
+ANSWER_AT_DEPTH = f"""(SELECT json_object(
+      'proven', count(*) >= 10 AND max(CASE WHEN place = 10 THEN score END)
+        <= (SELECT sum((SELECT c.score FROM search_impacts AS c WHERE c.token = k.token
+            AND c.place <= depth.places ORDER BY c.place DESC LIMIT 1)) FROM known AS k) + 1e-12,
+      'rows', json_group_array(doc))
+    FROM (SELECT doc, score, row_number() OVER (ORDER BY score, doc) AS place FROM (
+        SELECT i.rowid AS doc, i.score FROM known AS k
+        JOIN search_impacts AS i ON i.token = k.token
+        WHERE (SELECT count(*) FROM typed) = 1 AND i.place <= depth.places
+          AND i.rowid NOT IN (SELECT id FROM changed)
+        UNION ALL
+        SELECT c.doc, sum(s.score) FROM (
+          SELECT DISTINCT i.rowid AS doc FROM known AS k
+          JOIN search_impacts AS i ON i.token = k.token
+          WHERE (SELECT count(*) FROM typed) > 1 AND i.place <= depth.places
+            AND i.rowid NOT IN (SELECT id FROM changed)) AS c
+        JOIN known AS k JOIN search_scores AS s ON s.number = k.number AND s.rowid = c.doc
+        GROUP BY c.doc HAVING count(*) = (SELECT count(*) FROM typed)
+        UNION ALL SELECT doc, score FROM fresh)
+      ORDER BY score, doc LIMIT {BEST}))"""
 
 # The date bounds of a search, as typed: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a month or day
 # of one digit too); a year or month as a bound means all of it (``until=2021`` is
@@ -125,34 +145,16 @@ changed_scores(doc, score) AS MATERIALIZED (
 fresh(doc, score) AS MATERIALIZED (
   SELECT doc, sum(score) FROM changed_scores
   GROUP BY doc HAVING count(*) = (SELECT count(*) FROM typed)),
-levels(places) AS (
-  SELECT {FIRST_DEPTH}
-  UNION ALL SELECT {NEXT_DEPTH} FROM levels
-  WHERE places < {KEEP} AND (SELECT count(*) FROM typed) > 1),
-attempts(answer) AS NOT MATERIALIZED (
-  SELECT (SELECT json_object(
-      'proven', count(*) >= 10 AND max(CASE WHEN place = 10 THEN score END)
-        <= (SELECT sum((SELECT c.score FROM search_impacts AS c WHERE c.token = k.token
-            AND c.place <= levels.places ORDER BY c.place DESC LIMIT 1)) FROM known AS k) + 1e-12,
-      'rows', json_group_array(doc))
-    FROM (SELECT doc, score, row_number() OVER (ORDER BY score, doc) AS place FROM (
-        SELECT i.rowid AS doc, i.score FROM known AS k
-        JOIN search_impacts AS i ON i.token = k.token
-        WHERE (SELECT count(*) FROM typed) = 1 AND i.place <= levels.places
-          AND i.rowid NOT IN (SELECT id FROM changed)
-        UNION ALL
-        SELECT c.doc, sum(s.score) FROM (
-          SELECT DISTINCT i.rowid AS doc FROM known AS k
-          JOIN search_impacts AS i ON i.token = k.token
-          WHERE (SELECT count(*) FROM typed) > 1 AND i.place <= levels.places
-            AND i.rowid NOT IN (SELECT id FROM changed)) AS c
-        JOIN known AS k JOIN search_scores AS s ON s.number = k.number AND s.rowid = c.doc
-        GROUP BY c.doc HAVING count(*) = (SELECT count(*) FROM typed)
-        UNION ALL SELECT doc, score FROM fresh)
-      ORDER BY score, doc LIMIT {BEST}))
-  FROM levels WHERE (SELECT ok FROM usable)),
-chosen(answer) AS MATERIALIZED (
-  SELECT answer FROM attempts WHERE json_extract(answer, '$.proven') LIMIT 1),
+depths(previous, places) AS (VALUES {DEPTH_STEPS}),
+attempts(places, answer) AS (
+  SELECT depth.places, {ANSWER_AT_DEPTH} FROM depths AS depth
+  WHERE depth.previous IS NULL AND (SELECT ok FROM usable)
+  UNION ALL
+  SELECT depth.places, {ANSWER_AT_DEPTH}
+  FROM attempts JOIN depths AS depth ON depth.previous = attempts.places
+  WHERE NOT coalesce(json_extract(attempts.answer, '$.proven'), 0)
+    AND (SELECT count(*) FROM typed) > 1),
+chosen(answer) AS (SELECT answer FROM attempts WHERE json_extract(answer, '$.proven')),
 top(doc, place) AS (
   SELECT value, key FROM json_each((SELECT json_extract(answer, '$.rows') FROM chosen))),
 fast(ok) AS (SELECT (SELECT ok FROM usable) AND (SELECT count(*) FROM top) >= 20)

@@ -167,30 +167,33 @@ def _phrase_lists(
     The pairs of broad words that follow each other in a text are counted first (a phrase of
     a narrow word is narrow); FTS5 then counts and ranks each pair found often enough as the
     phrase it is, so what the lists hold is the index's own answer."""
-    pairs: Counter[tuple[str, str]] = Counter()
+    pairs: Counter[tuple[str | None, str | None]] = Counter()
     for texts in db.execute("SELECT title, body, attachment_text FROM press_releases"):
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str | None, str | None]] = set()
         for text in texts:
-            if text:
-                tokens = [words.get(word) for word in _WORD.findall(text.lower())]
-                seen.update(pair for pair in pairwise(tokens) if pair[0] and pair[1])
-        pairs.update(seen)  # type: ignore[arg-type]
+            if text:  # each pair of words' tokens, None for a narrow word's
+                seen.update(pairwise(map(words.get, _WORD.findall(text.lower()))))
+        pairs.update(seen)
+    often = sorted(
+        (first, second)
+        for (first, second), count in pairs.items()
+        if first and second and count >= threshold
+    )
     made = 0
-    for (first, second), count in sorted(pairs.items()):
-        if count < threshold:
-            continue
+    for first, second in often:
         phrase = f'"{spelled[first][0]} {spelled[second][0]}"'
-        query = "SELECT count(*) FROM press_releases_fts WHERE press_releases_fts MATCH ?"
-        (found,) = db.execute(query, [phrase]).fetchone()
+        best = db.execute(
+            "SELECT count(*) OVER (), rowid, rank FROM press_releases_fts "
+            "WHERE press_releases_fts MATCH ? ORDER BY rank LIMIT ?",
+            [phrase, BEST],
+        ).fetchall()
+        found = best[0][0] if best else 0
         if found < threshold:
             continue
         token = f"{first} {second}"
-        db.execute(
-            "INSERT INTO search_impacts (token, place, rowid, score) "
-            "SELECT ?, row_number() OVER (ORDER BY rank, rowid), rowid, rank FROM ("
-            "SELECT rowid, rank FROM press_releases_fts WHERE press_releases_fts MATCH ? "
-            "ORDER BY rank LIMIT ?)",
-            [token, phrase, BEST],
+        db.executemany(
+            "INSERT INTO search_impacts (token, place, rowid, score) VALUES (?, ?, ?, ?)",
+            [(token, place, rowid, score) for place, (_, rowid, score) in enumerate(best, 1)],
         )
         db.executemany(
             "INSERT INTO search_words (word, token, rows) VALUES (?, ?, ?)",
