@@ -98,6 +98,53 @@ def test_the_first_10_of_several_broad_words_are_the_full_rankings(db: Path) -> 
     assert answered >= 10
 
 
+def depths_read(connection: sqlite3.Connection, term: str) -> list[tuple[int, int]]:
+    """The depths at which the search read the lists for ``term``, in turn, and whether each
+    proved the first 10 (the search's own CTEs, up to the one that chooses the answer)."""
+    attempts = search.SEARCH_SQL[: search.SEARCH_SQL.index("chosen(answer) AS")].rstrip()
+    sql = attempts.rstrip(",") + "\nSELECT places, json_extract(answer, '$.proven') FROM attempts"
+    return connection.execute(sql, {"term": term, "since": "", "until": ""}).fetchall()
+
+
+@pytest.fixture(scope="module")
+def layered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive whose best releases for ``alpha beta`` are 20 that hold each word 5 times:
+    120 that hold alpha 8 times (and no beta) come first in alpha's list, 120 that hold beta
+    8 times first in beta's, so the lists' first 100 rows hold none of the 20; 300 hold both
+    words once among a hundred others."""
+    path = tmp_path_factory.mktemp("layered") / "cqc.db"
+    bodies = ["alpha " * 8] * 120 + ["beta " * 8] * 120 + ["alpha beta " * 5] * 20
+    bodies += ["alpha beta " + "filler " * 100] * 300
+    records = [
+        release(number, title="Notice", body=f"{body} {number}.")
+        for number, body in enumerate(bodies, 1)
+    ]
+    with Archive(path) as archive:
+        store_many(archive, [(r, None, None) for r in records])
+        with archive.db.atomic():
+            search_lists.refresh(archive.db.conn, share=0.05, min_rows=50, many_rows=10)
+    return path
+
+
+def test_the_lists_are_read_deeper_only_until_a_depth_proves_the_first_10(
+    db: Path, layered: Path
+) -> None:
+    """Each depth is read only when the one before did not prove the first 10, and the search
+    stops at the first that does: one word reads the first depth alone."""
+    first, second, *_ = search_lists.DEPTHS
+    with sqlite3.connect(layered) as connection:
+        assert depths_read(connection, "alpha") == [(first, 1)]
+        assert depths_read(connection, "alpha beta") == [(first, 0), (second, 1)]
+        assert from_lists(connection, "alpha beta")
+        assert ranked(connection, "alpha beta") == full(connection, "alpha beta")
+        assert set(ranked(connection, "alpha beta")) <= set(range(241, 261))
+    with sqlite3.connect(db) as connection:
+        for one, other in itertools.combinations(COMMON, 2):
+            read = depths_read(connection, f"{one} {other}")
+            assert [depth for depth, _ in read] == list(search_lists.DEPTHS[: len(read)])
+            assert [proven for _, proven in read[:-1]] == [0] * (len(read) - 1)
+
+
 @pytest.fixture(scope="module")
 def unproven(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive whose best releases for ``alpha beta`` are missing from beta's list: 15 hold
@@ -220,8 +267,9 @@ def test_releases_changed_since_the_lists_were_made_are_scored_in_their_place(
                 [first],
             )
         assert from_lists(connection, "certification")
-        for term in ("certification", "quality inspection"):
+        for term in ("certification", "quality inspection", '"quality centre"'):
             found = ranked(connection, term)
+            assert from_lists(connection, term), term
             assert found[0] == full(connection, term)[0]
             assert len(set(found) & set(full(connection, term))) >= 9, term
         assert 5000 in full(connection, "certification")  # the new release ranks high ...
