@@ -82,10 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before-label", default="earlier run", help="what --before was")
     parser.add_argument(
         "--again",
-        choices=["h", "compiled"],
+        choices=["h", "search", "compiled"],
         help="measure this figure again into the run saved beside --out (its .json), as that "
-        "run's arguments ask, and write the report again (compiled: issue 27's step 4, the "
-        "parse modules compiled with mypyc beside the same in Python; needs mypy installed)",
+        "run's arguments ask, and write the report again (search: d, on both archives; "
+        "compiled: issue 27's step 4, the parse modules compiled with mypyc beside the same in "
+        "Python; needs mypy installed)",
     )
     args = parser.parse_args(argv)
     if args.again:
@@ -136,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def again(out: Path, figure: str) -> int:
     """One figure measured into the saved run again, the report written again saying when: h
-    (single runs of 1-2 s that the machine's noise moved), or what compiling buys (step 4)."""
+    (single runs of 1-2 s that the machine's noise moved), d (the search, after a change of
+    it alone), or what compiling buys (step 4)."""
     saved_path = out.with_suffix(".json")
     saved = json.loads(saved_path.read_text(encoding="utf-8"))
     args = saved["args"]
@@ -152,6 +154,9 @@ def again(out: Path, figure: str) -> int:
             saved["sizes"] = sizes.measure(
                 site, work / "synthetic" / "expected", work, wanted, args["runs"]
             )
+        elif figure == "search":
+            saved["search"] = search.measure(work, args["rows"])
+            saved["search_real"] = search.measure_real(work, args["rows"])
         else:
             saved["compiled"] = compiled.measure(work / "synthetic", work, args["runs"])
         saved.setdefault("again", {})[figure] = machine()["date"]

@@ -284,6 +284,47 @@ def test_releases_changed_since_the_lists_were_made_are_scored_in_their_place(
         assert ranked(connection, "certification") == full(connection, "certification")
 
 
+def test_releases_added_above_the_lists_are_scored_together_and_other_changes_one_by_one(
+    db: Path, tmp_path: Path
+) -> None:
+    """Releases added with ids above the largest the lists knew are scored in one pass (as
+    many as the slack allows, the lists still answer); a change below it (an edit here) is
+    scored one by one, each costing FTS5 a count of the word's releases, so past
+    ``ONE_BY_ONE`` of them the full ranking answers until the next close makes the lists."""
+    copy = tmp_path / "cqc.db"
+    copy.write_bytes(db.read_bytes())
+    with Archive(copy) as archive:
+        connection = archive.db.conn
+        last = int(archive.info(search_lists.LAST_ID))
+        assert last == 1200
+        title = "Certification Inspection Certification Inspection"  # the best for these
+        added = [release(last + n, title=title, body="Notice.") for n in range(1, 13)]
+        store_many(archive, [(r, None, None) for r in added])  # 1 % of the archive
+        assert not search_lists.due(connection)
+        for term in ("certification", "quality inspection", '"quality centre"'):
+            assert from_lists(connection, term), term
+            found, exhaustive = ranked(connection, term), full(connection, term)
+            assert found[0] == exhaustive[0], term  # near-exact: the lists' statistics are
+            assert len(set(found) & set(exhaustive)) >= 9, term  # those they were made with
+        assert set(ranked(connection, "inspection certification")) <= {r.id for r in added}
+        for number in range(1, search_lists.ONE_BY_ONE + 2):
+            assert not search_lists.due(connection)
+            assert from_lists(connection, "certification")
+            with archive.db.atomic():  # edited (as a reparse with new rules may edit it)
+                archive.db.execute(
+                    "UPDATE press_releases SET body = body || ' Certification.' WHERE id = ?",
+                    [number],
+                )
+        assert search_lists.due(connection)
+        assert not from_lists(connection, "certification")
+        assert ranked(connection, "certification") == full(connection, "certification")
+        with archive.db.atomic():  # as the next close does, at this archive's thresholds
+            search_lists.refresh(connection, share=0.05, min_rows=50, keep=600, many_rows=100)
+        assert not search_lists.due(connection)
+        assert from_lists(connection, "certification")
+        assert int(archive.info(search_lists.LAST_ID)) == last + 12
+
+
 def test_dates_bound_the_search(db: Path) -> None:
     with sqlite3.connect(db) as connection:
         rows = connection.execute(

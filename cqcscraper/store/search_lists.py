@@ -48,6 +48,13 @@ VERSION = (
 SLACK = "search_slack"  # archive_info: how many releases may change before they are made again
 SLACK_SHARE = 0.01
 MIN_SLACK = 100
+# archive_info: the largest id when the lists were made. A release added above it is scored
+# with the others added since in one pass of FTS5 over the ids above it; any other change (an
+# edit, a deletion, a release added below it) is scored one by one, and FTS5 counts the word's
+# releases again for each (1-5 ms a broad word or phrase at 100,000 releases): past ``ONE_BY_ONE``
+# such changes the full ranking answers, and the lists are made again by the next close.
+LAST_ID = "search_last_id"
+ONE_BY_ONE = 3
 
 # A word as analysts type it, for which the lists may answer (others go to the full ranking).
 _WORD = re.compile(r"[a-z0-9]+")
@@ -148,10 +155,11 @@ def refresh(
         "SELECT coalesce((SELECT value FROM archive_info WHERE name = 'records_version'), '0')"
     ).fetchone()[0]
     slack = max(MIN_SLACK, int(SLACK_SHARE * rows))
+    (last,) = db.execute("SELECT coalesce(max(id), 0) FROM press_releases").fetchone()
     db.executemany(
         "INSERT OR REPLACE INTO archive_info (name, value) VALUES (?, ?)",
         [("search_rows", rows), ("search_many_rows", many_rows), (VERSION, version),
-         (SLACK, slack)],
+         (SLACK, slack), (LAST_ID, last)],
     )  # fmt: skip
     db.execute("UPDATE archive_info SET value = '1' WHERE name = ?", [FRESH])
     return lists
@@ -203,20 +211,24 @@ def _phrase_lists(
     return made
 
 
-# How many releases changed since the lists were made (``records_changes``, schema 10).
-_CHANGED_SINCE = """SELECT count(DISTINCT id) FROM records_changes WHERE version >
-    coalesce((SELECT CAST(value AS INTEGER) FROM archive_info WHERE name = 'search_version'), 0)"""
+# How many releases changed since the lists were made (``records_changes``, schema 10), and
+# how many of them at or below the largest id the lists knew (``LAST_ID``).
+_CHANGED_SINCE = """SELECT count(*), count(*) FILTER (WHERE id <= coalesce(
+    (SELECT CAST(value AS INTEGER) FROM archive_info WHERE name = 'search_last_id'), id))
+  FROM (SELECT DISTINCT id FROM records_changes WHERE version > coalesce(
+    (SELECT CAST(value AS INTEGER) FROM archive_info WHERE name = 'search_version'), 0))"""
 
 
 def due(db: sqlite3.Connection) -> bool:
-    """Whether the lists must be made again: never made, or more releases changed since
-    than their slack (``SLACK``). Fewer changed releases are scored as a search asks."""
+    """Whether the lists must be made again: never made, more releases changed since than
+    their slack (``SLACK``), or more than ``ONE_BY_ONE`` of them changed at or below the
+    largest id the lists knew. Fewer changed releases are scored as a search asks."""
     fresh = db.execute("SELECT value FROM archive_info WHERE name = ?", [FRESH]).fetchone()
     if not fresh or fresh[0] != "1":
         return True
     slack = db.execute("SELECT value FROM archive_info WHERE name = ?", [SLACK]).fetchone()
-    (changed,) = db.execute(_CHANGED_SINCE).fetchone()
-    return slack is None or changed > int(slack[0])
+    changed, below = db.execute(_CHANGED_SINCE).fetchone()
+    return slack is None or changed > int(slack[0]) or below > ONE_BY_ONE
 
 
 def follow_changes(db: sqlite3.Connection) -> None:
