@@ -280,14 +280,25 @@ def sizes_rows(results: dict) -> tuple[list[str], list[str]]:
     return rows, said
 
 
+def timed(found: dict) -> tuple[float, float, float, float, str]:
+    """A set of queries' p50 and p95, the exhaustive ranking's, and the worst overlap."""
+    ours, exhaustive = found["fts_ms"], found["full_ms"]
+    worst = "{} of {}".format(*worst_overlap(found["overlap"]))
+    return (
+        percentile(ours, 0.5),
+        percentile(ours, 0.95),
+        percentile(exhaustive, 0.5),
+        percentile(exhaustive, 0.95),
+        worst,
+    )
+
+
 def real_search_rows(results: dict) -> list[str]:
     """Figure d. on real release texts (absent from runs made before it was measured)."""
     real = results.get("search_real")
     if not real:
         return []
-    p50, p95 = percentile(real["fts_ms"], 0.5), percentile(real["fts_ms"], 0.95)
-    full50, full95 = percentile(real["full_ms"], 0.5), percentile(real["full_ms"], 0.95)
-    worst = "{} of {}".format(*worst_overlap(real["overlap"]))
+    p50, p95, full50, full95, worst = timed(real)
     return [
         f"| d. the same over {real['rows']:,} rows of real release texts, p50 / p95 of "
         f"{len(real['fts_ms'])} queries, ms | {p50:.1f} / {p95:.1f} | exhaustive ranking: "
@@ -305,9 +316,7 @@ def changed_rows(real: dict) -> list[str]:
     changed = real.get("changed")
     if not changed:
         return []
-    p50, p95 = percentile(changed["fts_ms"], 0.5), percentile(changed["fts_ms"], 0.95)
-    full50, full95 = percentile(changed["full_ms"], 0.5), percentile(changed["full_ms"], 0.95)
-    worst = "{} of {}".format(*worst_overlap(changed["overlap"]))
+    p50, p95, full50, full95, worst = timed(changed)
     return [
         f"| d. real texts, {changed['added']} releases added and {changed['edited']} edited "
         f"since the lists were made, p50 / p95, ms | {p50:.1f} / {p95:.1f} | exhaustive "

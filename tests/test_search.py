@@ -106,24 +106,29 @@ def depths_read(connection: sqlite3.Connection, term: str) -> list[tuple[int, in
     return connection.execute(sql, {"term": term, "since": "", "until": ""}).fetchall()
 
 
+def lists_over(path: Path, bodies: list[str], tail: str = "", keep: int = 30) -> Path:
+    """An archive of one release a body (titled "Notice", each body ending with ``tail`` and
+    its number), with lists made at thresholds of its size."""
+    records = [
+        release(number, title="Notice", body=f"{body} {tail}{number}.")
+        for number, body in enumerate(bodies, 1)
+    ]
+    with Archive(path) as archive:
+        store_many(archive, [(r, None, None) for r in records])
+        with archive.db.atomic():
+            search_lists.refresh(archive.db.conn, share=0.05, min_rows=50, keep=keep, many_rows=10)
+    return path
+
+
 @pytest.fixture(scope="module")
 def layered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive whose best releases for ``alpha beta`` are 20 that hold each word 5 times:
     120 that hold alpha 8 times (and no beta) come first in alpha's list, 120 that hold beta
     8 times first in beta's, so the lists' first 100 rows hold none of the 20; 300 hold both
     words once among a hundred others."""
-    path = tmp_path_factory.mktemp("layered") / "cqc.db"
     bodies = ["alpha " * 8] * 120 + ["beta " * 8] * 120 + ["alpha beta " * 5] * 20
     bodies += ["alpha beta " + "filler " * 100] * 300
-    records = [
-        release(number, title="Notice", body=f"{body} {number}.")
-        for number, body in enumerate(bodies, 1)
-    ]
-    with Archive(path) as archive:
-        store_many(archive, [(r, None, None) for r in records])
-        with archive.db.atomic():
-            search_lists.refresh(archive.db.conn, share=0.05, min_rows=50, many_rows=10)
-    return path
+    return lists_over(tmp_path_factory.mktemp("layered") / "cqc.db", bodies, keep=3000)
 
 
 def test_the_lists_are_read_deeper_only_until_a_depth_proves_the_first_10(
@@ -151,18 +156,9 @@ def unproven(tmp_path_factory: pytest.TempPathFactory) -> Path:
     alpha 6 times (alpha's best) and beta once; 30 hold beta 5 times (beta's best: its whole
     list) and alpha once, 15 of them in alpha's list too (so 15 rows are in both lists, worse
     than the first 15). Every release holds "standards", never "standard"."""
-    path = tmp_path_factory.mktemp("unproven") / "cqc.db"
     bodies = ["alpha " * 6 + "beta"] * 15 + ["beta " * 5 + "alpha"] * 30
     bodies += ["alpha beta " + "filler " * 100] * 200
-    records = [
-        release(number, title="Notice", body=f"{body} standards {number}.")
-        for number, body in enumerate(bodies, 1)
-    ]
-    with Archive(path) as archive:
-        store_many(archive, [(r, None, None) for r in records])
-        with archive.db.atomic():
-            search_lists.refresh(archive.db.conn, share=0.05, min_rows=50, keep=30, many_rows=10)
-    return path
+    return lists_over(tmp_path_factory.mktemp("unproven") / "cqc.db", bodies, "standards ")
 
 
 def test_a_row_missing_from_a_list_is_scored_exactly(unproven: Path) -> None:
@@ -181,18 +177,9 @@ def apart(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive whose lists of alpha and of beta (30 rows each) hold no release with both
     words: 40 hold alpha 6 times, 40 beta 6 times, and the 200 that hold both hold each once
     among a hundred other words."""
-    path = tmp_path_factory.mktemp("apart") / "cqc.db"
     bodies = ["alpha " * 6] * 40 + ["beta " * 6] * 40
     bodies += ["alpha beta " + "filler " * 100] * 200
-    records = [
-        release(number, title="Notice", body=f"{body} {number}.")
-        for number, body in enumerate(bodies, 1)
-    ]
-    with Archive(path) as archive:
-        store_many(archive, [(r, None, None) for r in records])
-        with archive.db.atomic():
-            search_lists.refresh(archive.db.conn, share=0.05, min_rows=50, keep=30, many_rows=10)
-    return path
+    return lists_over(tmp_path_factory.mktemp("apart") / "cqc.db", bodies)
 
 
 def test_lists_that_cannot_prove_their_first_10_leave_them_to_the_full_ranking(
