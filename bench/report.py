@@ -280,51 +280,43 @@ def sizes_rows(results: dict) -> tuple[list[str], list[str]]:
     return rows, said
 
 
-def timed(found: dict) -> tuple[float, float, float, float, str]:
-    """A set of queries' p50 and p95, the exhaustive ranking's, and the worst overlap."""
+def query_rows(found: dict, label: str, overlap_label: str, overlap_target: str) -> list[str]:
+    """A set of queries' two rows: p50 / p95 beside the exhaustive ranking's, and the worst
+    top-10 overlap with it."""
     ours, exhaustive = found["fts_ms"], found["full_ms"]
+    p50, p95 = percentile(ours, 0.5), percentile(ours, 0.95)
+    full50, full95 = percentile(exhaustive, 0.5), percentile(exhaustive, 0.95)
     worst = "{} of {}".format(*worst_overlap(found["overlap"]))
-    return (
-        percentile(ours, 0.5),
-        percentile(ours, 0.95),
-        percentile(exhaustive, 0.5),
-        percentile(exhaustive, 0.95),
-        worst,
-    )
+    return [
+        f"| {label}, p50 / p95 of {len(ours)} queries, ms | {p50:.1f} / {p95:.1f} | exhaustive "
+        f"ranking: {full50:.1f} / {full95:.1f} | {full95 / p95:.1f}x faster at p95 | "
+        f"p95 < 20 ms: {ok(p95 < 20)} |",
+        f"| {overlap_label}: top-10 overlap with the exhaustive ranking, worst query | {worst} "
+        f"| | | {overlap_target} |",
+    ]
 
 
 def real_search_rows(results: dict) -> list[str]:
-    """Figure d. on real release texts (absent from runs made before it was measured)."""
+    """Figure d. on real release texts, and again after releases were added and edited since
+    the lists were made (each absent from runs made before it was measured)."""
     real = results.get("search_real")
     if not real:
         return []
-    p50, p95, full50, full95, worst = timed(real)
-    return [
-        f"| d. the same over {real['rows']:,} rows of real release texts, p50 / p95 of "
-        f"{len(real['fts_ms'])} queries, ms | {p50:.1f} / {p95:.1f} | exhaustive ranking: "
-        f"{full50:.1f} / {full95:.1f} | {full95 / p95:.1f}x faster at p95 | p95 < 20 ms: "
-        f"{ok(p95 < 20)} |",
-        f"| d. real texts: top-10 overlap with the exhaustive ranking, worst query | {worst} | "
-        f"| | 10 of 10: {ok(overlap_ok(real['overlap']))} |",
-        *changed_rows(real),
-    ]
-
-
-def changed_rows(real: dict) -> list[str]:
-    """Figure d. on real texts again, after releases were added and edited since the lists
-    were made (absent from runs made before it was measured)."""
-    changed = real.get("changed")
-    if not changed:
-        return []
-    p50, p95, full50, full95, worst = timed(changed)
-    return [
-        f"| d. real texts, {changed['added']} releases added and {changed['edited']} edited "
-        f"since the lists were made, p50 / p95, ms | {p50:.1f} / {p95:.1f} | exhaustive "
-        f"ranking: {full50:.1f} / {full95:.1f} | {full95 / p95:.1f}x faster at p95 | "
-        f"p95 < 20 ms: {ok(p95 < 20)} |",
-        f"| d. real texts, changed since: top-10 overlap, worst query | {worst} | | | "
-        "(near-exact: the lists' statistics are those they were made with) |",
-    ]
+    rows = query_rows(
+        real,
+        f"d. the same over {real['rows']:,} rows of real release texts",
+        "d. real texts",
+        f"10 of 10: {ok(overlap_ok(real['overlap']))}",
+    )
+    if changed := real.get("changed"):
+        rows += query_rows(
+            changed,
+            f"d. real texts, {changed['added']} releases added and {changed['edited']} edited "
+            "since the lists were made",
+            "d. real texts, changed since",
+            "(near-exact: the lists' statistics are those they were made with)",
+        )
+    return rows
 
 
 def lists_said(se: dict) -> str:
