@@ -14,7 +14,8 @@ from common import FETCHED, ROOT, median, say
 from lxml import etree
 from parsel.selector import create_root_node
 
-from cqcscraper.crawl.pages import build_reading, page_text, replay_page, response_of
+from cqcscraper.crawl.charsets import page_text
+from cqcscraper.crawl.pages import build_reading, replay_page
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.parse.extract import extract
 from cqcscraper.parse.normalize import normalize_article
@@ -48,8 +49,7 @@ def corpus(site: Path) -> list[Page]:
         path = site / "html" / expected["url"].split(".cn/", 1)[1]
         found.append((expected["url"], path.read_bytes(), expected, texts.get(expected["id"])))
     return [
-        Page(url, body, page_text(response_of(raw(url, body))), want, text)
-        for url, body, want, text in found
+        Page(url, body, page_text(body, "text/html"), want, text) for url, body, want, text in found
     ]
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
 
 import cqcscraper.settings
 from cqcscraper.crawl.pages import read_article, replay_page
@@ -88,6 +90,14 @@ def read_fixture(
     A page the crawl would reject raises ``Rejected``."""
     raw = RawResponse(url, 200, {"Content-Type": ["text/html"]}, path.read_bytes(), listing_text)
     return read_article(replay_page(raw, FETCHED), fast_path=fast_path).record
+
+
+def scrapy_response(raw: RawResponse) -> Response:
+    """The Scrapy response the downloader builds from these headers and bytes (its class
+    guessed as Scrapy guesses it), as the spider receives it."""
+    headers = Headers(raw.headers)
+    cls = responsetypes.from_args(headers=headers, url=raw.url, body=raw.body)
+    return cls(url=raw.url, status=raw.status, headers=headers, body=raw.body)
 
 
 def record_of(path: Path, *, fast_path: bool = True, site: Path = SITE) -> PressRelease:

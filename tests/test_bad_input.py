@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import golden_records, page_of
-from cqcscraper.crawl.pages import article_page, build_reading, response_of
+from conftest import golden_records, page_of, scrapy_response
+from cqcscraper.crawl.pages import article_page, build_reading
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.parse import validation
 from cqcscraper.parse.records import PressRelease, RawResponse
@@ -43,7 +43,7 @@ MARKUP = re.compile(r"</?(?:script|style|iframe|img|a|p|div|span|br|title)\b", r
 def read(body: bytes, content_type: str = "text/html", fetched: str = FETCHED):
     """What the crawl makes of these bytes at the article URL: a record or a ``Rejected``."""
     headers = {"Content-Type": [content_type]} if content_type else {}
-    page = article_page(response_of(RawResponse(URL, 200, headers, body)), fetched)
+    page = article_page(scrapy_response(RawResponse(URL, 200, headers, body)), fetched)
     try:
         return build_reading(page).record
     except Rejected as rejected:

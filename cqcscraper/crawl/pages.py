@@ -1,28 +1,22 @@
 """From a fetched response to a record: the steps the crawl and ``reparse`` share.
 
 The spider turns each article response into an ``ArticlePage`` with ``article_page``; the
-pipelines read it with ``read_article`` and check it with ``validation.reject_reason``.
-``cqcscraper reparse`` rebuilds the same ``Response`` from a stored snapshot with
-``response_of`` (``replay_page``, which adds the listing text stored with it) and runs the very
-same steps, so a record rebuilt offline is the record a crawl would have made from those bytes
-today.
+pipelines read it with ``read_article`` and check it with ``validation.reject_reason``. Both go
+through the response as it is archived (a ``RawResponse``: its URL, status, headers and bytes),
+so ``cqcscraper reparse`` reads a stored snapshot with ``replay_page`` (which adds the listing
+text stored with it) through the very same steps, without rebuilding a Scrapy response: a
+record rebuilt offline is the record a crawl would have made from those bytes today.
 """
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import replace
 from typing import NamedTuple
 
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
-from w3lib.encoding import (
-    html_body_declared_encoding,
-    http_content_type_encoding,
-    read_bom,
-    resolve_encoding,
-)
 
+from cqcscraper.crawl.charsets import page_text
 from cqcscraper.crawl.rejects import Rejected, reason_of_status
 from cqcscraper.parse import urls, validation
 from cqcscraper.parse.dates import parse_date
@@ -30,7 +24,7 @@ from cqcscraper.parse.evidence import not_the_release
 from cqcscraper.parse.extract import extract
 from cqcscraper.parse.media import MediaLink, media_links
 from cqcscraper.parse.normalize import normalize_article
-from cqcscraper.parse.records import ArticlePage, PressRelease, RawResponse
+from cqcscraper.parse.records import ArticlePage, PressRelease, RawResponse, last_header
 
 
 def headers_of(headers: Headers) -> dict[str, list[str]]:
@@ -49,17 +43,10 @@ def raw_of(response: Response, listing_text: str | None = None) -> RawResponse:
     return RawResponse(response.url, response.status, headers, response.body, listing_text, sent)
 
 
-def response_of(raw: RawResponse) -> Response:
-    """The Scrapy response a crawl would have built from these headers and bytes."""
-    headers = Headers(raw.headers)
-    cls = responsetypes.from_args(headers=headers, url=raw.url, body=raw.body)
-    return cls(url=raw.url, status=raw.status, headers=headers, body=raw.body)
-
-
 def replay_page(raw: RawResponse, fetched_at: str) -> ArticlePage:
     """A stored response (and the listing text the crawl carried to it) as the item a crawl
-    made of it: ``response_of`` then ``article_page``."""
-    return article_page(response_of(raw), fetched_at, raw.listing_text)
+    made of it."""
+    return _article_page(raw, fetched_at)
 
 
 # A page with more tags than this is not parsed: its tree would take gigabytes (millions of tiny
@@ -72,7 +59,6 @@ def too_complex(body: bytes) -> bool:
     return body.count(b"<") > MAX_TAGS
 
 
-GB_FAMILY = frozenset({"gbk", "gb2312", "gb18030", "cp936"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
@@ -81,7 +67,7 @@ def article_page(
 ) -> ArticlePage:
     """An article response, whatever its status, as the item the pipelines read, with the
     text of the listing link the crawl followed to it."""
-    page = _article_page(response, fetched_at, raw_of(response, listing_text))
+    page = _article_page(raw_of(response, listing_text), fetched_at)
     linked = _linked_url(response)
     return replace(page, linked_url=linked) if linked != response.url else page
 
@@ -95,9 +81,9 @@ def _linked_url(response: Response) -> str:
         return response.url
 
 
-def _article_page(response: Response, fetched_at: str, raw: RawResponse) -> ArticlePage:
-    url, status = response.url, response.status
-    location = response.headers.get(b"Location", b"").decode("latin-1")
+def _article_page(raw: RawResponse, fetched_at: str) -> ArticlePage:
+    url, status, body = raw.url, raw.status, raw.body
+    location = last_header(raw.headers, "Location")
     if 300 <= status < 400 and (status == 304 or not location):
         # a 304 to a request that sent no validators, or a redirect to nowhere: the server's
         # passing confusion, which says nothing of the page (tried again by the next run)
@@ -113,19 +99,16 @@ def _article_page(response: Response, fetched_at: str, raw: RawResponse) -> Arti
         return ArticlePage(url, status, fetched_at, error=error, raw=raw, reason=reason)
     if not 200 <= status < 300:
         return ArticlePage(url, status, fetched_at, error=f"HTTP {status}", raw=raw)
-    if not response.body.strip():
+    if not body.strip():
         error = "empty body"
         return ArticlePage(url, status, fetched_at, error=error, raw=raw, reason=validation.EMPTY)
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    # A Content-Type the server sent is believed (Scrapy would guess HTML from ``.shtml``);
-    # with none, Scrapy's guess from the URL and the bytes stands.
-    if isinstance(response, TextResponse) and (media_type in HTML_TYPES or not media_type):
-        if too_complex(response.body):
+    content_type = last_header(raw.headers, "Content-Type")
+    if _is_html(raw, content_type):
+        if too_complex(body):
             error = f"more than {MAX_TAGS} tags: not parsed"
             reason = validation.TOO_COMPLEX
             return ArticlePage(url, status, fetched_at, error=error, raw=raw, reason=reason)
-        html = page_text(response)
+        html = page_text(body, content_type)
         if html is None:
             error = f"no charset decodes it without replacement characters ({content_type})"
             reason = validation.UNDECODABLE
@@ -135,58 +118,15 @@ def _article_page(response: Response, fetched_at: str, raw: RawResponse) -> Arti
     return ArticlePage(url, status, fetched_at, error=error, raw=raw, reason=validation.NOT_HTML)
 
 
-def page_text(response: TextResponse) -> str | None:
-    """The page's text, decoded by the charset that fits its bytes; None when no candidate
-    decodes them without replacement characters (the page would be stored as garbage).
-
-    Scrapy, like a browser, lets the Content-Type charset win over the page's ``<meta>``. But
-    servers add a default charset to every page, and a GBK page sent as UTF-8 would be stored
-    as mojibake. So when the two disagree, the one that decodes the bytes without an error
-    wins; if both do, UTF-8 if either names it (valid UTF-8 is rarely an accident), else the
-    page's own. A byte-order mark wins over both, as in Scrapy. When the declaration that
-    wins does not fit, GB18030 is tried for a page of the GBK/GB2312 family.
-    """
-    body = response.body
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-    said = http_content_type_encoding(content_type)
-    written = html_body_declared_encoding(body)
-    if not said or not written or _same_codec(said, written) or read_bom(body)[0]:
-        text = response.text
-        if "\ufffd" not in text or _decodes(body, response.encoding):
-            return text
-    else:
-        fits = [name for name in (said, written) if _decodes(body, name)]
-        if len(fits) == 2:
-            fits = [name for name in fits if _same_codec(name, "utf-8")] or [written]
-        if fits:
-            return body.decode(_codec(fits[0]) or fits[0])
-    if any(_codec(name or "") in GB_FAMILY for name in (said, written)) and _decodes(
-        body, "gb18030"
-    ):
-        return body.decode("gb18030")
-    return None
-
-
-def _codec(name: str) -> str | None:
-    try:
-        return codecs.lookup(resolve_encoding(name) or name).name
-    except LookupError:
-        return None
-
-
-def _same_codec(a: str, b: str) -> bool:
-    return _codec(a) == _codec(b)
-
-
-def _decodes(body: bytes, encoding: str) -> bool:
-    codec = _codec(encoding)
-    if codec is None:
-        return False
-    try:
-        body.decode(codec)
-    except UnicodeDecodeError:
-        return False
-    return True
+def _is_html(raw: RawResponse, content_type: str) -> bool:
+    """Whether a response is read as a page. A Content-Type the server sent is believed
+    (Scrapy would guess HTML from ``.shtml``); with none, Scrapy's guess from the URL and the
+    bytes stands (the class of response its downloader would have built)."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type:
+        return media_type in HTML_TYPES
+    guessed = responsetypes.from_args(headers=Headers(raw.headers), url=raw.url, body=raw.body)
+    return issubclass(guessed, TextResponse)
 
 
 class Reading(NamedTuple):

@@ -30,6 +30,17 @@ class RawResponse:
     request_headers: dict[str, list[str]] | None = field(default=None, repr=False)
 
 
+def last_header(headers: dict[str, list[str]], name: str) -> str:
+    """A header's value as Scrapy's ``Headers.get`` gives it: the last one received under that
+    name, compared without case; "" when there is none."""
+    wanted = name.lower()
+    found = ""
+    for key, values in headers.items():
+        if values and key.lower() == wanted:
+            found = values[-1]
+    return found
+
+
 @dataclass(frozen=True)
 class ArticlePage:
     """An article URL as fetched: its HTML, or the HTTP status / error that stopped it.

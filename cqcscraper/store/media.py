@@ -18,7 +18,13 @@ from pathlib import Path
 
 from cqcscraper.parse import validation
 from cqcscraper.parse.media import ATTACHMENT, MediaLink
-from cqcscraper.parse.records import FileFailed, FileUnchanged, ReleaseMedia, StoredFile
+from cqcscraper.parse.records import (
+    FileFailed,
+    FileUnchanged,
+    ReleaseMedia,
+    StoredFile,
+    last_header,
+)
 
 DEFAULT_MEDIA_NAME = "media"
 # Failures a later run would meet again: the file is not tried again (a new link is).
@@ -98,12 +104,11 @@ def conditional_headers(headers: dict[str, list[str]]) -> dict[str, str]:
     """The request headers that ask a server to send a stored response again only if it
     changed: ``If-None-Match`` from its ``ETag``, ``If-Modified-Since`` from its
     ``Last-Modified`` (header names compared without case)."""
-    by_name = {name.lower(): values for name, values in headers.items() if values}
     asked = {}
-    if etag := by_name.get("etag"):
-        asked["If-None-Match"] = etag[-1]
-    if modified := by_name.get("last-modified"):
-        asked["If-Modified-Since"] = modified[-1]
+    if etag := last_header(headers, "ETag"):
+        asked["If-None-Match"] = etag
+    if modified := last_header(headers, "Last-Modified"):
+        asked["If-Modified-Since"] = modified
     return asked
 
 
