@@ -1,10 +1,12 @@
 """An article page as *blocks*: the lines a browser would show (paragraphs, table cells, runs
 of text between ``<br>``), inline markup joined, ``<script>``/``<style>`` left out, each with how
-much of it is link text. Every rule of ``extract`` reads them."""
+much of it is link text. Every rule of ``extract`` reads them. The same walk sums them for each
+element (``Totals``: what it holds), which the furniture rules read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -40,23 +42,46 @@ class Block:
         object.__setattr__(self, "prose", prose)  # computed once: it is read on every pass
 
 
-def read_blocks(root: etree._Element) -> list[Block]:
-    """The visible lines of the page in document order. lxml's ``iterwalk`` walks the tree in
-    C (deep markup is safe, and no Python stack grows with it): an element's start, its end
-    (then its tail text follows), and comments and processing instructions, whose tail is
-    text too; a skipped element's subtree (script, style) is not walked."""
+# What an element holds, summed over the blocks it owns or holds: characters (stripped), link
+# characters, links, prose characters.
+Totals = list[int]
+
+
+class Page(NamedTuple):
+    """The blocks of a page, and the ``Totals`` of every element that holds one."""
+
+    blocks: list[Block]
+    totals: dict[etree._Element, Totals]
+
+
+def read_blocks(root: etree._Element) -> Page:
+    """The visible lines of the page in document order, and what each element holds. lxml's
+    ``iterwalk`` walks the tree in C (deep markup is safe, and no Python stack grows with it):
+    an element's start, its end (then its tail text follows), and comments and processing
+    instructions, whose tail is text too; a skipped element's subtree (script, style) is not
+    walked. A block is added to its owner's totals; an element's totals, complete at its end,
+    are added to its parent's (so each is summed once, not once per ancestor)."""
     found: list[Block] = []
+    totals: dict[etree._Element, Totals] = {}
     parts: list[str] = []
     link_chars = 0
     link_count = 0  # <a> elements started in this block
-    owners: list[etree._Element] = [root]
+    owners: list[etree._Element] = []  # the block elements open (and the root), innermost last
+    owned: list[Totals] = []  # their totals
+    holding: list[Totals] = []  # the totals of every element open, innermost last
     links = 0  # depth of <a> elements we are inside
 
     def end_block() -> None:
         nonlocal link_chars, link_count
         text = "".join(parts)
         if text.strip():
-            found.append(Block(text, owners[-1], link_chars, link_count))
+            block = Block(text, owners[-1], link_chars, link_count)
+            found.append(block)
+            total = owned[-1]
+            total[0] += len(text.strip())
+            total[1] += link_chars
+            total[2] += link_count
+            total[3] += block.prose
         parts.clear()
         link_chars = link_count = 0
 
@@ -64,13 +89,16 @@ def read_blocks(root: etree._Element) -> list[Block]:
     for event, el in walker:
         if event == "start":
             tag = el.tag.lower()
+            total = [0, 0, 0, 0]
+            holding.append(total)  # a skipped element's end comes too
             if tag in SKIP_TAGS:
                 walker.skip_subtree()
                 continue
             if tag == "br" or tag in BLOCK_TAGS:
                 end_block()
-            if tag in BLOCK_TAGS:
+            if tag in BLOCK_TAGS or el is root:
                 owners.append(el)
+                owned.append(total)
             if tag == "a":
                 links += 1
                 link_count += 1
@@ -78,11 +106,21 @@ def read_blocks(root: etree._Element) -> list[Block]:
         else:
             if event == "end":
                 tag = el.tag.lower()
-                if tag in BLOCK_TAGS:
+                if tag in BLOCK_TAGS or el is root:
                     end_block()
                     owners.pop()
+                    owned.pop()
                 elif tag == "a":
                     links -= 1
+                total = holding.pop()
+                if total[0] or total[2]:
+                    totals[el] = total
+                    if holding:
+                        outer = holding[-1]
+                        outer[0] += total[0]
+                        outer[1] += total[1]
+                        outer[2] += total[2]
+                        outer[3] += total[3]
                 if el is root:
                     continue
             text = el.tail
@@ -90,5 +128,4 @@ def read_blocks(root: etree._Element) -> list[Block]:
             parts.append(text)
             if links:
                 link_chars += len(text.strip())
-    end_block()
-    return found
+    return Page(found, totals)

@@ -127,8 +127,8 @@ def extract(
     root = create_root_node(html or "<html></html>", etree.HTMLParser)
     if not _is_element(root):
         return RawArticle(url, (), None, None, None, None, (), (), listing_text)
-    blocks = read_blocks(root)
-    furniture = Furniture(root, blocks)
+    blocks, totals = read_blocks(root)
+    furniture = Furniture(root, totals)
     heading_nodes = [node for xpath in _HEADINGS for node in xpath(root)]
     headings = {node for node in heading_nodes if not furniture.holds(node)}
     furniture.add(side_columns(headings, blocks, furniture))

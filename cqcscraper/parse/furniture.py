@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from cqcscraper.parse.blocks import Block
+from cqcscraper.parse.blocks import Block, Totals
 
 # Furniture by what it is: navigation and complementary content, by tag or ARIA role. A
 # ``header``/``footer`` is furniture only at page level: inside an article it is the
@@ -39,18 +39,7 @@ LINK_BOX_SHARE = 0.5
 class Furniture:
     """Which elements of a page are furniture: navigation, complementary boxes, page frame."""
 
-    def __init__(self, root: etree._Element, blocks: list[Block]) -> None:
-        totals: dict[etree._Element, list[int]] = {}  # chars, link chars, links, prose
-        for block in blocks:
-            size = len(block.text.strip())
-            for node in (block.owner, *block.owner.iterancestors()):
-                total = totals.get(node)
-                if total is None:
-                    total = totals[node] = [0, 0, 0, 0]
-                total[0] += size
-                total[1] += block.link_chars
-                total[2] += block.links
-                total[3] += block.prose
+    def __init__(self, root: etree._Element, totals: dict[etree._Element, Totals]) -> None:
         self.boxes = {
             node
             for node, (chars, link_chars, links, prose) in totals.items()
