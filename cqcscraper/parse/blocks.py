@@ -5,7 +5,6 @@ element (``Totals``: what it holds), which the furniture rules read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from lxml import etree
@@ -24,22 +23,19 @@ SKIP_TAGS = frozenset("head script style noscript template select button iframe 
 MIN_PROSE_CHARS = 20
 
 
-@dataclass(frozen=True)
-class Block:
-    """One visible line of the page: its text, the block element that holds it, and how much
-    of it is link text (in how many links)."""
+class Block(NamedTuple):
+    """One visible line of the page: its text, the block element that holds it, how much of
+    it is link text (in how many links), and its length when it reads as prose (long enough,
+    mostly not link text; else 0)."""
 
     text: str
     owner: etree._Element
     link_chars: int
-    links: int = 0
-    # Its length when it reads as prose (long enough, mostly not link text), else 0.
-    prose: int = field(init=False)
+    links: int
+    prose: int
 
-    def __post_init__(self) -> None:
-        size = len(self.text.strip())
-        prose = size if size >= MIN_PROSE_CHARS and self.link_chars * 2 < size else 0
-        object.__setattr__(self, "prose", prose)  # computed once: it is read on every pass
+
+_INLINE, _BLOCK, _LINK = 0, 1, 2
 
 
 # What an element holds, summed over the blocks it owns or holds: characters (stripped), link
@@ -74,17 +70,20 @@ def read_blocks(root: etree._Element) -> Page:
     def end_block() -> None:
         nonlocal link_chars, link_count
         text = "".join(parts)
-        if text.strip():
-            block = Block(text, owners[-1], link_chars, link_count)
-            found.append(block)
+        size = len(text.strip())
+        if size:
+            prose = size if size >= MIN_PROSE_CHARS and link_chars * 2 < size else 0
+            found.append(Block(text, owners[-1], link_chars, link_count, prose))
             total = owned[-1]
-            total[0] += len(text.strip())
+            total[0] += size
             total[1] += link_chars
             total[2] += link_count
-            total[3] += block.prose
+            total[3] += prose
         parts.clear()
         link_chars = link_count = 0
 
+    # What each open element is, innermost last: a block (or the root), a link, or neither.
+    kinds: list[int] = []
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, el in walker:
         if event == "start":
@@ -92,25 +91,33 @@ def read_blocks(root: etree._Element) -> Page:
             total = [0, 0, 0, 0]
             holding.append(total)  # a skipped element's end comes too
             if tag in SKIP_TAGS:
+                kinds.append(_INLINE)
                 walker.skip_subtree()
                 continue
-            if tag == "br" or tag in BLOCK_TAGS:
-                end_block()
             if tag in BLOCK_TAGS or el is root:
+                if parts:
+                    end_block()
                 owners.append(el)
                 owned.append(total)
-            if tag == "a":
+                kinds.append(_BLOCK)
+            elif tag == "a":
                 links += 1
                 link_count += 1
+                kinds.append(_LINK)
+            else:
+                if tag == "br" and parts:
+                    end_block()
+                kinds.append(_INLINE)
             text = el.text
         else:
             if event == "end":
-                tag = el.tag.lower()
-                if tag in BLOCK_TAGS or el is root:
-                    end_block()
+                kind = kinds.pop()
+                if kind == _BLOCK:
+                    if parts:
+                        end_block()
                     owners.pop()
                     owned.pop()
-                elif tag == "a":
+                elif kind == _LINK:
                     links -= 1
                 total = holding.pop()
                 if total[0] or total[2]:
