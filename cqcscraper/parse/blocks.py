@@ -1,10 +1,13 @@
 """An article page as *blocks*: the lines a browser would show (paragraphs, table cells, runs
 of text between ``<br>``), inline markup joined, ``<script>``/``<style>`` left out, each with how
 much of it is link text. Every rule of ``extract`` reads them. The same walk sums them for each
-element (``Totals``: what it holds), which the furniture rules read."""
+element (``Totals``: what it holds), which the furniture rules read, and gathers the elements
+the page-wide rules look for (``Landmarks``: headings, links, lists, the page's titles)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from lxml import etree
@@ -43,11 +46,60 @@ _INLINE, _BLOCK, _LINK = 0, 1, 2
 Totals = list[int]
 
 
+# A class attribute that names the class ``title``: the token between XML whitespace, as
+# ``contains(concat(' ', normalize-space(@class), ' '), ' title ')`` finds it.
+_TITLE_CLASS = re.compile(r"(?:^|[ \t\r\n])title(?:[ \t\r\n]|$)")
+
+
+@dataclass
+class Landmarks:
+    """What the page-wide rules look for, in document order, anywhere in the page (in the
+    subtrees the blocks skip too), as these XPaths would find it; one walk gathers them all
+    (``tests/test_blocks.py`` compares them with the XPaths)."""
+
+    h1: list[etree._Element] = field(default_factory=list)  # //h1
+    # //h2 | //h3 | //*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]
+    headings: list[etree._Element] = field(default_factory=list)
+    links: list[etree._Element] = field(default_factory=list)  # //a[@href]
+    lists: list[etree._Element] = field(default_factory=list)  # //ul | //ol
+    og_title: str | None = None  # the first of //meta[@property="og:title"]/@content
+    title: str | None = None  # the first of //title/text()
+
+    def note(self, el: etree._Element, tag: str) -> None:
+        """Gather ``el`` (whose tag is ``tag``) where it belongs."""
+        if tag == "h1":
+            self.h1.append(el)
+        if tag == "h2" or tag == "h3":
+            self.headings.append(el)
+        else:
+            names = el.get("class")
+            if names and "title" in names and _TITLE_CLASS.search(names):
+                self.headings.append(el)
+        if tag == "a":
+            if el.get("href") is not None:
+                self.links.append(el)
+        elif tag == "ul" or tag == "ol":
+            self.lists.append(el)
+        elif tag == "meta":
+            if self.og_title is None and el.get("property") == "og:title":
+                self.og_title = el.get("content")
+        elif tag == "title" and self.title is None:
+            self.title = el.text
+
+    def note_all(self, subtree: etree._Element) -> None:
+        """Gather every element of a subtree the walk skips (``head``, ``noscript``, ...)."""
+        for el in subtree.iter():
+            if isinstance(el.tag, str):
+                self.note(el, el.tag.lower())
+
+
 class Page(NamedTuple):
-    """The blocks of a page, and the ``Totals`` of every element that holds one."""
+    """The blocks of a page, the ``Totals`` of every element that holds one, and its
+    ``Landmarks``."""
 
     blocks: list[Block]
     totals: dict[etree._Element, Totals]
+    landmarks: Landmarks
 
 
 def read_blocks(root: etree._Element) -> Page:
@@ -55,9 +107,12 @@ def read_blocks(root: etree._Element) -> Page:
     ``iterwalk`` walks the tree in C (deep markup is safe, and no Python stack grows with it):
     an element's start, its end (then its tail text follows), and comments and processing
     instructions, whose tail is text too; a skipped element's subtree (script, style) is not
-    walked. A block is added to its owner's totals; an element's totals, complete at its end,
-    are added to its parent's (so each is summed once, not once per ancestor)."""
+    walked for blocks (its elements are gathered as landmarks all the same). A block is added
+    to its owner's totals; an element's totals, complete at its end, are added to its
+    parent's (so each is summed once, not once per ancestor)."""
     found: list[Block] = []
+    landmarks = Landmarks()
+    note = landmarks.note
     totals: dict[etree._Element, Totals] = {}
     parts: list[str] = []
     link_chars = 0
@@ -93,7 +148,9 @@ def read_blocks(root: etree._Element) -> Page:
             if tag in SKIP_TAGS:
                 kinds.append(_INLINE)
                 walker.skip_subtree()
+                landmarks.note_all(el)
                 continue
+            note(el, tag)
             if tag in BLOCK_TAGS or el is root:
                 if parts:
                     end_block()
@@ -135,4 +192,8 @@ def read_blocks(root: etree._Element) -> Page:
             parts.append(text)
             if links:
                 link_chars += len(text.strip())
-    return Page(found, totals)
+    # Elements beside the root (a page's markup after its ``</html>`` can make a second one):
+    # no line of the page, but the XPaths found them.
+    for beside in (*reversed(list(root.itersiblings(preceding=True))), *root.itersiblings()):
+        landmarks.note_all(beside)
+    return Page(found, totals, landmarks)

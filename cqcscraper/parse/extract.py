@@ -43,11 +43,8 @@ from cqcscraper.parse.linked import MAX_LABEL_CHARS, attachments, images, link_l
 CONTAINER_TAGS = frozenset("article body div main section td".split())
 # Fast first try: body containers of the site's CMS (TRS WCM) and of common templates.
 BODY_SELECTORS = ("div.TRS_Editor", "div#zoom", "article div.content", "div.article-content")
-# Headings in order of trust: every <h1> first, then the rest in document order.
-HEADING_XPATHS = (
-    "//h1",
-    "//h2 | //h3 | //*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]",
-)
+# Headings in order of trust: every <h1> first, then the <h2>, <h3> and elements of class
+# ``title`` in document order (``blocks.Landmarks``).
 
 # The labels of a page's info line, as sites write them: the one table of them. A date's
 # (``Public Time``, ``Published``, ``Release Date``/``Time``, ``Released``, ``Posted on``,
@@ -79,10 +76,7 @@ MAX_INFO_LINE = 200
 BODY_SHARE = 0.75
 
 # Compiled once: lxml XPath objects on the parsed tree, with no parsel wrapper per node.
-_HEADINGS = tuple(etree.XPath(xpath) for xpath in HEADING_XPATHS)
 _HEADING_TEXT = etree.XPath(".//text()[not(ancestor::script)]")
-_OG_TITLE = etree.XPath('//meta[@property="og:title"]/@content')
-_TITLE = etree.XPath("//title/text()")
 # The article's date as a machine reads it: a <time datetime> that is not an item of a list of
 # links (a "related news" box dates its entries too).
 _ARTICLE_TIME = etree.XPath("//time[not(ancestor::a) and not(ancestor::li)]/@datetime")
@@ -127,9 +121,9 @@ def extract(
     root = create_root_node(html or "<html></html>", etree.HTMLParser)
     if not _is_element(root):
         return RawArticle(url, (), None, None, None, None, (), (), listing_text)
-    blocks, totals = read_blocks(root)
-    furniture = Furniture(root, totals)
-    heading_nodes = [node for xpath in _HEADINGS for node in xpath(root)]
+    blocks, totals, landmarks = read_blocks(root)
+    furniture = Furniture(totals, landmarks.lists)
+    heading_nodes = landmarks.h1 + landmarks.headings
     headings = {node for node in heading_nodes if not furniture.holds(node)}
     furniture.add(side_columns(headings, blocks, furniture))
     container = _body_container(root, blocks, fast_path, furniture)
@@ -141,16 +135,16 @@ def extract(
     return RawArticle(
         url=url,
         headings=tuple(_headings(heading_nodes, blocks, kept, furniture)),
-        og_title=_first(_OG_TITLE(root)),
-        html_title=_first(_TITLE(root)),
+        og_title=landmarks.og_title,
+        html_title=landmarks.title,
         public_time=public_time,
         origin=origin,
         paragraphs=tuple(b.text for b in body),
         images=tuple(images(container, url, furniture)) if container is not None else (),
         listing_text=listing_text,
-        link_labels=tuple(link_labels(root, url)),
+        link_labels=tuple(link_labels(landmarks.links, url)),
         attachments=tuple(attachments(container, url)) if container is not None else (),
-        site_links=links_to_site(root, url),
+        site_links=links_to_site(landmarks.links, url),
     )
 
 
@@ -261,7 +255,7 @@ def _headings(
     kept: list[bool],
     furniture: Furniture,
 ) -> Iterator[str]:
-    """The page's own headings (of ``heading_nodes``, what ``_HEADINGS`` find, in their
+    """The page's own headings (of ``heading_nodes``, the page's headings, in their
     order): before the body's first paragraph, in no furniture, heading no link box."""
     nodes = [
         node

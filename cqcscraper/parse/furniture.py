@@ -39,13 +39,14 @@ LINK_BOX_SHARE = 0.5
 class Furniture:
     """Which elements of a page are furniture: navigation, complementary boxes, page frame."""
 
-    def __init__(self, root: etree._Element, totals: dict[etree._Element, Totals]) -> None:
+    def __init__(self, totals: dict[etree._Element, Totals], lists: list[etree._Element]) -> None:
+        """From what each element holds (``blocks.Totals``) and the page's ``ul``/``ol``."""
         self.boxes = {
             node
             for node, (chars, link_chars, links, prose) in totals.items()
             if links >= LINK_BOX_LINKS and not prose and link_chars >= LINK_BOX_SHARE * chars
         }
-        self.boxes.update(link_lists(root))
+        self.boxes.update(link_lists(lists))
         self._held: dict[etree._Element, bool] = {}
 
     def add(self, nodes: Iterator[etree._Element]) -> None:
@@ -145,19 +146,16 @@ def side_columns(
             break  # the nearest branch that holds prose decides
 
 
-_LISTS = etree.XPath("//ul | //ol")
-
-
 _ITEM_TEXT = etree.XPath("string()")
 
 
 _ITEM_LINKS = etree.XPath(".//a")
 
 
-def link_lists(root: etree._Element) -> Iterator[etree._Element]:
+def link_lists(lists: list[etree._Element]) -> Iterator[etree._Element]:
     """Lists whose items are links but one at most (a breadcrumb trail ends on the page's own
     unlinked name; a menu or a related list links every item): navigation, not text."""
-    for listing in _LISTS(root):
+    for listing in lists:
         items = [item for item in listing if isinstance(item.tag, str) and item.tag == "li"]
         if len(items) < 2:
             continue

@@ -17,9 +17,6 @@ from cqcscraper.parse.furniture import Furniture
 MAX_LABEL_CHARS = 60
 
 
-_LINKS = etree.XPath("//a[@href]")
-
-
 _LINK_TEXT = etree.XPath("string()")
 
 
@@ -27,10 +24,11 @@ _LINK_TEXT = etree.XPath("string()")
 _ARTICLE_HINT = re.compile(r"\d\.shtml")
 
 
-def link_labels(root: etree._Element, base_url: str) -> Iterator[str]:
-    """Texts of links to pages that are not articles: menus, breadcrumbs, section lists."""
+def link_labels(links: list[etree._Element], base_url: str) -> Iterator[str]:
+    """Texts of links (the page's ``<a href>``) to pages that are not articles: menus,
+    breadcrumbs, section lists."""
     seen = set()
-    for link in _LINKS(root):
+    for link in links:
         text = " ".join(str(_LINK_TEXT(link)).split())
         if not text or len(text) > MAX_LABEL_CHARS or text in seen:
             continue
@@ -47,10 +45,11 @@ def link_labels(root: etree._Element, base_url: str) -> Iterator[str]:
 _NOT_A_PAGE = ("#", "javascript:", "mailto:", "tel:", "data:")
 
 
-def links_to_site(root: etree._Element, url: str) -> bool:
-    """Whether any link leads to another page of the site (``url``'s, or a relative link)."""
+def links_to_site(links: list[etree._Element], url: str) -> bool:
+    """Whether any link (of the page's ``<a href>``) leads to another page of the site
+    (``url``'s, or a relative link)."""
     hosts = urls.same_site_hosts(url)
-    for link in _LINKS(root):
+    for link in links:
         href = (link.get("href") or "").strip()
         if not href or href.lower().startswith(_NOT_A_PAGE):
             continue

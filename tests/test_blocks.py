@@ -1,0 +1,130 @@
+"""The one walk over a page (``blocks.read_blocks``) finds what the page-wide XPaths it
+replaced find, in the same order, on every saved page and on generated and mutated markup; and
+each element's totals are the sums of the blocks it holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from parsel.selector import create_root_node
+
+from conftest import ROOT
+from cqcscraper.parse.blocks import Landmarks, read_blocks
+from cqcscraper.testing import sitefiles
+
+# The XPaths the walk replaced: the reference for what it must find.
+XPATHS = {
+    "h1": "//h1",
+    "headings": "//h2 | //h3 | //*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]",
+    "links": "//a[@href]",
+    "lists": "//ul | //ol",
+    "og_title": '//meta[@property="og:title"]/@content',
+    "title": "//title/text()",
+}
+FIRST_ONLY = {"og_title", "title"}
+PAGES = sorted(p for p in (ROOT / "fixtures").rglob("*") if p.suffix in (".html", ".shtml"))
+
+
+def parsed(html: str) -> etree._Element:
+    return create_root_node(html or "<html></html>", etree.HTMLParser)
+
+
+def by_xpath(root: etree._Element) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for name, xpath in XPATHS.items():
+        nodes = root.xpath(xpath)
+        found[name] = (str(nodes[0]) if nodes else None) if name in FIRST_ONLY else nodes
+    return found
+
+
+def by_walk(root: etree._Element) -> dict[str, object]:
+    landmarks: Landmarks = read_blocks(root).landmarks
+    return {name: getattr(landmarks, name) for name in XPATHS}
+
+
+def test_the_walk_finds_what_the_xpaths_find_on_every_saved_page() -> None:
+    assert len(PAGES) > 40
+    for path in PAGES:
+        root = parsed(sitefiles.decoded(path))
+        assert by_walk(root) == by_xpath(root), path
+
+
+TAGS = (
+    "div p span a h1 h2 h3 h4 ul ol li title meta head script noscript button svg select "
+    "template section br"
+).split()
+ATTRIBUTES = [
+    "",
+    ' class="title"',
+    ' class="  main\ttitle\n"',
+    ' class="subtitle"',
+    ' class="Title"',
+    ' class="title-bar"',
+    ' class="x title"',
+    ' class="title\xa0x"',
+    ' href=""',
+    ' href="/www/english/"',
+    ' property="og:title" content="An og title"',
+    ' property="og:title"',
+    ' property="og:description" content="no"',
+]
+
+TEXTS = [
+    "",
+    "text",
+    " ",
+    "<!-- c -->",
+    "a title",
+    "A line of prose, long enough to count as prose.",
+]
+
+
+@st.composite
+def markup(draw: st.DrawFn, depth: int = 0) -> str:
+    """Nested elements of the tags and attributes the rules look at, with text between."""
+    parts = []
+    for _ in range(draw(st.integers(0, 4 if depth < 3 else 0))):
+        tag = draw(st.sampled_from(TAGS))
+        attributes = draw(st.sampled_from(ATTRIBUTES))
+        inner = draw(markup(depth + 1))
+        parts.append(f"<{tag}{attributes}>{inner}</{tag}>")
+        parts.append(draw(st.sampled_from(TEXTS)))
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markup())
+def test_the_walk_finds_what_the_xpaths_find_in_any_markup(html: str) -> None:
+    root = parsed(f"<html>{html}</html>")
+    assert by_walk(root) == by_xpath(root)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(PAGES), st.data())
+def test_the_walk_finds_what_the_xpaths_find_in_mutated_pages(
+    path: Path, data: st.DataObject
+) -> None:
+    html = sitefiles.decoded(path)
+    start = data.draw(st.integers(0, len(html)))
+    end = data.draw(st.integers(start, min(len(html), start + 300)))
+    root = parsed(html[:start] + data.draw(markup()) + html[end:])
+    assert by_walk(root) == by_xpath(root)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markup())
+def test_each_element_totals_the_blocks_it_holds(html: str) -> None:
+    root = parsed(f"<html><body>{html}</body></html>")
+    blocks, totals, _ = read_blocks(root)
+    expected: dict[etree._Element, list[int]] = {}
+    for block in blocks:
+        for node in (block.owner, *block.owner.iterancestors()):
+            total = expected.setdefault(node, [0, 0, 0, 0])
+            total[0] += len(block.text.strip())
+            total[1] += block.link_chars
+            total[2] += block.links
+            total[3] += block.prose
+    assert totals == expected
