@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from conftest import ROOT, release
 from cqcscraper.crawl.reparse import reparse
 from cqcscraper.parse import urls
-from cqcscraper.parse.records import RawResponse
+from cqcscraper.parse.records import PressRelease, RawResponse
 from cqcscraper.store import pending, search, search_lists, writes
 from cqcscraper.store.archive import (
     Archive,
@@ -33,7 +33,7 @@ from cqcscraper.store.archive import (
     Unstorable,
 )
 from cqcscraper.store.export import write_jsonl
-from cqcscraper.store.schema import COLUMNS, SCHEMA_VERSION
+from cqcscraper.store.schema import COLUMNS, RECORDS_VERSION, SCHEMA_VERSION
 from cqcscraper.store.summary import summary
 from cqcscraper.testing.stored import store, store_many
 
@@ -222,6 +222,52 @@ def test_full_text_search_follows_inserts_and_updates(archive: Archive) -> None:
     assert [hit["id"] for hit in hits] == [1]
     store(archive, release(1, body="Nothing about solar any more."))
     assert list(archive.db["press_releases"].search("photovoltaic")) == []
+
+
+def fts_rows_changed(archive: Archive, sql: str, params: list) -> int:
+    """The rows a statement changed in the full-text index's own tables (its triggers')."""
+    before = archive.db.execute("SELECT count(*), sum(length(block)) FROM press_releases_fts_data")
+    before = before.fetchone()
+    with archive.db.atomic():
+        archive.db.execute(sql, params)
+    after = archive.db.execute("SELECT count(*), sum(length(block)) FROM press_releases_fts_data")
+    return int(after.fetchone() != before)
+
+
+def test_the_full_text_index_is_kept_when_a_searched_column_changes_and_only_then(
+    archive: Archive,
+) -> None:
+    """Seeing a release again or relinking it as a duplicate leaves its indexed text alone (it
+    was taken out of the index and put back on every update); an edit of its title, body or
+    documents' text changes the index, which stays whole."""
+    store(archive, release(1, body="New rules for photovoltaic modules."))
+    seen = "UPDATE press_releases SET last_seen = ?, duplicate_of = NULL WHERE id = 1"
+    assert fts_rows_changed(archive, seen, ["2026-06-01T00:00:00Z"]) == 0
+    for column, text in [("title", "Yiwu"), ("body", "hydrogen"), ("attachment_text", "toys")]:
+        edit = f"UPDATE press_releases SET {column} = ? WHERE id = 1"
+        assert fts_rows_changed(archive, edit, [text]) == 1
+        assert [hit["id"] for hit in archive.db["press_releases"].search(text)] == [1]
+    archive.db.execute(
+        "INSERT INTO press_releases_fts(press_releases_fts) VALUES('integrity-check')"
+    )
+
+
+def test_relinking_duplicates_changes_only_the_rows_whose_link_moves(archive: Archive) -> None:
+    """A relink that moves no link is no change of any release (none to export again): a new
+    release is one change, and a new copy of another two (its row, then its link)."""
+    same = {"title": "Notice", "body": "The same notice."}
+    store(archive, release(5, **same))
+    store(archive, release(7, **same))
+
+    def changes_made_by(record: PressRelease) -> int:
+        version = int(archive.info(RECORDS_VERSION) or 0)
+        store(archive, record)
+        return int(archive.info(RECORDS_VERSION) or 0) - version
+
+    assert changes_made_by(release(6, title="Other")) == 1
+    assert changes_made_by(release(8, **same)) == 2
+    duplicates = {row["id"]: row["duplicate_of"] for row in archive.db["press_releases"].rows}
+    assert duplicates == {5: None, 6: None, 7: 5, 8: 5}
 
 
 def test_jsonl_export_is_ordered_complete_and_atomic(archive: Archive, tmp_path: Path) -> None:
@@ -759,3 +805,32 @@ def test_a_version_11_archive_gets_the_search_scores_and_its_lists_made_again(
             for table in ("search_tokens", "search_scores", "search_impacts", "search_words"):
                 assert db[table].columns_dict == fresh.db[table].columns_dict, table
                 assert db[table].schema == fresh.db[table].schema, table
+
+
+V12_ARCHIVE = ROOT / "fixtures" / "archives" / "v12.db"  # the fixture site's demo, schema 12
+
+
+def test_a_version_12_archive_keeps_its_full_text_index_only_when_a_searched_column_changes(
+    tmp_path: Path,
+) -> None:
+    """Schema 13 replaces the full-text index's update trigger by one that runs when a
+    searched column changes: an archive of schema 12 gets a new archive's trigger, keeps its
+    rows and index whole, and finds what it found."""
+    path = tmp_path / "cqc.db"
+    shutil.copy(V12_ARCHIVE, path)
+    terms = {"term": "Yiwu cooperation", "since": "", "until": ""}
+    with sqlite3.connect(path) as old:
+        assert old.execute("PRAGMA user_version").fetchone() == (12,)
+        releases = old.execute("SELECT * FROM press_releases ORDER BY id").fetchall()
+        found = [row[0] for row in old.execute(search.SEARCH_SQL, terms)]
+    trigger = "SELECT sql FROM sqlite_master WHERE name = 'press_releases_au'"
+    with Archive(path) as archive, Archive(tmp_path / "fresh.db") as fresh:
+        db = archive.db
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("SELECT * FROM press_releases ORDER BY id").fetchall() == releases
+        assert db.execute(trigger).fetchone() == fresh.db.execute(trigger).fetchone()
+        assert [row[0] for row in db.execute(search.SEARCH_SQL, terms)] == found == [597552]
+        (first,) = db.execute("SELECT id FROM press_releases ORDER BY id LIMIT 1").fetchone()
+        seen = "UPDATE press_releases SET last_seen = ? WHERE id = ?"
+        assert fts_rows_changed(archive, seen, ["2026-12-04T00:00:00Z", first]) == 0
+        db.execute("INSERT INTO press_releases_fts(press_releases_fts) VALUES('integrity-check')")

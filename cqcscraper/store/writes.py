@@ -31,10 +31,13 @@ _FORGET_CHANGES = """DELETE FROM records_changes WHERE version <= min(?,
     coalesce((SELECT CAST(value AS INTEGER) FROM archive_info WHERE name = 'search_version'),
         ?))"""
 # Point each row at the lowest id with the same content (``duplicate_of``).
-_RELINK_ALL = """UPDATE press_releases SET duplicate_of = (
-    SELECT min(other.id) FROM press_releases AS other
+_FIRST_COPY = """(SELECT min(other.id) FROM press_releases AS other
     WHERE other.content_hash = press_releases.content_hash AND other.id < press_releases.id)"""
-_RELINK_SOME = _RELINK_ALL + " WHERE content_hash IN (SELECT value FROM json_each(?))"
+# Only the rows whose link moves are updated: an update is a change of the release to the
+# JSONL export and the search lists (``records_changes``).
+_RELINK_ALL = f"""UPDATE press_releases SET duplicate_of = {_FIRST_COPY}
+    WHERE duplicate_of IS NOT {_FIRST_COPY}"""
+_RELINK_SOME = _RELINK_ALL + " AND content_hash IN (SELECT value FROM json_each(?))"
 # The hot path of a crawl, as plain statements (sqlite-utils would read the table's schema on
 # every call). ``test_archive`` checks that they name every column.
 _UPSERT = """INSERT INTO press_releases (id, url, title, title_from, published, published_from,
