@@ -56,6 +56,8 @@ def raw(**fields: object) -> RawArticle:
 def test_clean_text_collapses_every_kind_of_space_and_applies_nfc() -> None:
     assert clean_text("\u00a0\u00a0 A\t\u3000 B\n") == "A B"
     assert clean_text("Cafe\u0301\u200b") == "Café"
+    assert clean_text("Cafe\u200b\u0301") == "Café"  # the mark composes once the space goes
+    assert clean_text("a\x85b \x1c c") == "ab c"  # NEL is removed, not read as a space
     assert clean_text(None) == ""
 
 
@@ -415,9 +417,9 @@ def test_clean_text_is_idempotent(text: str) -> None:
 
 @given(TEXT)
 def test_clean_text_is_its_rules_applied_in_full(text: str) -> None:
-    """The short way for printable ASCII gives what every rule gives."""
-    full = CONTROL.sub("", text)
-    full = _INVISIBLE.sub("", unicodedata.normalize("NFC", full))
+    """Its short ways (the search for characters to remove only when what is left is not
+    printable; no NFC for ASCII) give what every rule gives, applied in turn."""
+    full = unicodedata.normalize("NFC", _INVISIBLE.sub("", CONTROL.sub("", text)))
     assert clean_text(text) == " ".join(full.split())
 
 

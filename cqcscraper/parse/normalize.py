@@ -24,7 +24,7 @@ from cqcscraper.parse.dates import (
 from cqcscraper.parse.extract import LABEL, RawArticle, is_field_label
 from cqcscraper.parse.records import PressRelease
 from cqcscraper.parse.text import clean_text, same_text
-from cqcscraper.parse.titles import BODY, Title, choose_title
+from cqcscraper.parse.titles import BODY, Title, choose_title, label_set
 
 CENTRE = "China Quality Certification Centre"
 
@@ -83,7 +83,7 @@ def body_lines(lines: list[str], title: str | None, labels: Collection[str] = ()
     title (whole or cut short), name a section of the site (one of the page's link
     ``labels``, such as what is left of a breadcrumb trail) or only give a date (a dateline
     with no label)."""
-    names = {clean_text(label).casefold() for label in labels}
+    names = label_set(labels)
     heading = Title(title, BODY) if title else None
     start = 0
     for line in lines:

@@ -5,6 +5,7 @@ titles (docs/architecture.md, "How fields are found")."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -142,7 +143,7 @@ def title_candidates(raw: RawArticle, first_line: str = "") -> list[Title]:
     labels of the page's menus and sections (the texts of its links to other pages), a
     link text that names no page (``More>>``), and a first line too long to be a title.
     """
-    labels = _labels_of(raw.link_labels)
+    labels = label_set(raw.link_labels)
     page = [Title(h, HEADING) for h in map(clean_text, raw.headings)]
     page += [Title(clean_text(raw.og_title), OG_TITLE)]
     page += [Title(strip_site_suffix(raw.html_title or ""), HTML_TITLE)]
@@ -156,7 +157,14 @@ def title_candidates(raw: RawArticle, first_line: str = "") -> list[Title]:
     return found
 
 
-def _labels_of(link_labels: Collection[str]) -> frozenset[str]:
+def label_set(link_labels: Collection[str]) -> frozenset[str]:
+    """A page's link labels as its rules compare them (clean, casefolded). The title rules,
+    the evidence and the body's first lines each read them: made once a page."""
+    return _label_set(tuple(link_labels))
+
+
+@functools.lru_cache(maxsize=64)
+def _label_set(link_labels: tuple[str, ...]) -> frozenset[str]:
     return frozenset(clean_text(label).casefold() for label in link_labels)
 
 
@@ -180,7 +188,7 @@ def is_title_text(text: str, link_labels: Collection[str] = ()) -> bool:
     """Whether a link's (clean) text can be a release's title: it names a page
     (``_names_a_page``, with the page's ``link_labels`` as extracted) and is no generic
     ``More>>``."""
-    return _is_title_text(text, _labels_of(link_labels))
+    return _is_title_text(text, label_set(link_labels))
 
 
 def _is_title_text(text: str, labels: frozenset[str]) -> bool:
