@@ -82,14 +82,12 @@ def listing_texts(site: Path = SITE) -> dict[int, str]:
 FETCHED = "2026-01-01T08:00:00Z"
 
 
-def read_fixture(
-    path: Path, url: str, listing_text: str | None = None, *, fast_path: bool = True
-) -> PressRelease:
+def read_fixture(path: Path, url: str, listing_text: str | None = None) -> PressRelease:
     """The record the crawl makes of a saved page served at ``url`` as ``text/html``, with
     the listing text it carried: the crawl's own read (``pages.read_article``), from bytes.
     A page the crawl would reject raises ``Rejected``."""
     raw = RawResponse(url, 200, {"Content-Type": ["text/html"]}, path.read_bytes(), listing_text)
-    return read_article(replay_page(raw, FETCHED), fast_path=fast_path).record
+    return read_article(replay_page(raw, FETCHED)).record
 
 
 def scrapy_response(raw: RawResponse) -> Response:
@@ -100,12 +98,12 @@ def scrapy_response(raw: RawResponse) -> Response:
     return cls(url=raw.url, status=raw.status, headers=headers, body=raw.body)
 
 
-def record_of(path: Path, *, fast_path: bool = True, site: Path = SITE) -> PressRelease:
+def record_of(path: Path, *, site: Path = SITE) -> PressRelease:
     """The record a crawl makes of a fixture page: read with its listing's link text."""
     url = site_url(path, site)
     ref = urls.article_ref(url)
     text = listing_texts(site).get(ref.id) if ref else None
-    return read_fixture(path, url, text, fast_path=fast_path)
+    return read_fixture(path, url, text)
 
 
 def links_of(path: Path, *, site: Path = SITE) -> list[dict[str, object]]:

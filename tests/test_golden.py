@@ -34,9 +34,8 @@ def test_every_article_fixture_has_an_expectation() -> None:
 
 
 @pytest.mark.parametrize("path", article_pages(), ids=lambda p: p.stem)
-@pytest.mark.parametrize("fast_path", [True, False], ids=["cms-selectors", "layout-rules-only"])
-def test_record_equals_golden(path: Path, fast_path: bool) -> None:
-    record = record_of(path, fast_path=fast_path)
+def test_record_equals_golden(path: Path) -> None:
+    record = record_of(path)
     golden = EXPECTED / f"{path.stem}.json"
     if record.url in expected_rejects():
         assert reject_reason(record) == expected_rejects()[record.url]

@@ -138,12 +138,11 @@ class Reading(NamedTuple):
     shown_date: str | None
 
 
-def read_article(page: ArticlePage, *, fast_path: bool = True) -> Reading:
+def read_article(page: ArticlePage) -> Reading:
     """The one read of an article page, for the crawl, ``reparse``, ``scrapy parse``, the
     benchmarks and the golden tests: the page's evidence checked (``evidence``), then
     extraction and normalisation, with the listing text the crawl carried to it; raises
-    ``Rejected`` when the page holds no release. ``fast_path=False``: the layout rules alone,
-    without the CMS's body classes (the golden tests read every page both ways)."""
+    ``Rejected`` when the page holds no release."""
     ref = urls.article_ref(page.url)
     if ref is None:  # recorded under the article linked, so later runs know it
         linked = urls.article_ref(page.linked_url or "")
@@ -155,7 +154,7 @@ def read_article(page: ArticlePage, *, fast_path: bool = True) -> Reading:
         reason = page.reason or reason_of_status(page.status)
         raise Rejected(ref.canonical_url, reason, page.error or f"HTTP {page.status}")
     listing_text = page.raw.listing_text if page.raw else None
-    raw = extract(page.html, ref.canonical_url, listing_text=listing_text, fast_path=fast_path)
+    raw = extract(page.html, ref.canonical_url, listing_text=listing_text)
     if refused := not_the_release(raw):
         raise Rejected(ref.canonical_url, *refused)
     record = normalize_article(raw, page.fetched_at[:10])

@@ -32,17 +32,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
-from parsel.csstranslator import HTMLTranslator
 from parsel.selector import create_root_node
 
-from cqcscraper.parse.blocks import BLOCK_TAGS, Block, read_blocks
+from cqcscraper.parse.blocks import BLOCK_TAGS, Block, Totals, read_blocks
 from cqcscraper.parse.furniture import Furniture, side_columns
 from cqcscraper.parse.linked import MAX_LABEL_CHARS, attachments, images, link_labels, links_to_site
 
 # Elements that can hold an article body.
 CONTAINER_TAGS = frozenset("article body div main section td".split())
-# Fast first try: body containers of the site's CMS (TRS WCM) and of common templates.
-BODY_SELECTORS = ("div.TRS_Editor", "div#zoom", "article div.content", "div.article-content")
 # Headings in order of trust: every <h1> first, then the <h2>, <h3> and elements of class
 # ``title`` in document order (``blocks.Landmarks``).
 
@@ -80,7 +77,6 @@ _HEADING_TEXT = etree.XPath(".//text()[not(ancestor::script)]")
 # The article's date as a machine reads it: a <time datetime> that is not an item of a list of
 # links (a "related news" box dates its entries too).
 _ARTICLE_TIME = etree.XPath("//time[not(ancestor::a) and not(ancestor::li)]/@datetime")
-_BODIES = tuple(etree.XPath(HTMLTranslator().css_to_xpath(css)) for css in BODY_SELECTORS)
 
 
 @dataclass(frozen=True)
@@ -107,15 +103,9 @@ class RawArticle:
     site_links: bool = True
 
 
-def extract(
-    html: str, url: str, *, listing_text: str | None = None, fast_path: bool = True
-) -> RawArticle:
+def extract(html: str, url: str, *, listing_text: str | None = None) -> RawArticle:
     """Raw fields of an article page. ``url`` is the base for relative image links;
-    ``listing_text`` is the text of the listing link the crawl followed to it, if any.
-
-    ``fast_path=False`` skips the CMS selectors and uses only the layout-independent rules
-    (the tests run both ways, so the fallback is proven on every fixture).
-    """
+    ``listing_text`` is the text of the listing link the crawl followed to it, if any."""
     # Parsed as parsel (and so Scrapy) parses HTML, but into plain lxml elements: lxml.html's
     # element classes cost a lookup on every node visited.
     root = create_root_node(html or "<html></html>", etree.HTMLParser)
@@ -126,7 +116,7 @@ def extract(
     heading_nodes = landmarks.h1 + landmarks.headings
     headings = {node for node in heading_nodes if not furniture.holds(node)}
     furniture.add(side_columns(headings, blocks, furniture))
-    container = _body_container(root, blocks, fast_path, furniture)
+    container = _body_container(root, blocks, totals, furniture)
     kept = _body_blocks(blocks, container, furniture)
     body = [b for b, keep in zip(blocks, kept, strict=True) if keep]
     public_time, origin = _labels(blocks)
@@ -161,24 +151,31 @@ def _within(node: etree._Element, container: etree._Element) -> bool:
 
 
 def _body_container(
-    root: etree._Element, blocks: list[Block], fast_path: bool, furniture: Furniture
+    root: etree._Element,
+    blocks: list[Block],
+    totals: dict[etree._Element, Totals],
+    furniture: Furniture,
 ) -> etree._Element | None:
-    if fast_path:
-        for xpath in _BODIES:
-            for found in xpath(root):
-                if any(b.prose and _within(b.owner, found) for b in blocks):
-                    return found
-    scores: dict[etree._Element, int] = {}
-    total = 0
+    """The body's container: the deepest of ``CONTAINER_TAGS`` that holds ``BODY_SHARE`` of
+    the prose that can be the body's. (A CMS's body classes, ``div.TRS_Editor``, were tried
+    first: they found the same container on every page, slower than this.)"""
+    # Each element's share of the body's prose: the prose it holds (the walk's totals) less
+    # that of the prose lines that cannot be the body's (a heading, an info line, furniture),
+    # taken from their ancestors: few lines, where every prose line went up its ancestors.
+    left_out: dict[etree._Element, int] = {}
     for block in blocks:
-        if not _body_prose(block, furniture):
-            continue
-        total += block.prose
-        for node in (block.owner, *block.owner.iterancestors()):
-            if node.tag in CONTAINER_TAGS:
-                scores[node] = scores.get(node, 0) + block.prose
-    holders = [node for node, score in scores.items() if score >= BODY_SHARE * total]
-    if not holders:
+        if block.prose and not _body_prose(block, furniture):
+            for node in (block.owner, *block.owner.iterancestors()):
+                left_out[node] = left_out.get(node, 0) + block.prose
+    total = totals[root][3] - left_out.get(root, 0) if root in totals else 0
+    if total <= 0:
+        return None
+    holders = [
+        node
+        for node, held in totals.items()
+        if node.tag in CONTAINER_TAGS and held[3] - left_out.get(node, 0) >= BODY_SHARE * total
+    ]
+    if not holders:  # the prose lies in no container (text straight under <html>)
         return None
     return max(holders, key=lambda node: sum(1 for _ in node.iterancestors()))
 
