@@ -128,3 +128,18 @@ def test_each_element_totals_the_blocks_it_holds(html: str) -> None:
             total[2] += block.links
             total[3] += block.prose
     assert totals == expected
+
+
+def test_a_link_without_text_is_counted_in_no_line() -> None:
+    """A linked image ends with its block and no text: its link is no link of the next line."""
+    html = (
+        '<html><body><p><a href="/a"><img src="a.jpg"></a></p>'
+        "<p>The first line of the release, long enough to read as prose.</p>"
+        '<div><a href="/b"><img src="b.jpg"></a><br>A line after a break, long enough too.</div>'
+        "</body></html>"
+    )
+    blocks = read_blocks(parsed(html)).blocks
+    assert [(b.text[:9], b.links, b.prose > 0) for b in blocks] == [
+        ("The first", 0, True),
+        ("A line af", 0, True),
+    ]

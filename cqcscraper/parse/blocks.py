@@ -152,8 +152,7 @@ def read_blocks(root: etree._Element) -> Page:
                 continue
             note(el, tag)
             if tag in BLOCK_TAGS or el is root:
-                if parts:
-                    end_block()
+                end_block()  # also when no text came: a link with none is counted in no line
                 owners.append(el)
                 owned.append(total)
                 kinds.append(_BLOCK)
@@ -162,7 +161,7 @@ def read_blocks(root: etree._Element) -> Page:
                 link_count += 1
                 kinds.append(_LINK)
             else:
-                if tag == "br" and parts:
+                if tag == "br":
                     end_block()
                 kinds.append(_INLINE)
             text = el.text
@@ -170,8 +169,7 @@ def read_blocks(root: etree._Element) -> Page:
             if event == "end":
                 kind = kinds.pop()
                 if kind == _BLOCK:
-                    if parts:
-                        end_block()
+                    end_block()
                     owners.pop()
                     owned.pop()
                 elif kind == _LINK:
