@@ -40,8 +40,6 @@ from cqcscraper.parse.linked import MAX_LABEL_CHARS, attachments, images, link_l
 
 # Elements that can hold an article body.
 CONTAINER_TAGS = frozenset("article body div main section td".split())
-# Headings in order of trust: every <h1> first, then the <h2>, <h3> and elements of class
-# ``title`` in document order (``blocks.Landmarks``).
 
 # The labels of a page's info line, as sites write them: the one table of them. A date's
 # (``Public Time``, ``Published``, ``Release Date``/``Time``, ``Released``, ``Posted on``,
@@ -113,6 +111,8 @@ def extract(html: str, url: str, *, listing_text: str | None = None) -> RawArtic
         return RawArticle(url, (), None, None, None, None, (), (), listing_text)
     blocks, totals, landmarks = read_blocks(root)
     furniture = Furniture(totals, landmarks.lists)
+    # Headings in order of trust: every <h1> first, then the <h2>, <h3> and elements of class
+    # ``title`` in document order.
     heading_nodes = landmarks.h1 + landmarks.headings
     headings = {node for node in heading_nodes if not furniture.holds(node)}
     furniture.add(side_columns(headings, blocks, furniture))
@@ -252,8 +252,8 @@ def _headings(
     kept: list[bool],
     furniture: Furniture,
 ) -> Iterator[str]:
-    """The page's own headings (of ``heading_nodes``, the page's headings, in their
-    order): before the body's first paragraph, in no furniture, heading no link box."""
+    """The page's own headings (of ``heading_nodes``, in their order of trust): before the
+    body's first paragraph, in no furniture, heading no link box."""
     nodes = [
         node
         for node in heading_nodes
