@@ -67,14 +67,16 @@ def site_urls(site: Path, origin: str) -> list[str]:
             for p in pages]  # fmt: skip
 
 
-# ``cqcscraper reparse``'s own work, timed in its process (not Python's start nor the imports).
+# ``cqcscraper reparse``'s own work, timed in its process (not Python's start nor the imports),
+# with as many workers as the command would start.
 REPARSE = """
 import sys, time
 from cqcscraper.crawl.reparse import reparse
 from cqcscraper.store.archive import Archive
+from cqcscraper.subcommands import default_jobs
 with Archive(sys.argv[1]) as archive:
     started = time.perf_counter()
-    report = reparse(archive)
+    report = reparse(archive, default_jobs(archive.snapshot_count()))
     seconds = time.perf_counter() - started
     print("REPARSE", seconds, str(report).splitlines()[0], file=sys.stderr)
 """

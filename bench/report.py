@@ -200,7 +200,9 @@ def notes(results: dict, figures: dict[str, float]) -> list[str]:
         *real_search_said(results),
         f"- e. `cqcscraper reparse` reads {reparse:.0f} snapshots a second "
         f"({ok(reparse >= 1500)} against 1,500): it is extraction (a.) plus decoding and the "
-        "archive's writes, one transaction for the whole rebuild. A snapshot is read as the "
+        "archive's writes, one transaction for the whole rebuild; the snapshots are read by "
+        "worker processes, one a CPU (two here), a batch ahead of the folding and writing. "
+        "A snapshot is read as the "
         "crawl reads a response, from its bytes and headers as archived (`crawl/charsets.py` "
         "picks the charset a Scrapy response would, and a test compares the two), without "
         "rebuilding a Scrapy response for it (that cost 10 % of reparse's time).",

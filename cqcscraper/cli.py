@@ -29,10 +29,12 @@ from cqcscraper.store.archive import ArchiveError, unusable
 from cqcscraper.subcommands import (
     DEFAULT_DB,
     DEFAULT_JSONL,
+    PARALLEL_FROM,
     UsageProblem,
     demo,
     health,
     hours,
+    jobs,
     list_settings,
     run_backup,
     run_csv,
@@ -117,7 +119,16 @@ COMMANDS = (
         "reparse",
         "rebuild the releases from the stored snapshots with today's rules",
         run_reparse,
-        (db("archive to rebuild"), option("--jsonl", default=DEFAULT_JSONL, help=JSONL_HELP)),
+        (
+            db("archive to rebuild"),
+            option("--jsonl", default=DEFAULT_JSONL, help=JSONL_HELP),
+            option(
+                "--jobs",
+                type=jobs,
+                help="processes that read the snapshots (default: the CPUs this process may "
+                f"use, or 1 below {PARALLEL_FROM} snapshots)",
+            ),
+        ),
     ),
     Command(
         "health",

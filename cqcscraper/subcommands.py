@@ -192,7 +192,7 @@ def run_reparse(args: argparse.Namespace) -> int:
     try:
         timeout = settings.CQC_DB_LOCK_TIMEOUT
         with RunLock(args.db), Archive(args.db, lock_timeout=timeout) as archive:
-            report = reparse(archive)
+            report = reparse(archive, args.jobs or default_jobs(archive.snapshot_count()))
             archive.refresh_search()
             rows, written = write_jsonl(archive, jsonl)
     except ArchiveBusy as busy:
@@ -291,6 +291,27 @@ def check_output_folder(path: str, option: str) -> None:
         raise UsageProblem(f"{option} {path} is a folder: give a file path")
     if not target.parent.is_dir():
         raise UsageProblem(f"the folder of {option} {path} does not exist: create it first")
+
+
+# Below this many snapshots ``reparse`` reads them in its own process: starting the workers
+# would cost more than they save.
+PARALLEL_FROM = 500
+
+
+def default_jobs(snapshots: int) -> int:
+    """``cqcscraper reparse``'s processes when ``--jobs`` is not given: the CPUs this process
+    may run on, or 1 below ``PARALLEL_FROM`` snapshots."""
+    if snapshots < PARALLEL_FROM:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def jobs(text: str) -> int:
+    """A number of processes, 1 or more, for argparse (a mistake is exit 2 and one line)."""
+    try:
+        return declared.COUNT1.read(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number, 1 or more") from None
 
 
 def hours(text: str) -> float:

@@ -562,6 +562,16 @@ def test_health_refuses_a_max_age_that_is_no_duration(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("given", ["0", "-1", "two", "1.5"])
+def test_reparse_refuses_jobs_that_are_no_count_of_processes(tmp_path: Path, given: str) -> None:
+    done = cqcscraper("reparse", "--db", str(tmp_path / "cqc.db"), "--jobs", given)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"cqcscraper reparse: error: argument --jobs: '{given}' is not a whole number, 1 or more"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_log_file_in_a_missing_folder(tmp_path: Path) -> None:
     """``logs/`` (the cron lines' folder) is made on demand; any other missing folder is one
     line, exit 2. Run from another folder, as cron does after ``cd``."""

@@ -33,6 +33,7 @@ from conftest import (
 )
 from cqcscraper.cli import main as cqcscraper_main
 from cqcscraper.crawl import pages
+from cqcscraper.crawl import reparse as reparse_module
 from cqcscraper.crawl.reparse import reparse
 from cqcscraper.crawl.run import EXIT_BUSY
 from cqcscraper.parse import urls
@@ -308,6 +309,41 @@ def test_reparse_rebuilds_from_snapshots_with_no_network(
     ]
     assert golden_rows(db) == golden_records()
     assert [json.loads(line) for line in jsonl.open()] == rows(db)
+
+
+def test_reparse_in_worker_processes_rebuilds_what_one_process_rebuilds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The snapshots read by two workers, a few at a time (several batches, one read ahead),
+    give the same rows, revisions and report as read in one process: a damaged row mended,
+    the rejected snapshots counted, and a rule changed for this process reaching the workers
+    (forked)."""
+    run_crawl(tmp_path / "crawl")
+    monkeypatch.setattr(reparse_module, "BATCH", 3)
+    normalize = pages.normalize_article
+
+    def shouting(raw, fetched_on=None):  # a new title rule
+        record = normalize(raw, fetched_on)
+        return type(record)(**{**record.__dict__, "title": record.title.upper()})
+
+    monkeypatch.setattr(pages, "normalize_article", shouting)
+    rebuilt = []
+    for jobs in (1, 2):
+        db = tmp_path / f"jobs{jobs}.db"
+        shutil.copy(tmp_path / "crawl" / "cqc.db", db)
+        with Archive(db) as archive:
+            archive.db.execute("UPDATE press_releases SET body = 'stale' WHERE id = 597552")
+            archive.db.conn.commit()
+            report = str(reparse(archive, jobs))
+            revisions = list(archive.db["revisions"].rows)
+        rebuilt.append((report, rows(db), revisions))
+    assert rebuilt[0] == rebuilt[1]
+    report, rebuilt_rows, _ = rebuilt[0]
+    assert report.splitlines()[0] == (
+        "reparsed 12 snapshots into 10 releases: 10 rows changed, 0 added"
+    )
+    assert "snapshots that give no record: 1 no_body, 1 not_found" in report
+    assert all(row["title"] == row["title"].upper() for row in rebuilt_rows)
 
 
 def test_a_rule_change_reaches_the_whole_archive_in_one_reparse(

@@ -16,16 +16,22 @@ A release whose snapshots no longer give a record (the new rules reject every on
 row as it was, and is reported (``cqcscraper reparse`` then exits 1); rows with no snapshot
 (archived before snapshots existed) are left alone. The whole rebuild is one transaction: it is
 applied entirely or not at all.
+
+Reading a snapshot is a pure function of its bytes (``read_snapshot``), so with ``jobs`` above
+1 the snapshots are read by that many worker processes, ``BATCH`` at a time (in order, and
+never more than a batch held), while this process folds and writes them.
 """
 
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 
-from cqcscraper.crawl.pages import build_reading, replay_page
+from cqcscraper.crawl.pages import Reading, build_reading, replay_page
 from cqcscraper.crawl.rejects import Rejected
 from cqcscraper.parse import validation
 from cqcscraper.parse.media import MediaLink
@@ -80,24 +86,63 @@ def _most(item: tuple[str, int]) -> tuple[int, str]:
     return -item[1], item[0]
 
 
+# Snapshots handed to the workers at a time: enough that they are seldom idle, few enough
+# that memory stays flat whatever the archive's size.
+BATCH = 256
+
+
+def read_snapshot(snapshot: Snapshot) -> Reading | str:
+    """A stored response read as a crawl reads it: its reading, or why it gives no record."""
+    try:
+        return build_reading(replay_page(snapshot.raw, snapshot.first_fetched))
+    except Rejected as rejected:
+        return rejected.reason
+
+
+Read = tuple[Snapshot, Reading | str | None]  # None: a snapshot the crawl refused (not read)
+
+
+def read_all(snapshots: Iterable[Snapshot], refused: Collection[int], jobs: int) -> Iterator[Read]:
+    """Each snapshot with its reading, in order; read by ``jobs`` worker processes when above
+    1 (forked: they start at once and see the rules as this process has them), a batch ahead
+    of the one this process folds, so that neither waits for the other."""
+    if jobs <= 1:
+        for snapshot in snapshots:
+            yield snapshot, None if snapshot.snapshot in refused else read_snapshot(snapshot)
+        return
+    pending = iter(snapshots)
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+
+        def send() -> tuple[list[Snapshot], AsyncResult[list[Reading | str]]]:
+            batch = list(itertools.islice(pending, BATCH))
+            wanted = [snapshot for snapshot in batch if snapshot.snapshot not in refused]
+            return batch, pool.map_async(read_snapshot, wanted, chunksize=16)
+
+        batch, readings = send()
+        while batch:
+            following = send()
+            read = iter(readings.get())
+            for snapshot in batch:
+                yield snapshot, None if snapshot.snapshot in refused else next(read)
+            batch, readings = following
+
+
 def replay(
-    snapshots: list[Snapshot], report: Report, refused: Collection[int] = ()
+    reads: Iterable[Read], report: Report
 ) -> tuple[Row | None, list[Row], tuple[MediaLink, ...]]:
     """One article's row, revisions and links to files, rebuilt from its snapshots (oldest
-    first), without the ``refused`` ones (snapshot numbers) and those the update guard
-    refuses. The links are those of the last snapshot applied, as a crawl would store them."""
+    first) as ``read_all`` read them, without those the crawl refused and those the update
+    guard refuses. The links are those of the last snapshot applied, as a crawl would store
+    them."""
     row: Row | None = None
     revisions: list[Row] = []
     links: tuple[MediaLink, ...] = ()
-    for snapshot in snapshots:
-        if snapshot.snapshot in refused:
+    for snapshot, reading in reads:
+        if reading is None:
             report.refused += 1
             continue
-        page = replay_page(snapshot.raw, snapshot.first_fetched)
-        try:
-            reading = build_reading(page)
-        except Rejected as rejected:
-            report.rejected[rejected.reason] += 1
+        if isinstance(reading, str):
+            report.rejected[reading] += 1
             continue
         record = record_row(reading.record)
         if (
@@ -115,17 +160,19 @@ def replay(
     return row, revisions, links
 
 
-def reparse(archive: Archive) -> Report:
-    """Rebuild every release that has snapshots; report what changed."""
+def reparse(archive: Archive, jobs: int = 1) -> Report:
+    """Rebuild every release that has snapshots, reading them in ``jobs`` processes; report
+    what changed."""
 
     def rebuild_all() -> tuple[Report, dict[int, int | None]]:
         report = Report()
         before = archive.duplicate_links()
         refused = archive.refused_snapshots(validation.REFUSED_IN_CONTEXT)
-        for article_id, group in itertools.groupby(archive.snapshots(), lambda s: s.article_id):
+        reads = read_all(archive.snapshots(), refused, jobs)
+        for article_id, group in itertools.groupby(reads, lambda read: read[0].article_id):
             snapshots = list(group)
             report.snapshots += len(snapshots)
-            row, revisions, links = replay(snapshots, report, refused)
+            row, revisions, links = replay(snapshots, report)
             if article_id is None:
                 continue
             if row is None:

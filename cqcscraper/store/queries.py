@@ -98,6 +98,10 @@ class Reads(Connection):
             {k: v for k, v in r.items() if k != "revision"} for r in revisions
         ]
 
+    def snapshot_count(self) -> int:
+        """How many responses are stored."""
+        return self._read(lambda: self.db.execute("SELECT count(*) FROM snapshots").fetchone()[0])
+
     def snapshots(self) -> Iterator[Snapshot]:
         """Every stored response, by article then in the order fetched."""
         for row in self.db.query("SELECT * FROM snapshots ORDER BY article_id, snapshot"):
