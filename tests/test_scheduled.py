@@ -311,6 +311,16 @@ def test_reparse_rebuilds_from_snapshots_with_no_network(
     assert [json.loads(line) for line in jsonl.open()] == rows(db)
 
 
+def shouting(normalize):
+    """A new title rule: ``normalize`` with every title in capitals."""
+
+    def rule(raw, fetched_on=None):
+        record = normalize(raw, fetched_on)
+        return type(record)(**{**record.__dict__, "title": record.title.upper()})
+
+    return rule
+
+
 def test_reparse_in_worker_processes_rebuilds_what_one_process_rebuilds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -321,12 +331,7 @@ def test_reparse_in_worker_processes_rebuilds_what_one_process_rebuilds(
     run_crawl(tmp_path / "crawl")
     monkeypatch.setattr(reparse_module, "BATCH", 3)
     normalize = pages.normalize_article
-
-    def shouting(raw, fetched_on=None):  # a new title rule
-        record = normalize(raw, fetched_on)
-        return type(record)(**{**record.__dict__, "title": record.title.upper()})
-
-    monkeypatch.setattr(pages, "normalize_article", shouting)
+    monkeypatch.setattr(pages, "normalize_article", shouting(normalize))
     rebuilt = []
     for jobs in (1, 2):
         db = tmp_path / f"jobs{jobs}.db"
@@ -353,12 +358,7 @@ def test_a_rule_change_reaches_the_whole_archive_in_one_reparse(
     run_crawl(tmp_path)
     before = rows(db)
     normalize = pages.normalize_article
-
-    def shouting(raw, fetched_on=None):  # a new title rule
-        record = normalize(raw, fetched_on)
-        return type(record)(**{**record.__dict__, "title": record.title.upper()})
-
-    monkeypatch.setattr(pages, "normalize_article", shouting)
+    monkeypatch.setattr(pages, "normalize_article", shouting(normalize))
     with Archive(db) as archive:
         report = reparse(archive)
         assert archive.db["revisions"].count == 0  # a rule change is not an edit of the site

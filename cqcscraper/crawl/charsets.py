@@ -34,6 +34,10 @@ def scrapy_decoding(body: bytes, content_type: str) -> tuple[str, str]:
         or http_content_type_encoding(content_type)
         or html_body_declared_encoding(body)
     )
+    return _decoded(body, content_type, declared)
+
+
+def _decoded(body: bytes, content_type: str, declared: str | None) -> tuple[str, str]:
     if declared is None:
         headers = {b"Content-Type": content_type.encode("latin-1")} if content_type else None
         response = TextResponse("http://localhost/", body=body, headers=headers)
@@ -54,8 +58,9 @@ def page_text(body: bytes, content_type: str) -> str | None:
     """
     said = http_content_type_encoding(content_type)
     written = html_body_declared_encoding(body)
-    if not said or not written or _same_codec(said, written) or read_bom(body)[0]:
-        encoding, text = scrapy_decoding(body, content_type)
+    bom = read_bom(body)[0]
+    if not said or not written or _same_codec(said, written) or bom:
+        encoding, text = _decoded(body, content_type, bom or said or written)
         if "\ufffd" not in text or _decodes(body, encoding):
             return text
     else:
