@@ -1,6 +1,7 @@
 """The one walk over a page (``blocks.read_blocks``) finds what the page-wide XPaths it
-replaced find, in the same order, on every saved page and on generated and mutated markup; and
-each element's totals are the sums of the blocks it holds."""
+replaced find, in the same order, on every saved page and on generated and mutated markup (the
+text of each link and list item too, as ``string()`` gives it); and each element's totals are
+the sums of the blocks it holds."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from lxml import etree
 from parsel.selector import create_root_node
 
 from conftest import ROOT
-from cqcscraper.parse.blocks import Landmarks, read_blocks
+from cqcscraper.parse.blocks import SKIP_TAGS, Landmarks, read_blocks
 from cqcscraper.testing import sitefiles
 
 # The XPaths the walk replaced: the reference for what it must find.
@@ -32,17 +33,33 @@ def parsed(html: str) -> etree._Element:
     return create_root_node(html or "<html></html>", etree.HTMLParser)
 
 
+# The elements whose text the walk keeps: every link and list item.
+WITH_TEXT = "//a | //li"
+
+
 def by_xpath(root: etree._Element) -> dict[str, object]:
     found: dict[str, object] = {}
     for name, xpath in XPATHS.items():
         nodes = root.xpath(xpath)
         found[name] = (str(nodes[0]) if nodes else None) if name in FIRST_ONLY else nodes
+    found["texts"] = [str(node.xpath("string()")) for node in root.xpath(WITH_TEXT)]
     return found
 
 
 def by_walk(root: etree._Element) -> dict[str, object]:
     landmarks: Landmarks = read_blocks(root).landmarks
-    return {name: getattr(landmarks, name) for name in XPATHS}
+    found: dict[str, object] = {name: getattr(landmarks, name) for name in XPATHS}
+    found["texts"] = [landmarks.text(node) for node in root.xpath(WITH_TEXT)]
+    # The walk kept the text of every one it went through (the tree is read again only for
+    # those in the subtrees it skips, or beside the root).
+    walked = [
+        node
+        for node in root.xpath(WITH_TEXT)
+        if root in (node, *node.iterancestors())
+        and not any(a.tag in SKIP_TAGS for a in (node, *node.iterancestors()))
+    ]
+    assert sorted(map(id, landmarks.texts)) == sorted(map(id, walked))
+    return found
 
 
 def test_the_walk_finds_what_the_xpaths_find_on_every_saved_page() -> None:
@@ -74,6 +91,7 @@ ATTRIBUTES = [
 
 TEXTS = [
     "",
+    "<?pi x?>",
     "text",
     " ",
     "<!-- c -->",

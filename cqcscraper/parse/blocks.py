@@ -2,11 +2,13 @@
 of text between ``<br>``), inline markup joined, ``<script>``/``<style>`` left out, each with how
 much of it is link text. Every rule of ``extract`` reads them. The same walk sums them for each
 element (``Totals``: what it holds), which the furniture rules read, and gathers the elements
-the page-wide rules look for (``Landmarks``: headings, links, lists, the page's titles)."""
+the page-wide rules look for (``Landmarks``: headings, links, lists, the page's titles) and the
+text of every link and list item."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -38,7 +40,8 @@ class Block(NamedTuple):
     prose: int
 
 
-_INLINE, _BLOCK, _LINK = 0, 1, 2
+_INLINE, _BLOCK, _LINK, _ITEM = 0, 1, 2, 3  # _ITEM: a list item (a block whose text is kept)
+_BLOCKS = (_BLOCK, _ITEM)
 
 
 # What an element holds, summed over the blocks it owns or holds: characters (stripped), link
@@ -64,6 +67,14 @@ class Landmarks:
     lists: list[etree._Element] = field(default_factory=list)  # //ul | //ol
     og_title: str | None = None  # the first of //meta[@property="og:title"]/@content
     title: str | None = None  # the first of //title/text()
+    # The text of every <a> and <li> the walk went through, in pieces: ``text`` joins them.
+    texts: dict[etree._Element, list[str]] = field(default_factory=dict)
+
+    def text(self, el: etree._Element) -> str:
+        """The text of a link or list item, as XPath's ``string()`` gives it (the text of its
+        scripts too, not its comments'); from the walk where it went, else from the tree."""
+        parts = self.texts.get(el)
+        return "".join(parts) if parts is not None else _STRING(el)
 
     def note(self, el: etree._Element, tag: str) -> None:
         """Gather ``el`` (whose tag is ``tag``) where it belongs."""
@@ -91,6 +102,9 @@ class Landmarks:
         for el in subtree.iter():
             if isinstance(el.tag, str):
                 self.note(el, el.tag.lower())
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
 
 
 class Page(NamedTuple):
@@ -121,6 +135,8 @@ def read_blocks(root: etree._Element) -> Page:
     owned: list[Totals] = []  # their totals
     holding: list[Totals] = []  # the totals of every element open, innermost last
     links = 0  # depth of <a> elements we are inside
+    texts = landmarks.texts
+    collecting: list[list[str]] = []  # the text of each <a> and <li> open, innermost last
 
     def end_block() -> None:
         nonlocal link_chars, link_count
@@ -149,16 +165,25 @@ def read_blocks(root: etree._Element) -> Page:
                 kinds.append(_INLINE)
                 walker.skip_subtree()
                 landmarks.note_all(el)
+                if collecting:  # string() holds a script's text
+                    text = _STRING(el)
+                    for held in collecting:
+                        held.append(text)
                 continue
             note(el, tag)
             if tag in BLOCK_TAGS or el is root:
                 end_block()  # also when no text came: a link with none is counted in no line
                 owners.append(el)
                 owned.append(total)
-                kinds.append(_BLOCK)
+                if tag == "li":
+                    collecting.append(texts.setdefault(el, []))
+                    kinds.append(_ITEM)
+                else:
+                    kinds.append(_BLOCK)
             elif tag == "a":
                 links += 1
                 link_count += 1
+                collecting.append(texts.setdefault(el, []))
                 kinds.append(_LINK)
             else:
                 if tag == "br":
@@ -168,12 +193,15 @@ def read_blocks(root: etree._Element) -> Page:
         else:
             if event == "end":
                 kind = kinds.pop()
-                if kind == _BLOCK:
+                if kind in _BLOCKS:
                     end_block()
                     owners.pop()
                     owned.pop()
+                    if kind == _ITEM:
+                        collecting.pop()
                 elif kind == _LINK:
                     links -= 1
+                    collecting.pop()
                 total = holding.pop()
                 if total[0] or total[2]:
                     totals[el] = total
@@ -190,8 +218,37 @@ def read_blocks(root: etree._Element) -> Page:
             parts.append(text)
             if links:
                 link_chars += len(text.strip())
+            for held in collecting:
+                held.append(text)
     # Elements beside the root (a page's markup after its ``</html>`` can make a second one):
     # no line of the page, but the XPaths found them.
     for beside in (*reversed(list(root.itersiblings(preceding=True))), *root.itersiblings()):
         landmarks.note_all(beside)
     return Page(found, totals, landmarks)
+
+
+def left_out_prose(
+    blocks: list[Block], leave_out: Callable[[Block], bool]
+) -> dict[etree._Element, int]:
+    """The prose of the prose blocks ``leave_out`` picks, summed for every element that holds
+    them: an element's ``Totals`` prose less this is what it holds of the rest (few lines go
+    up their ancestors, where every prose line went)."""
+    left: dict[etree._Element, int] = {}
+    for block in blocks:
+        if block.prose and leave_out(block):
+            node: etree._Element | None = block.owner
+            while node is not None:
+                left[node] = left.get(node, 0) + block.prose
+                node = node.getparent()
+    return left
+
+
+def holders(nodes: Iterable[etree._Element]) -> set[etree._Element]:
+    """The elements that are or hold one of ``nodes``."""
+    found: set[etree._Element] = set()
+    for node in nodes:
+        current: etree._Element | None = node
+        while current is not None and current not in found:
+            found.add(current)
+            current = current.getparent()
+    return found

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from lxml import etree
 from parsel.selector import create_root_node
 
-from cqcscraper.parse.blocks import BLOCK_TAGS, Block, Totals, read_blocks
+from cqcscraper.parse.blocks import BLOCK_TAGS, Block, Totals, left_out_prose, read_blocks
 from cqcscraper.parse.furniture import Furniture, side_columns
 from cqcscraper.parse.linked import MAX_LABEL_CHARS, attachments, images, link_labels, links_to_site
 
@@ -110,12 +110,12 @@ def extract(html: str, url: str, *, listing_text: str | None = None) -> RawArtic
     if not _is_element(root):
         return RawArticle(url, (), None, None, None, None, (), (), listing_text)
     blocks, totals, landmarks = read_blocks(root)
-    furniture = Furniture(totals, landmarks.lists)
+    furniture = Furniture(totals, landmarks)
     # Headings in order of trust: every <h1> first, then the <h2>, <h3> and elements of class
     # ``title`` in document order.
     heading_nodes = landmarks.h1 + landmarks.headings
     headings = {node for node in heading_nodes if not furniture.holds(node)}
-    furniture.add(side_columns(headings, blocks, furniture))
+    furniture.add(side_columns(headings, blocks, totals, furniture))
     container = _body_container(root, blocks, totals, furniture)
     kept = _body_blocks(blocks, container, furniture)
     body = [b for b, keep in zip(blocks, kept, strict=True) if keep]
@@ -132,7 +132,7 @@ def extract(html: str, url: str, *, listing_text: str | None = None) -> RawArtic
         paragraphs=tuple(b.text for b in body),
         images=tuple(images(container, url, furniture)) if container is not None else (),
         listing_text=listing_text,
-        link_labels=tuple(link_labels(landmarks.links, url)),
+        link_labels=tuple(link_labels(landmarks, url)),
         attachments=tuple(attachments(container, url)) if container is not None else (),
         site_links=links_to_site(landmarks.links, url),
     )
@@ -160,13 +160,8 @@ def _body_container(
     the prose that can be the body's. (A CMS's body classes, ``div.TRS_Editor``, were tried
     first: they found the same container on every page, slower than this.)"""
     # Each element's share of the body's prose: the prose it holds (the walk's totals) less
-    # that of the prose lines that cannot be the body's (a heading, an info line, furniture),
-    # taken from their ancestors: few lines, where every prose line went up its ancestors.
-    left_out: dict[etree._Element, int] = {}
-    for block in blocks:
-        if block.prose and not _body_prose(block, furniture):
-            for node in (block.owner, *block.owner.iterancestors()):
-                left_out[node] = left_out.get(node, 0) + block.prose
+    # that of the prose lines that cannot be the body's (a heading, an info line, furniture).
+    left_out = left_out_prose(blocks, lambda block: not _body_prose(block, furniture))
     total = totals[root][3] - left_out.get(root, 0) if root in totals else 0
     if total <= 0:
         return None

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from cqcscraper.parse.blocks import Block, Totals
+from cqcscraper.parse.blocks import Block, Landmarks, Totals, holders, left_out_prose
 
 # Furniture by what it is: navigation and complementary content, by tag or ARIA role. A
 # ``header``/``footer`` is furniture only at page level: inside an article it is the
@@ -39,14 +39,14 @@ LINK_BOX_SHARE = 0.5
 class Furniture:
     """Which elements of a page are furniture: navigation, complementary boxes, page frame."""
 
-    def __init__(self, totals: dict[etree._Element, Totals], lists: list[etree._Element]) -> None:
-        """From what each element holds (``blocks.Totals``) and the page's ``ul``/``ol``."""
+    def __init__(self, totals: dict[etree._Element, Totals], landmarks: Landmarks) -> None:
+        """From what each element holds (``blocks.Totals``) and the page's lists."""
         self.boxes = {
             node
             for node, (chars, link_chars, links, prose) in totals.items()
             if links >= LINK_BOX_LINKS and not prose and link_chars >= LINK_BOX_SHARE * chars
         }
-        self.boxes.update(link_lists(lists))
+        self.boxes.update(link_lists(landmarks))
         self._held: dict[etree._Element, bool] = {}
 
     def add(self, nodes: Iterator[etree._Element]) -> None:
@@ -102,67 +102,60 @@ class Furniture:
 
 
 def side_columns(
-    headings: set[etree._Element], blocks: list[Block], furniture: Furniture
+    headings: set[etree._Element],
+    blocks: list[Block],
+    totals: dict[etree._Element, Totals],
+    furniture: Furniture,
 ) -> Iterator[etree._Element]:
     """Columns beside the article's: an element that holds a link box and prose but no heading
     of the page (``headings``, those in no furniture), next to one that holds a heading and
     the article's prose (a sidebar whose panels have a paragraph of their own, such as *About
-    us*, besides its links)."""
+    us*, besides its links). Prose in furniture counts for neither."""
     if not headings:
         return
-    prose_of: dict[etree._Element, int] = {}
-    for block in blocks:
-        if block.prose and not furniture.holds(block.owner):
-            prose_of[block.owner] = prose_of.get(block.owner, 0) + block.prose
-    prose_owners = set(prose_of)
-    link_boxes = furniture.boxes
-
-    def holds(node: etree._Element, found: set[etree._Element]) -> bool:
-        return node in found or any(d in found for d in node.iterdescendants())
+    furnished = left_out_prose(blocks, lambda block: furniture.holds(block.owner))
 
     def prose_in(node: etree._Element) -> int:
-        return sum(prose_of.get(n, 0) for n in (node, *node.iterdescendants()))
+        held = totals.get(node)
+        return held[3] - furnished.get(node, 0) if held else 0
 
+    holding_a_box = holders(furniture.boxes)
+    holding_a_heading = holders(headings)
     seen: set[etree._Element] = set()
     for heading in headings:
         for branch in heading.iterancestors():
             parent = branch.getparent()
-            if parent is None or not holds(branch, prose_owners):
-                continue
             branch_prose = prose_in(branch)
+            if parent is None or not branch_prose:
+                continue
             for side in parent:
                 if side is branch or side in seen or not isinstance(side.tag, str):
                     continue
                 seen.add(side)
+                # the article's is the column with more prose (a box's own long heading
+                # makes no column the article's)
                 if (
-                    holds(side, link_boxes)
-                    and holds(side, prose_owners)
-                    and not holds(side, headings)
-                    # the article's is the column with more prose (a box's own long heading
-                    # makes no column the article's)
-                    and prose_in(side) < branch_prose
+                    side in holding_a_box
+                    and side not in holding_a_heading
+                    and 0 < prose_in(side) < branch_prose
                 ):
                     yield side
             break  # the nearest branch that holds prose decides
 
 
-_ITEM_TEXT = etree.XPath("string()")
-
-
-_ITEM_LINKS = etree.XPath(".//a")
-
-
-def link_lists(lists: list[etree._Element]) -> Iterator[etree._Element]:
-    """Lists whose items are links but one at most (a breadcrumb trail ends on the page's own
-    unlinked name; a menu or a related list links every item): navigation, not text."""
-    for listing in lists:
-        items = [item for item in listing if isinstance(item.tag, str) and item.tag == "li"]
+def link_lists(landmarks: Landmarks) -> Iterator[etree._Element]:
+    """Lists (the page's ``ul``/``ol``) whose items are links but one at most (a breadcrumb
+    trail ends on the page's own unlinked name; a menu or a related list links every item):
+    navigation, not text."""
+    text_of = landmarks.text
+    for listing in landmarks.lists:
+        items = [item for item in listing if item.tag == "li"]
         if len(items) < 2:
             continue
         linked = 0
         for item in items:
-            text = " ".join(str(_ITEM_TEXT(item)).split())
-            link_text = " ".join(" ".join(str(_ITEM_TEXT(a)) for a in _ITEM_LINKS(item)).split())
+            text = " ".join(text_of(item).split())
+            link_text = " ".join(" ".join(text_of(a) for a in item.iter("a")).split())
             if text and len(link_text) * 2 >= len(text):
                 linked += 1
         if linked >= len(items) - 1 and linked >= 2:

@@ -11,25 +11,23 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from cqcscraper.parse import media, urls
+from cqcscraper.parse.blocks import Landmarks
 from cqcscraper.parse.furniture import Furniture
 
 # A link label longer than this is a headline, not a menu or section label.
 MAX_LABEL_CHARS = 60
 
 
-_LINK_TEXT = etree.XPath("string()")
-
-
 # Every article URL ends in its numeric id and .shtml; a link without that is no article link.
 _ARTICLE_HINT = re.compile(r"\d\.shtml")
 
 
-def link_labels(links: list[etree._Element], base_url: str) -> Iterator[str]:
+def link_labels(landmarks: Landmarks, base_url: str) -> Iterator[str]:
     """Texts of links (the page's ``<a href>``) to pages that are not articles: menus,
     breadcrumbs, section lists."""
     seen = set()
-    for link in links:
-        text = " ".join(str(_LINK_TEXT(link)).split())
+    for link in landmarks.links:
+        text = " ".join(landmarks.text(link).split())
         if not text or len(text) > MAX_LABEL_CHARS or text in seen:
             continue
         href = (link.get("href") or "").strip()
