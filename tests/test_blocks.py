@@ -161,3 +161,24 @@ def test_a_link_without_text_is_counted_in_no_line() -> None:
         ("The first", 0, True),
         ("A line af", 0, True),
     ]
+
+
+def test_each_line_counts_the_links_it_holds() -> None:
+    """Links are counted in the line they stand in, whatever ends it (a block, a ``<br>``)."""
+    html = (
+        '<html><body><p>One <a href="/a">link</a> and <a href="/b">another</a></p>'
+        '<p>No link</p><div>After <a href="/c">a link</a><br>a break</div>'
+        '<ul><li><a href="/d">an item</a></li><li>an item without</li></ul>'
+        '<div>Before <a href="/e">a block</a><p>inside</p></div></body></html>'
+    )
+    blocks = read_blocks(parsed(html)).blocks
+    assert [(b.text, b.links) for b in blocks] == [
+        ("One link and another", 2),
+        ("No link", 0),
+        ("After a link", 1),
+        ("a break", 0),
+        ("an item", 1),
+        ("an item without", 0),
+        ("Before a block", 1),
+        ("inside", 0),
+    ]

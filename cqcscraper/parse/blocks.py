@@ -77,7 +77,8 @@ class Landmarks:
         return "".join(parts) if parts is not None else _STRING(el)
 
     def note(self, el: etree._Element, tag: str) -> None:
-        """Gather ``el`` (whose tag is ``tag``) where it belongs."""
+        """Gather ``el`` (whose tag is ``tag``) where it belongs (an element of another tag than
+        ``_LANDMARK_TAGS`` only when it is of class ``title``)."""
         if tag == "h1":
             self.h1.append(el)
         if tag == "h2" or tag == "h3":
@@ -104,6 +105,10 @@ class Landmarks:
                 self.note(el, el.tag.lower())
 
 
+# The tags ``Landmarks.note`` looks for, whatever their class.
+_LANDMARK_TAGS = frozenset("h1 h2 h3 a ul ol meta title".split())
+
+
 _STRING = etree.XPath("string()", smart_strings=False)
 
 
@@ -127,6 +132,7 @@ def read_blocks(root: etree._Element) -> Page:
     found: list[Block] = []
     landmarks = Landmarks()
     note = landmarks.note
+    headings = landmarks.headings
     totals: dict[etree._Element, Totals] = {}
     parts: list[str] = []
     link_chars = 0
@@ -138,8 +144,8 @@ def read_blocks(root: etree._Element) -> Page:
     texts = landmarks.texts
     collecting: list[list[str]] = []  # the text of each <a> and <li> open, innermost last
 
-    def end_block() -> None:
-        nonlocal link_chars, link_count
+    def end_block() -> None:  # (called when text came; the caller resets link_count)
+        nonlocal link_chars
         text = "".join(parts)
         size = len(text.strip())
         if size:
@@ -151,7 +157,7 @@ def read_blocks(root: etree._Element) -> Page:
             total[2] += link_count
             total[3] += prose
         parts.clear()
-        link_chars = link_count = 0
+        link_chars = 0
 
     # What each open element is, innermost last: a block (or the root), a link, or neither.
     kinds: list[int] = []
@@ -170,9 +176,14 @@ def read_blocks(root: etree._Element) -> Page:
                     for held in collecting:
                         held.append(text)
                 continue
-            note(el, tag)
+            if tag in _LANDMARK_TAGS:
+                note(el, tag)
+            elif (names := el.get("class")) and "title" in names and _TITLE_CLASS.search(names):
+                headings.append(el)
             if tag in BLOCK_TAGS or el is root:
-                end_block()  # also when no text came: a link with none is counted in no line
+                if parts:
+                    end_block()
+                link_count = 0  # also when no text came: a link with none is in no line
                 owners.append(el)
                 owned.append(total)
                 if tag == "li":
@@ -187,14 +198,18 @@ def read_blocks(root: etree._Element) -> Page:
                 kinds.append(_LINK)
             else:
                 if tag == "br":
-                    end_block()
+                    if parts:
+                        end_block()
+                    link_count = 0
                 kinds.append(_INLINE)
             text = el.text
         else:
             if event == "end":
                 kind = kinds.pop()
                 if kind in _BLOCKS:
-                    end_block()
+                    if parts:
+                        end_block()
+                    link_count = 0
                     owners.pop()
                     owned.pop()
                     if kind == _ITEM:

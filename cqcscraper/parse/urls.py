@@ -8,6 +8,7 @@ them, so it is the archive's key and every article gets one canonical URL.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -37,8 +38,10 @@ class ArticleRef:
     canonical_url: str
 
 
+@functools.lru_cache(maxsize=4096)
 def article_ref(url: str) -> ArticleRef | None:
-    """The article an URL points at, or None when it is not an English article page."""
+    """The article an URL points at, or None when it is not an English article page. (Cached:
+    a crawl asks of an article's URL about nine times, from its listing to its record.)"""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return None
