@@ -82,9 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before-label", default="earlier run", help="what --before was")
     parser.add_argument(
         "--again",
-        choices=["h", "search", "compiled"],
+        choices=["h", "search", "f", "compiled"],
         help="measure this figure again into the run saved beside --out (its .json), as that "
-        "run's arguments ask, and write the report again (search: d, on both archives; "
+        "run's arguments ask, and write the report again (search: d, on both archives; f: the "
+        "crawls and reparses at --articles and at --scale, so b, c and e too; "
         "compiled: issue 27's step 4, the parse modules compiled with mypyc beside the same in "
         "Python; needs mypy installed)",
     )
@@ -122,11 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.flood_timeout:
             results["flood"] = crawling.flood(work, args.flood_timeout, args.flood_limit)
         if args.scale:  # the figures at --articles are the crawl's (b, e)
-            say(f"writing a synthetic site of {args.scale} articles")
-            synthetic.write_site(work / "big", args.scale)
-            big = work / "scale-big"
-            big.mkdir()
-            results["scale_big"] = crawling.scaling(work / "big" / "html", big, args.runs)
+            results["scale_big"] = scaled(work, args.scale, args.runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     Path(args.out).write_text(report(results), encoding="utf-8")
@@ -135,10 +132,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def scaled(work: Path, articles: int, runs: int) -> dict:
+    """f. Our crawl and reparse of a synthetic site of ``articles`` articles."""
+    say(f"writing a synthetic site of {articles} articles")
+    synthetic.write_site(work / "big", articles)
+    big = work / "scale-big"
+    big.mkdir()
+    return crawling.scaling(work / "big" / "html", big, runs)
+
+
 def again(out: Path, figure: str) -> int:
     """One figure measured into the saved run again, the report written again saying when: h
     (single runs of 1-2 s that the machine's noise moved), d (the search, after a change of
-    it alone), or what compiling buys (step 4)."""
+    it alone), f (the crawls at both sizes, b, c and e with them: f sets the large site's
+    beside the small one's), or what compiling buys (step 4)."""
     saved_path = out.with_suffix(".json")
     saved = json.loads(saved_path.read_text(encoding="utf-8"))
     args = saved["args"]
@@ -157,6 +164,9 @@ def again(out: Path, figure: str) -> int:
         elif figure == "search":
             saved["search"] = search.measure(work, args["rows"])
             saved["search_real"] = search.measure_real(work, args["rows"])
+        elif figure == "f":
+            saved["crawl"] = crawling.measure(site, work, args["runs"])
+            saved["scale_big"] = scaled(work, args["scale"], args["runs"])
         else:
             saved["compiled"] = compiled.measure(work / "synthetic", work, args["runs"])
         saved.setdefault("again", {})[figure] = machine()["date"]
