@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parsel import Selector
 
-from conftest import SITE, read_page
+from conftest import ROOT, SITE, read_page
 from cqcscraper.parse import urls
-from cqcscraper.parse.discovery import Links, link_text, page_links, script_pages
+from cqcscraper.parse.discovery import (
+    Links,
+    anchor_text,
+    anchors,
+    link_text,
+    page_links,
+    script_pages,
+)
+from cqcscraper.testing import sitefiles
 
 MIRROR = "http://127.0.0.1:8123"
 
@@ -237,3 +246,88 @@ def test_a_plain_link_joins_as_urllib_joins_it(base: str, href: str) -> None:
     """``join`` takes plain paths against plain bases the short way: it gives what urllib's
     ``urljoin`` then ``as_uri`` give, for every link."""
     assert urls.join(base, href) == urls._joined_by_urllib(base, href.strip())
+
+
+def by_parsel(html: str, page_url: str) -> list[tuple[str, str]]:
+    """The reference ``anchors`` replaced: parsel's selectors over the page read as HTML."""
+    selector = Selector(text=html, type="html")
+    base = urls.join(page_url, selector.css("base::attr(href)").get() or "") or page_url
+    found = []
+    for link in selector.css("a[href], area[href]"):
+        if url := urls.join(base, link.attrib.get("href") or ""):
+            if link.root.tag == "area":
+                text = link_text(link.attrib.get("alt") or "")
+            else:
+                text = link_text(
+                    " ".join(link.xpath(".//text()").getall()), link.attrib.get("title")
+                )
+            found.append((url, text))
+    return found
+
+
+def by_anchors(html: str, page_url: str) -> list[tuple[str, str]]:
+    return [(url, anchor_text(link)) for url, link in anchors(html, page_url)]
+
+
+def test_anchors_find_what_parsel_finds_on_every_saved_page() -> None:
+    pages = sorted(p for p in (ROOT / "fixtures").rglob("*") if p.suffix in (".html", ".shtml"))
+    assert len(pages) > 40
+    for path in pages:
+        html = sitefiles.decoded(path)
+        assert by_anchors(html, f"{MIRROR}/www/english/News/") == by_parsel(
+            html, f"{MIRROR}/www/english/News/"
+        ), path
+
+
+LINK_MARKUP = st.lists(
+    st.sampled_from(
+        [
+            '<a href="/www/english/c/2024-09-10/597552.shtml">A release</a>',
+            '<a href="c/2024-09-11/1.shtml" title="The full title of a release">The full...</a>',
+            '<a href="index_2.shtml"><span>2</span><!-- two --></a>',
+            "<a>no href</a>",
+            '<a href="">empty</a>',
+            '<a href="http://[::1">odd</a>',
+            '<A HREF="/www/english/News/">News <script>var s = 1;</script></A>',
+            '<area href="/www/english/c/2024-09-12/2.shtml" alt=" An area ">',
+            '<base href="/www/english/Events/">',
+            '<base target="_blank">',
+            "<p>text <b>bold</b></p>",
+            '<noscript><a href="/www/english/c/2024-09-13/3.shtml">in noscript</a></noscript>',
+        ]
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LINK_MARKUP)
+def test_anchors_find_what_parsel_finds_in_any_markup(parts: list[str]) -> None:
+    html = f"<html><head></head><body>{''.join(parts)}</body></html>"
+    page_url = f"{MIRROR}/www/english/News/index.shtml"
+    assert by_anchors(html, page_url) == by_parsel(html, page_url)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # XHTML, its XML declaration first
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 '
+        'Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html '
+        'xmlns="http://www.w3.org/1999/xhtml"><body><ul class="news"><li><a '
+        'href="/www/english/c/2024-09-10/597552.shtml">A release</a></li></ul><div '
+        'class="pages"><a href="index_1.shtml">2</a></div></body></html>',
+        # a byte order mark and spaces before the declaration, a table of upper-case tags
+        '\ufeff  <?xml version="1.0"?><HTML xmlns="http://www.w3.org/1999/xhtml"><BODY><TABLE>'
+        '<TR><TD><A HREF="../c/2024-09-10/597552.shtml">A release</A></TD></TR></TABLE>'
+        '<P>Page <A HREF="index_1.shtml">next</A></P></BODY></HTML>',
+    ],
+)
+def test_a_listing_declared_as_xml_is_read_as_html(page: str) -> None:
+    """parsel read a page that starts with ``<?xml`` as XML: an XHTML listing's links are in
+    its namespace, and no selector found one (the listing gave no article)."""
+    found = page_links(page, f"{MIRROR}/www/english/News/", MIRROR, 1000)
+    article = f"{MIRROR}/www/english/c/2024-09-10/597552.shtml"
+    assert found.articles == [article]
+    assert found.article_texts == {article: "A release"}
+    assert found.pagination == [f"{MIRROR}/www/english/News/index_1.shtml"]

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from parsel import Selector
+from lxml import etree
+from parsel.selector import create_root_node
 
 from cqcscraper.parse import urls
 from cqcscraper.parse.titles import LISTING, Title
@@ -70,13 +71,7 @@ def page_links(html: str, page_url: str, origin: str, max_pages: int) -> Links:
     ``pagination``: the first of them is ``past_cap``.
     """
     hosts = urls.same_site_hosts(page_url) | urls.SITE_HOSTS
-    selector = Selector(text=html)
-    base = urls.join(page_url, selector.css("base::attr(href)").get() or "") or page_url
-    candidates: list[tuple[str, Selector | None]] = [
-        (url, link)
-        for link in selector.css("a[href], area[href]")
-        if (url := urls.join(base, link.attrib.get("href") or ""))
-    ]
+    candidates: list[tuple[str, etree._Element | None]] = list(anchors(html, page_url))
     candidates += [(url, None) for url in script_pages(html, page_url, max_pages)]
 
     found = Links()
@@ -87,7 +82,7 @@ def page_links(html: str, page_url: str, origin: str, max_pages: int) -> Links:
         # every page of its listing from each (then pagination is most of the page's links)
         if urls.article_ref(url) is not None and urls.host_of(url) in hosts:
             target, bucket = urls.rehost(url, origin), found.articles
-            if link is not None and (text := _text_of(link)):
+            if link is not None and (text := anchor_text(link)):
                 texts.setdefault(target, []).append(text)
         elif urls.is_english_page(url, hosts):
             target = urls.listing_url(url, origin)
@@ -103,6 +98,24 @@ def page_links(html: str, page_url: str, origin: str, max_pages: int) -> Links:
             bucket.append(target)
     found.article_texts = _naming_texts(texts)
     return found
+
+
+def anchors(html: str, page_url: str) -> list[tuple[str, etree._Element]]:
+    """Every ``a[href]`` and ``area[href]`` of a page in document order, with its URL (against
+    the page's ``<base href>``, if any); links no browser could follow left out.
+
+    The page is read as HTML whatever it starts with (an XHTML page's ``<?xml?>``
+    declaration made parsel read a listing as XML, whose namespaced links no selector
+    found), into plain lxml elements: a listing can link hundreds of pages, and a parsel
+    Selector for each link cost more than reading it."""
+    root = create_root_node(html or "<html></html>", etree.HTMLParser)
+    base_href = next((href for b in root.iter("base") if (href := b.get("href")) is not None), "")
+    base = urls.join(page_url, base_href) or page_url
+    return [
+        (url, link)
+        for link in root.iter("a", "area")
+        if (href := link.get("href")) is not None and (url := urls.join(base, href))
+    ]
 
 
 def _naming_texts(texts: dict[str, list[str]]) -> dict[str, str]:
@@ -121,7 +134,11 @@ def _naming_texts(texts: dict[str, list[str]]) -> dict[str, str]:
     return naming
 
 
-def _text_of(link: Selector) -> str:
-    if link.root.tag == "area":
-        return link_text(link.attrib.get("alt") or "")
-    return link_text(" ".join(link.xpath(".//text()").getall()), link.attrib.get("title"))
+_TEXTS = etree.XPath(".//text()", smart_strings=False)
+
+
+def anchor_text(link: etree._Element) -> str:
+    """What a link (of ``anchors``) says: an ``area``'s ``alt``, a link's text (``link_text``)."""
+    if link.tag == "area":
+        return link_text(link.get("alt") or "")
+    return link_text(" ".join(_TEXTS(link)), link.get("title"))
