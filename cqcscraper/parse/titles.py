@@ -74,9 +74,11 @@ def strip_site_suffix(title: str) -> str:
     return title
 
 
+@functools.lru_cache(maxsize=1024)
 def is_site_name(text: str) -> bool:
     """The centre's name or abbreviation, alone or with the words of the site's furniture
-    around it (``CQC English``, ``Home - China Quality Certification Centre``)."""
+    around it (``CQC English``, ``Home - China Quality Certification Centre``). (Cached: a
+    page's heading, ``og:title``, ``<title>`` and listing text are often one text.)"""
     text = clean_text(text)
     if not _CENTRE_NAME.search(text):
         return False
@@ -178,6 +180,7 @@ def _names_a_page(text: str, labels: frozenset[str]) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def shows_markup(text: str) -> bool:
     """Whether ``text`` holds an HTML tag (``_TAG``): markup a broken page let into an
     attribute or the ``<title>``, as in ``Title</title> <meta property=``."""
