@@ -5,8 +5,8 @@ The live markup is not known and drifts, so every field is found by what a reade
 - the page is read as *blocks* (``blocks``), the lines a browser would show (paragraphs,
   table cells, runs of text between ``<br>``), with inline markup joined, so a label split
   across ``<span>`` elements reads as one line;
-- the body is the deepest container that holds most of the page's prose; a few selectors of
-  the site's CMS are tried first only because they are faster;
+- the body is the deepest container that holds most of the page's prose (no class of the
+  site's CMS is looked for);
 - ``Public Time`` and ``Origin`` are found by their label text on a short line, wherever the
   line stands; a label alone on its line takes the next line as its value;
 - title candidates are kept in order of trust (heading, ``og:title``, ``<title>``) and
