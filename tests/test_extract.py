@@ -238,3 +238,76 @@ def test_a_breadcrumb_trail_and_a_sidebar_with_a_paragraph_of_its_own_stay_out_o
     record = normalize_article(raw)
     assert (record.title, record.title_from) == ("The release title", "heading")
     assert record.body == "\n\n".join(PROSE)
+
+
+@pytest.mark.parametrize(
+    ("panel_heading", "share"),
+    [
+        # a sidebar panel under its own <h2>; the article's share links in a box of their own
+        (
+            "<h2>The latest from the centre this week</h2>",
+            '<div class="share"><a href="/www/english/">Home</a> '
+            '<a href="/www/english/News/">News</a></div>',
+        ),
+        # the panel's heading an element of class title; the share links a paragraph of bars
+        (
+            '<div class="panel title">What the centre certifies and where</div>',
+            '<p><a href="/www/english/">Share</a> | <a href="/www/english/News/">Print</a></p>',
+        ),
+    ],
+)
+def test_a_sidebar_panel_with_a_heading_never_makes_the_article_a_side_column(
+    panel_heading: str, share: str
+) -> None:
+    """Seen from a heading in the sidebar, the article's column is the one beside it that
+    holds a link box and prose but no heading: the side column is the one with less prose."""
+    article = '<div class="main">' + "".join(f"<p>{p}</p>" for p in PROSE) + share + "</div>"
+    about = "Our centre offers certification, inspection and testing services worldwide."
+    links = "".join(
+        f'<li><a href="/www/english/c/2020-01-0{n}/59000{n}.shtml">{t}</a></li>'
+        for n, t in enumerate(BOX_LINKS, 1)
+    )
+    sidebar = f'<div class="side">{panel_heading}<p>{about}</p><ul>{links}</ul></div>'
+    html = page(f'<h1>{TITLE}</h1><div class="row">{article}{sidebar}</div>')
+    record = normalize_article(extract(html, URL))
+    assert (record.title, record.body) == (TITLE, "\n\n".join(PROSE))
+
+
+def test_a_short_release_beside_a_longer_panel_keeps_its_text() -> None:
+    """The column under the page's title is never a side column, however little it says. (A
+    release a third of its panel's length or less is still lost: its panel then holds the
+    share of the prose that makes a body.)"""
+    share = '<p><a href="/www/english/">Share</a> | <a href="/www/english/News/">Print</a></p>'
+    article = f'<div class="main"><h1>{TITLE}</h1><p>{PROSE[0]}</p>{share}</div>'
+    about = " ".join(["Our centre offers certification, inspection and testing services."] * 2)
+    links = "".join(
+        f'<li><a href="/www/english/c/2020-01-0{n}/59000{n}.shtml">{t}</a></li>'
+        for n, t in enumerate(BOX_LINKS, 1)
+    )
+    sidebar = f'<div class="side"><h2>About the centre</h2><p>{about}</p><ul>{links}</ul></div>'
+    record = normalize_article(extract(page(f'<div class="row">{article}{sidebar}</div>'), URL))
+    assert record.title == TITLE
+    assert record.body.startswith(PROSE[0])
+
+
+@pytest.mark.parametrize(
+    "subsection",
+    [
+        '<div><h2>How to apply</h2><p>{line}</p><p><a href="/www/english/">Form</a> | '
+        '<a href="/www/english/News/">Guide</a></p></div>',
+        '<section><h3 class="sub">How to apply</h3><p>{line}</p><ul><li><a '
+        'href="/www/english/">The form</a></li><li><a href="/www/english/News/">The guide</a>'
+        "</li></ul></section>",
+    ],
+)
+def test_a_section_of_the_text_under_its_own_heading_and_with_links_stays_in_the_body(
+    subsection: str,
+) -> None:
+    """Paragraphs are not columns: a part of the text with a subheading and links of its own
+    is never a side column beside the paragraphs before it, even one that says most."""
+    line = "Applicants submit the form online and receive an answer within ten days."
+    text = f"<p>{' '.join(PROSE)}</p><p>{PROSE[0]}</p>" + subsection.format(line=line)
+    html = page(f'<h1>{TITLE}</h1><div class="text">{text}</div>')
+    record = normalize_article(extract(html, URL))
+    assert record.title == TITLE
+    assert record.body.endswith(f"How to apply\n\n{line}")

@@ -21,6 +21,10 @@ BLOCK_TAGS = frozenset(
 )
 
 
+# Elements that can hold an article body (or a column of the page).
+CONTAINER_TAGS = frozenset("article body div main section td".split())
+
+
 SKIP_TAGS = frozenset("head script style noscript template select button iframe svg".split())
 
 

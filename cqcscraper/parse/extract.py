@@ -34,12 +34,16 @@ from dataclasses import dataclass
 from lxml import etree
 from parsel.selector import create_root_node
 
-from cqcscraper.parse.blocks import BLOCK_TAGS, Block, Totals, left_out_prose, read_blocks
+from cqcscraper.parse.blocks import (
+    BLOCK_TAGS,
+    CONTAINER_TAGS,
+    Block,
+    Totals,
+    left_out_prose,
+    read_blocks,
+)
 from cqcscraper.parse.furniture import Furniture, side_columns
 from cqcscraper.parse.linked import MAX_LABEL_CHARS, attachments, images, link_labels, links_to_site
-
-# Elements that can hold an article body.
-CONTAINER_TAGS = frozenset("article body div main section td".split())
 
 # The labels of a page's info line, as sites write them: the one table of them. A date's
 # (``Public Time``, ``Published``, ``Release Date``/``Time``, ``Released``, ``Posted on``,
@@ -114,7 +118,7 @@ def extract(html: str, url: str, *, listing_text: str | None = None) -> RawArtic
     # Headings in order of trust: every <h1> first, then the <h2>, <h3> and elements of class
     # ``title`` in document order.
     heading_nodes = landmarks.h1 + landmarks.headings
-    headings = {node for node in heading_nodes if not furniture.holds(node)}
+    headings = [node for node in heading_nodes if not furniture.holds(node)]
     furniture.add(side_columns(headings, blocks, totals, furniture))
     container = _body_container(root, blocks, totals, furniture)
     kept = _body_blocks(blocks, container, furniture)

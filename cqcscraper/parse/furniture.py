@@ -9,7 +9,14 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from cqcscraper.parse.blocks import Block, Landmarks, Totals, holders, left_out_prose
+from cqcscraper.parse.blocks import (
+    CONTAINER_TAGS,
+    Block,
+    Landmarks,
+    Totals,
+    holders,
+    left_out_prose,
+)
 
 # Furniture by what it is: navigation and complementary content, by tag or ARIA role. A
 # ``header``/``footer`` is furniture only at page level: inside an article it is the
@@ -102,15 +109,25 @@ class Furniture:
 
 
 def side_columns(
-    headings: set[etree._Element],
+    headings: list[etree._Element],
     blocks: list[Block],
     totals: dict[etree._Element, Totals],
     furniture: Furniture,
 ) -> Iterator[etree._Element]:
-    """Columns beside the article's: an element that holds a link box and prose but no heading
-    of the page (``headings``, those in no furniture), next to one that holds a heading and
-    the article's prose (a sidebar whose panels have a paragraph of their own, such as *About
-    us*, besides its links). Prose in furniture counts for neither."""
+    """Columns beside the article's, seen from each heading of the page (``headings``, those in
+    no furniture, in order) and the nearest element that holds it and prose (its *branch*):
+
+    - a column beside the branch that holds a link box and prose but no heading, and less
+      prose than the branch (a sidebar whose panels have a paragraph of their own, such as
+      *About us*, besides their links; a box's own long heading makes no column the
+      article's);
+    - the branch itself when it holds a link box and prose but none of the page's title
+      headings (its ``h1``, or any heading when it has none), and a column beside it (an
+      element that can hold a body, not a paragraph) holds most of their prose (a sidebar
+      whose panel has a heading of its own, beside the article's text under a title above
+      both).
+
+    Prose in furniture counts for none."""
     if not headings:
         return
     furnished = left_out_prose(blocks, lambda block: furniture.holds(block.owner))
@@ -121,25 +138,39 @@ def side_columns(
 
     holding_a_box = holders(furniture.boxes)
     holding_a_heading = holders(headings)
-    seen: set[etree._Element] = set()
+    titled = holders([node for node in headings if node.tag == "h1"] or headings)
+    seen: set[etree._Element] = set()  # the columns weighed beside a branch
+    weighed: set[etree._Element] = set()  # the branches weighed themselves
     for heading in headings:
         for branch in heading.iterancestors():
             parent = branch.getparent()
             branch_prose = prose_in(branch)
             if parent is None or not branch_prose:
                 continue
-            for side in parent:
-                if side is branch or side in seen or not isinstance(side.tag, str):
+            columns = [
+                (n, prose_in(n)) for n in parent if n is not branch and isinstance(n.tag, str)
+            ]
+            for side, prose in columns:
+                if side in seen:
                     continue
                 seen.add(side)
-                # the article's is the column with more prose (a box's own long heading
-                # makes no column the article's)
                 if (
                     side in holding_a_box
                     and side not in holding_a_heading
-                    and 0 < prose_in(side) < branch_prose
+                    and 0 < prose < branch_prose
                 ):
                     yield side
+            held = branch_prose + sum(prose for _, prose in columns)
+            if (
+                branch not in weighed
+                and branch in holding_a_box
+                and branch not in titled
+                and any(
+                    prose * 2 > held and column.tag in CONTAINER_TAGS for column, prose in columns
+                )
+            ):
+                yield branch
+            weighed.add(branch)
             break  # the nearest branch that holds prose decides
 
 
