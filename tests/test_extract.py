@@ -59,6 +59,48 @@ def test_stop_labels_end_a_label_value() -> None:
     assert (raw.public_time, raw.origin) == ("2020-11-23", "CQC")
 
 
+@pytest.mark.parametrize(
+    ("info", "published", "origin"),
+    [
+        # labels as other sites word them
+        ("Publication date: 2020-11-20 Source of information: CQC", "2020-11-20", "CQC"),
+        ("Date of publication: 20 November 2020 | Publisher: CQC", "2020-11-20", "CQC"),
+        ("发表时间：2020-11-20 来源：CQC", "2020-11-20", "CQC"),
+        # a date without a label, before the line's label or inside the origin's value
+        ("2020-11-20 | Source: CQC", "2020-11-20", "CQC"),
+        ("Source: CQC, November 20, 2020 10:32", "2020-11-20", "CQC"),
+        # a bare Date: or Time: on a line that holds a label
+        ("Author: Li Ming Date: 2020-11-20 Source: CQC", "2020-11-20", "CQC"),
+        ("Source: CQC Date: 2020-11-20 Author: Li Ming", "2020-11-20", "CQC"),
+        ("Time：2020-11-20 Source：CQC", "2020-11-20", "CQC"),
+        # the date an update's label gives is nobody's: the URL's date stands
+        ("Updated: 2020-11-21 Source: CQC", "2020-11-23", "CQC"),
+        ("Source: CQC | Last modified: 21 November 2020", "2020-11-23", "CQC"),
+    ],
+)
+def test_info_lines_as_other_sites_write_them(info: str, published: str, origin: str) -> None:
+    """The line leaves the body, its date is the release's and its origin ends at the date."""
+    html = page(f"<h1>{TITLE}</h1><p>{info}</p>" + "".join(f"<p>{p}</p>" for p in PROSE))
+    record = normalize_article(extract(html, URL), "2026-01-01")
+    assert (record.published, record.origin_raw) == (published, origin)
+    assert record.body == "\n\n".join(PROSE)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Date: 5 March 2020, Venue: the Beijing International Convention Centre",
+        "Time: 20 November 2020, 9:30 to 17:00, registration from 9:00",
+    ],
+)
+def test_a_bare_date_label_alone_is_text(line: str) -> None:
+    """``Date:`` or ``Time:`` on a line of no other label is the text's (an event's date)."""
+    html = page(f"<h1>{TITLE}</h1>" + "".join(f"<p>{p}</p>" for p in (*PROSE, line)))
+    record = normalize_article(extract(html, URL), "2026-01-01")
+    assert (record.published, record.published_from) == ("2020-11-23", "url")
+    assert record.body.endswith(line)
+
+
 def test_body_is_the_container_of_the_prose_not_the_link_lists() -> None:
     prose = "".join(
         f"<p>Paragraph {i} of the release, long enough to be prose.</p>" for i in range(3)
@@ -311,3 +353,19 @@ def test_a_section_of_the_text_under_its_own_heading_and_with_links_stays_in_the
     record = normalize_article(extract(html, URL))
     assert record.title == TITLE
     assert record.body.endswith(f"How to apply\n\n{line}")
+
+
+def test_every_label_starts_with_a_letter_of_its_own() -> None:
+    """The label patterns skip places by the letters names start with: a name that starts
+    with a group or an escape would never be found."""
+    from cqcscraper.parse import extract as rules
+
+    names = [
+        *rules._DATE_NAMES,
+        *rules._ORIGIN_NAMES,
+        *rules._OTHER_NAMES,
+        *rules._BARE_DATE_NAMES,
+    ]
+    assert all(name[0].isalpha() for name in names)
+    for line in ("Last updated: 1", "更新时间：1", "Source of the news: 1", "date: 1"):
+        assert rules._INFO_LABEL.match(line), line

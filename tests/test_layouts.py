@@ -117,11 +117,24 @@ def test_markup_a_broken_page_lets_into_a_title_is_no_title(name: str, url: str)
         ("release_time", "https://www.cqc.com.cn/www/english/c/2025-05-21/599501.shtml"),
         # "Posted on: May 20, 2025" and "Source:" as items of a list in an HTML5 header
         ("posted_on", "https://www.cqc.com.cn/www/english/c/2025-05-21/599502.shtml"),
+        # "20 May 2025 · Source of information: ...": the date without a label, before the
+        # line's one label, a day before the URL's folder
+        (
+            "info_line_unlabelled_date",
+            "https://www.cqc.com.cn/www/english/c/2025-05-21/599601.shtml",
+        ),
+        # "Author：... 来源：中国质量认证中心　2025年5月19日 16:02　浏览次数：350": the date
+        # inside the origin's value, in a table
+        (
+            "info_line_date_in_origin",
+            "https://www.cqc.com.cn/www/english/c/2025-05-21/599602.shtml",
+        ),
     ],
 )
 def test_field_labels_as_sites_write_them(name: str, url: str) -> None:
     """The labels of one table (``extract.LABEL``): the line is read once, gives the date and
-    the origin, ends at a separator or a widget, and leaves the body (whole records)."""
+    the origin, ends at a separator, a widget or a date, and leaves the body; a date the line
+    shows without a label is the release's when no label gives one (whole records)."""
     assert_golden(name, url)
 
 

@@ -40,6 +40,16 @@ _ENGLISH_DATE = re.compile(
 )
 
 
+# A date inside a line of text, in any of the forms above: "2025-05-20 | Source: CQC",
+# "来源：CQC 2025年5月20日", "20 May 2025 · Source: ...".
+DATE_IN_TEXT = re.compile(
+    rf"{_ISO_DATE.pattern}"
+    rf"|(?<!\d)(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?<![^\W\d_])(?:{_MONTH_NAMES})\b\.?,?"
+    rf"|(?<![^\W\d_])(?:{_MONTH_NAMES})\b\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?)\s+\d{{4}}(?!\d)",
+    re.IGNORECASE,
+)
+
+
 def parse_date(text: str | None) -> str | None:
     """An ISO date from a label's value, or None when it holds no valid date.
 

@@ -21,7 +21,7 @@ from cqcscraper.parse.dates import (
     latest_plausible_date,
     parse_date,
 )
-from cqcscraper.parse.extract import LABEL, RawArticle, is_field_label
+from cqcscraper.parse.extract import RawArticle, is_info_line
 from cqcscraper.parse.records import PressRelease
 from cqcscraper.parse.text import clean_text, same_text
 from cqcscraper.parse.titles import BODY, Title, choose_title, label_set
@@ -69,8 +69,7 @@ def is_furniture(line: str) -> bool:
     items = [item.casefold() for item in _NAV_SEPARATOR.split(line)]
     if all(item in _NAV_ITEMS for item in items):
         return True
-    label = LABEL.match(line)
-    return bool(_COPYRIGHT.match(line) or (label and is_field_label(label["name"])))
+    return bool(_COPYRIGHT.match(line)) or is_info_line(line)
 
 
 def content_lines(paragraphs: list[str] | tuple[str, ...]) -> list[str]:
