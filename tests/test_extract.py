@@ -183,6 +183,14 @@ TITLE = "CQC Signs Agreement on Toy Certification"
 PROSE = [f"Paragraph {n} of the release, long enough to read as prose text." for n in range(3)]
 
 
+def box_items() -> str:
+    """The items of a list of links to other releases (``BOX_LINKS``)."""
+    return "".join(
+        f'<li><a href="/www/english/c/2020-01-0{n}/59000{n}.shtml">{t}</a></li>'
+        for n, t in enumerate(BOX_LINKS, 1)
+    )
+
+
 def side_box(wrapper: str, heading_tag: str, label: str) -> str:
     links = "".join(f'<li><a href="/www/english/c/2020-01-0{n + 1}/59000{n}.shtml">{t}</a></li>'
                     for n, t in enumerate(BOX_LINKS))  # fmt: skip
@@ -305,10 +313,7 @@ def test_a_sidebar_panel_with_a_heading_never_makes_the_article_a_side_column(
     holds a link box and prose but no heading: the side column is the one with less prose."""
     article = '<div class="main">' + "".join(f"<p>{p}</p>" for p in PROSE) + share + "</div>"
     about = "Our centre offers certification, inspection and testing services worldwide."
-    links = "".join(
-        f'<li><a href="/www/english/c/2020-01-0{n}/59000{n}.shtml">{t}</a></li>'
-        for n, t in enumerate(BOX_LINKS, 1)
-    )
+    links = box_items()
     sidebar = f'<div class="side">{panel_heading}<p>{about}</p><ul>{links}</ul></div>'
     html = page(f'<h1>{TITLE}</h1><div class="row">{article}{sidebar}</div>')
     record = normalize_article(extract(html, URL))
@@ -322,10 +327,7 @@ def test_a_short_release_beside_a_longer_panel_keeps_its_text() -> None:
     share = '<p><a href="/www/english/">Share</a> | <a href="/www/english/News/">Print</a></p>'
     article = f'<div class="main"><h1>{TITLE}</h1><p>{PROSE[0]}</p>{share}</div>'
     about = " ".join(["Our centre offers certification, inspection and testing services."] * 2)
-    links = "".join(
-        f'<li><a href="/www/english/c/2020-01-0{n}/59000{n}.shtml">{t}</a></li>'
-        for n, t in enumerate(BOX_LINKS, 1)
-    )
+    links = box_items()
     sidebar = f'<div class="side"><h2>About the centre</h2><p>{about}</p><ul>{links}</ul></div>'
     record = normalize_article(extract(page(f'<div class="row">{article}{sidebar}</div>'), URL))
     assert record.title == TITLE

@@ -32,22 +32,17 @@ _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 
 # "23 November 2020", "23 Nov. 2020", "November 23, 2020": English dates, without dateparser
-_ENGLISH_DATE = re.compile(
-    rf"^(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH_NAMES})\.?,?"
+_ENGLISH = (
+    rf"(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH_NAMES})\.?,?"
     rf"|(?P<month2>{_MONTH_NAMES})\.?\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?,?)"
-    r"\s+(?P<year>\d{4})(?:\s+\d{1,2}:\d\d(?::\d\d)?)?$",
-    re.IGNORECASE,
+    r"\s+(?P<year>\d{4})"
 )
+_ENGLISH_DATE = re.compile(rf"^{_ENGLISH}(?:\s+\d{{1,2}}:\d\d(?::\d\d)?)?$", re.IGNORECASE)
 
 
-# A date inside a line of text, in any of the forms above: "2025-05-20 | Source: CQC",
-# "来源：CQC 2025年5月20日", "20 May 2025 · Source: ...".
-DATE_IN_TEXT = re.compile(
-    rf"{_ISO_DATE.pattern}"
-    rf"|(?<!\d)(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?<![^\W\d_])(?:{_MONTH_NAMES})\b\.?,?"
-    rf"|(?<![^\W\d_])(?:{_MONTH_NAMES})\b\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?)\s+\d{{4}}(?!\d)",
-    re.IGNORECASE,
-)
+# A date inside a line of text, in either form above (not inside a word or a number):
+# "2025-05-20 | Source: CQC", "来源：CQC 2025年5月20日", "20 May 2025 · Source: ...".
+DATE_IN_TEXT = re.compile(rf"{_ISO_DATE.pattern}|(?<!\w){_ENGLISH}(?!\d)", re.IGNORECASE)
 
 
 def parse_date(text: str | None) -> str | None:

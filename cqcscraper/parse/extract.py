@@ -100,6 +100,10 @@ _VALUE_END = re.compile(r"\s[|｜]|[|｜]\s|【|\s\[")
 _SEPARATORS = " \t|｜/·,\uff0c、;\uff1b-—"  # fullwidth comma and semicolon too
 
 
+# An info line is short; a body paragraph that happens to say "Source:" is not one.
+MAX_INFO_LINE = 200
+
+
 def info_label(text: str) -> re.Match[str] | None:
     """The label a line starts with, if any: at its start or after a date (with a bare
     ``Date:`` or ``Time:`` perhaps) and separators ("2025-05-20 | Source: CQC", "Time：
@@ -130,8 +134,6 @@ def is_info_line(text: str) -> bool:
     )
 
 
-# An info line is short; a body paragraph that happens to say "Source:" is not one.
-MAX_INFO_LINE = 200
 # The body is the deepest container holding at least this share of the page's prose.
 BODY_SHARE = 0.75
 
@@ -279,7 +281,8 @@ def _labels(blocks: list[Block]) -> tuple[str | None, str | None]:
                 value = " ".join(blocks[index + 1].text.split())
             name = match.group("name")
             if DATE_LABELS.search(name):
-                public_time = value if public_time is None else public_time
+                if public_time is None:
+                    public_time = value
             elif origin is None and ORIGIN_LABELS.search(name):
                 if (date := DATE_IN_TEXT.search(value)) is not None:
                     value = value[: date.start()].rstrip(_SEPARATORS)
